@@ -1,0 +1,56 @@
+"""Where backdev keeps its configuration, data and logs.
+
+Nothing here touches the disk at import time: the functions compute paths, and only
+`ensure_dir` creates a folder, when a caller is about to write into it.
+
+`BACKDEV_HOME`, when set, relocates all three under one folder (`config/`, `data/`, `logs/`):
+the tests use it so they never read or write the person's own files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "backdev"
+
+
+def _folder(name: str, platform_function: str) -> Path:
+    """`$BACKDEV_HOME/<name>` when set, else the platform's folder for backdev."""
+    home = os.environ.get("BACKDEV_HOME")
+    if home:
+        return Path(home).expanduser() / name
+    import platformdirs
+
+    return getattr(platformdirs, platform_function)(APP_NAME)
+
+
+def config_dir() -> Path:
+    """The user's configuration folder (holds `config.yaml`, `personas/`, `instructions.md`)."""
+    return _folder("config", "user_config_path")
+
+
+def data_dir() -> Path:
+    """The user's data folder (holds the session database and input history)."""
+    return _folder("data", "user_data_path")
+
+
+def log_dir() -> Path:
+    """The folder for backdev's log file."""
+    return _folder("logs", "user_log_path")
+
+
+def user_config_file() -> Path:
+    """The user's YAML configuration file."""
+    return config_dir() / "config.yaml"
+
+
+def session_db_path() -> Path:
+    """The SQLite database that holds every session of this user."""
+    return data_dir() / "sessions.db"
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create `path` (and parents) if missing, private to the user, and return it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
