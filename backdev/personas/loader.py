@@ -1,0 +1,219 @@
+"""Reading persona files (Claude Code subagent format) and discovering them in their folders.
+
+A persona file is markdown with YAML front matter between two `---` lines. Required keys are
+`name` and `description`; `model` and `tools` are optional; any other key is kept as ignored.
+
+Claude Code's own agent files often carry descriptions with `Examples: (1) User: ...` in a plain
+YAML scalar, which strict YAML rejects ("mapping values are not allowed here"). Claude Code reads
+them anyway, so for that one error we fall back to reading the front matter line by line, and say
+so in the persona's notes. Every other YAML error is reported with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backdev import paths
+from backdev.personas.model import Persona, PersonaLoadFailure
+from backdev.yamlio import YamlProblem, load_yaml
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_LENIENT_KEY = re.compile(r"^([A-Za-z_][\w-]*):(?:\s+(.*))?$")
+_KNOWN_KEYS = ("name", "description", "model", "tools")
+
+
+class PersonaError(ValueError):
+    """A persona file cannot be used; carries the line number the problem is on."""
+
+    def __init__(self, reason: str, line: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def builtin_personas_dir() -> Path:
+    """The folder of personas shipped with backdev.
+
+    In a wheel they are packaged as `backdev/_personas`; in a source checkout (or an editable
+    install) they are the repository's top-level `personas/` folder.
+    """
+    package_dir = Path(__file__).resolve().parent.parent
+    packaged = package_dir / "_personas"
+    return packaged if packaged.is_dir() else package_dir.parent / "personas"
+
+
+def discovery_dirs(project_root: Path | None) -> list[tuple[str, Path]]:
+    """The folders searched for personas, in order: the first one found wins a name clash."""
+    dirs: list[tuple[str, Path]] = []
+    if project_root is not None:
+        dirs.append(("project .backdev/personas", project_root / ".backdev" / "personas"))
+        dirs.append(("project .claude/agents", project_root / ".claude" / "agents"))
+    dirs.append(("user", paths.config_dir() / "personas"))
+    dirs.append(("built-in", builtin_personas_dir()))
+    return dirs
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Split a persona file into (front matter, body, line number where the body starts).
+
+    Raises:
+        PersonaError: when the file does not start with a `---` line or it is never closed.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise PersonaError("no front matter: the file must start with a line `---`", 1)
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            front = "".join(lines[1:index])
+            body = "".join(lines[index + 1 :])
+            return front, body, index + 2
+    raise PersonaError("front matter is not closed: add a line `---` after it", 1)
+
+
+def _lenient_front_matter(front: str) -> dict[str, Any]:
+    """Read `key: value` lines where the value may contain colons (Claude Code tolerates this)."""
+    data: dict[str, Any] = {}
+    key: str | None = None
+    for line in front.splitlines():
+        match = _LENIENT_KEY.match(line)
+        if match:
+            key = match.group(1)
+            data[key] = (match.group(2) or "").strip()
+        elif key is not None and line.strip():
+            data[key] = f"{data[key]} {line.strip()}".strip()
+    return data
+
+
+def _parse_front_matter(front: str) -> tuple[dict[str, Any], list[str]]:
+    notes: list[str] = []
+    try:
+        data = load_yaml(front)
+    except YamlProblem as exc:
+        line = (exc.line or 0) + 1  # the front matter starts after the `---` line
+        if "mapping values are not allowed" not in exc.problem:
+            raise PersonaError(f"front matter is not valid YAML: {exc.problem}", line) from exc
+        data = _lenient_front_matter(front)
+        notes.append(
+            f"front matter is not strict YAML (line {line}: {exc.problem}); read line by line as Claude Code does"
+        )
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PersonaError("front matter must be `key: value` lines", 2)
+    return data, notes
+
+
+def _line_of_key(front: str, key: str) -> int:
+    for number, line in enumerate(front.splitlines(), start=2):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def _parse_tools(value: Any, line: int) -> tuple[str, ...] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return tuple(t.strip() for t in value.split(",") if t.strip())
+    if isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return tuple(t.strip() for t in value if t.strip())
+    raise PersonaError("`tools` must be a comma-separated string or a list of names", line)
+
+
+def parse_persona(text: str, path: Path, source: str) -> Persona:
+    """Build a Persona from the text of a persona file.
+
+    Raises:
+        PersonaError: naming the problem and its line (no front matter, YAML error, missing or
+            bad name, missing description, bad tools or model).
+    """
+    front, body, _ = split_front_matter(text)
+    data, notes = _parse_front_matter(front)
+    name = data.get("name")
+    if name is None or name == "":
+        raise PersonaError("missing `name` in the front matter", 2)
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise PersonaError(
+            f"bad name {name!r}: use lowercase letters, digits and hyphens", _line_of_key(front, "name")
+        )
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise PersonaError("missing `description` in the front matter", _line_of_key(front, "description"))
+    model = data.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise PersonaError(
+            "`model` must be sonnet, opus, haiku, inherit or a model id", _line_of_key(front, "model")
+        )
+    tools = _parse_tools(data.get("tools"), _line_of_key(front, "tools"))
+    ignored = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
+    if not body.strip():
+        notes.append("the body is empty: the persona has no instructions")
+    return Persona(
+        name=name,
+        description=" ".join(description.split()),
+        prompt=body.strip() + "\n",
+        model=model.strip() if isinstance(model, str) else None,
+        tools=tools,
+        ignored=ignored,
+        path=path,
+        source=source,
+        notes=tuple(notes),
+    )
+
+
+class UnknownPersonaError(LookupError):
+    """No persona has the name asked for; the message lists those that exist."""
+
+
+@dataclass
+class PersonaCatalog:
+    """Every persona found, the files that failed, and the ones hidden by an earlier folder."""
+
+    personas: dict[str, Persona] = field(default_factory=dict)
+    failures: list[PersonaLoadFailure] = field(default_factory=list)
+    shadowed: list[Persona] = field(default_factory=list)
+
+    def get(self, name: str) -> Persona:
+        """The persona called `name`.
+
+        Raises:
+            UnknownPersonaError: listing the personas that exist.
+        """
+        try:
+            return self.personas[name]
+        except KeyError:
+            known = ", ".join(sorted(self.personas)) or "none"
+            raise UnknownPersonaError(
+                f"No persona named {name!r}; available: {known} (see `backdev personas list`)."
+            ) from None
+
+
+def _persona_files(folder: Path) -> Iterable[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []
+
+
+def load_catalog(project_root: Path | None) -> PersonaCatalog:
+    """Discover and load every persona; a broken file is recorded and the others still load."""
+    catalog = PersonaCatalog()
+    for source, folder in discovery_dirs(project_root):
+        for path in _persona_files(folder):
+            try:
+                persona = parse_persona(path.read_text(encoding="utf-8", errors="replace"), path, source)
+            except PersonaError as exc:
+                catalog.failures.append(PersonaLoadFailure(path, exc.line, exc.reason, source))
+                continue
+            except OSError as exc:
+                catalog.failures.append(PersonaLoadFailure(path, 1, f"cannot be read: {exc.strerror}", source))
+                continue
+            if persona.name in catalog.personas:
+                catalog.shadowed.append(persona)
+            else:
+                catalog.personas[persona.name] = persona
+    return catalog
