@@ -1,0 +1,150 @@
+"""The Anthropic Messages API provider, over the official SDK's `AsyncAnthropic` streaming.
+
+This is the only module that imports `anthropic`, and it does so lazily: the import costs about
+1.4 s here, so front ends call `warm_up()` in the background after their first frame.
+
+A stream can end badly in three ways the SDK does not retry, and all three keep the partial
+text and report `interrupted`: the body is cut mid-chunk (`httpx2.RemoteProtocolError`), the body
+ends cleanly before `message_stop` (no exception, no stop reason), or an in-band SSE `error`
+event arrives (`APIStatusError` with status 200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from backdev.llm.errors import MISSING_KEY, classify_exception, interrupted
+from backdev.llm.events import (
+    MessageFinished,
+    ProviderEvent,
+    StreamFailed,
+    TextDelta,
+    ToolCallRequested,
+    Usage,
+)
+from backdev.llm.provider import Request, to_api_params
+
+log = logging.getLogger(__name__)
+
+# Local servers and gateways reached through ANTHROPIC_BASE_URL often need no key, but the SDK
+# refuses to send a request without one.
+_PLACEHOLDER_KEY = "backdev-no-key"
+
+
+def _usage_of(message: Any) -> Usage:
+    usage = getattr(message, "usage", None)
+    if usage is None:
+        return Usage()
+    return Usage(
+        input=usage.input_tokens or 0,
+        output=usage.output_tokens or 0,
+        cache_write=getattr(usage, "cache_creation_input_tokens", None) or 0,
+        cache_read=getattr(usage, "cache_read_input_tokens", None) or 0,
+    )
+
+
+def block_to_api(block: Any) -> dict[str, Any]:
+    """A content block of a received message, as the dict to send back in the conversation."""
+    kind = block.type
+    if kind == "text":
+        return {"type": "text", "text": block.text}
+    if kind == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": dict(block.input or {})}
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if kind == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
+    return block.to_dict()
+
+
+class AnthropicProvider:
+    """Streams messages from the Anthropic Messages API (or any compatible server)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        timeout: float = 120.0,
+        max_retries: int = 2,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._client: Any = None
+
+    @property
+    def has_credentials(self) -> bool:
+        """True when a key is set, or a base URL points at a server that may not need one."""
+        return bool(self.api_key or self.base_url)
+
+    def client(self) -> Any:
+        """The SDK client, created (and `anthropic` imported) on first use."""
+        if self._client is None:
+            import anthropic
+
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self.api_key or _PLACEHOLDER_KEY,
+                base_url=self.base_url,
+                timeout=anthropic.Timeout(self.timeout, connect=5.0),
+                max_retries=self.max_retries,
+            )
+        return self._client
+
+    async def warm_up(self) -> None:
+        """Import the SDK and build the client in a thread, so the first message does not wait."""
+        await asyncio.to_thread(self.client)
+
+    async def check(self) -> str:
+        """Make one cheap request (list one model) and return what answered; raises on failure."""
+        page = await self.client().models.list(limit=1)
+        first = page.data[0].id if page.data else "no models listed"
+        return first
+
+    async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
+        """Stream one message; see `Provider.stream`."""
+        if not self.has_credentials:
+            yield StreamFailed(MISSING_KEY)
+            return
+        client = self.client()
+        params = to_api_params(request)
+        text_parts: list[str] = []
+        saw_stop = False
+        stream: Any = None
+        try:
+            async with client.messages.stream(**params) as stream:
+                async for event in stream:
+                    kind = event.type
+                    if kind == "text":
+                        text_parts.append(event.text)
+                        yield TextDelta(event.text)
+                    elif kind == "content_block_stop" and event.content_block.type == "tool_use":
+                        block = event.content_block
+                        yield ToolCallRequested(block.id, block.name, dict(block.input or {}))
+                    elif kind == "message_stop":
+                        saw_stop = True
+                message = stream.current_message_snapshot if saw_stop else None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every SDK and transport failure becomes one sentence
+            failure = classify_exception(exc, model=request.model, base_url=self.base_url, timeout=self.timeout)
+            log.info("stream failed: %s (%s)", failure.kind, type(exc).__name__)
+            yield StreamFailed(failure, "".join(text_parts), self._partial_usage(stream))
+            return
+        if message is None:
+            yield StreamFailed(
+                interrupted("the stream ended before the API said it was done"),
+                "".join(text_parts),
+                self._partial_usage(stream),
+            )
+            return
+        yield MessageFinished([block_to_api(b) for b in message.content], message.stop_reason, _usage_of(message))
+
+    @staticmethod
+    def _partial_usage(stream: Any) -> Usage:
+        snapshot = stream._current_snapshot_or_none() if stream is not None else None
+        return _usage_of(snapshot) if snapshot is not None else Usage()

@@ -1,0 +1,207 @@
+"""Typed events that flow from a provider, through the tool loop, to a front end.
+
+A provider yields `TextDelta`, `ToolCallRequested`, `MessageFinished` or `StreamFailed` for one
+API message. The tool loop passes those on and adds `ToolCallFinished`, `AssistantMessage`,
+`ToolResultsMessage`, `StreamRetrying`, `TurnFinished` and `TurnFailed`, which is everything a
+front end or the session store needs. Events are plain frozen dataclasses: no UI, no SDK types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FailureKind = Literal[
+    "missing_key",
+    "auth",
+    "permission",
+    "not_found",
+    "bad_request",
+    "too_large",
+    "rate_limit",
+    "overloaded",
+    "server",
+    "connection",
+    "timeout",
+    "interrupted",
+    "tool_rounds",
+    "unexpected",
+]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one API message (or a sum of several)."""
+
+    input: int = 0
+    output: int = 0
+    cache_write: int = 0
+    cache_read: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input + other.input,
+            self.output + other.output,
+            self.cache_write + other.cache_write,
+            self.cache_read + other.cache_read,
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cache_write": self.cache_write,
+            "cache_read": self.cache_read,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Usage:
+        data = data or {}
+        return cls(
+            int(data.get("input", 0)),
+            int(data.get("output", 0)),
+            int(data.get("cache_write", 0)),
+            int(data.get("cache_read", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a request or a stream failed, as one sentence for the person.
+
+    Attributes:
+        kind: the category (drives retry decisions and tests).
+        message: one sentence: what happened and what to do next.
+        status: the HTTP status, when there was one.
+        retryable: whether asking again (`/retry`) may help.
+    """
+
+    kind: FailureKind
+    message: str
+    status: int | None = None
+    retryable: bool = True
+
+
+# --- from a provider -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A fragment of the reply's text, in order."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallRequested:
+    """The model asked to call a tool (its input is complete)."""
+
+    call_id: str
+    name: str
+    input: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MessageFinished:
+    """The API message ended with `message_stop`.
+
+    Attributes:
+        content: the message's content blocks as API dicts (text, tool_use, thinking), ready to
+            be sent back in the conversation.
+        stop_reason: `end_turn`, `tool_use`, `max_tokens`, `stop_sequence`, ...
+        usage: token counts of this message.
+    """
+
+    content: list[dict[str, Any]]
+    stop_reason: str | None
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class StreamFailed:
+    """The request failed, or the stream ended without `message_stop`.
+
+    Attributes:
+        failure: what happened.
+        partial_text: the reply text that arrived before the failure (kept, never dropped).
+        usage: tokens reported before the failure, if any.
+    """
+
+    failure: Failure
+    partial_text: str = ""
+    usage: Usage = field(default_factory=Usage)
+
+
+ProviderEvent = TextDelta | ToolCallRequested | MessageFinished | StreamFailed
+
+
+# --- from the tool loop ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToolCallFinished:
+    """A tool ran (or was refused); `summary` is the one line shown and recorded."""
+
+    call_id: str
+    name: str
+    input: dict[str, Any]
+    summary: str
+    is_error: bool = False
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AssistantMessage:
+    """One complete API message from the model (a turn may hold several, between tool calls)."""
+
+    content: list[dict[str, Any]]
+    text: str
+    stop_reason: str | None
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class ToolResultsMessage:
+    """The tool results sent back to the model, as the user-role message the API expects."""
+
+    content: list[dict[str, Any]]
+    calls: tuple[ToolCallFinished, ...]
+
+
+@dataclass(frozen=True)
+class StreamRetrying:
+    """A stream broke mid-reply; its partial text is kept and the message is asked for again."""
+
+    failure: Failure
+    partial_text: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    """The turn is over: the model stopped without asking for more tools."""
+
+    text: str
+    stop_reason: str | None
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    """The turn ended on a failure; `partial_text` is what arrived of the last message."""
+
+    failure: Failure
+    partial_text: str = ""
+    usage: Usage = field(default_factory=Usage)
+
+
+LoopEvent = (
+    TextDelta
+    | ToolCallRequested
+    | ToolCallFinished
+    | AssistantMessage
+    | ToolResultsMessage
+    | StreamRetrying
+    | TurnFinished
+    | TurnFailed
+)

@@ -1,0 +1,79 @@
+"""The one seam between backdev and a model: `Provider.stream(request) -> AsyncIterator[event]`.
+
+A `Request` holds what a turn sends, already split into the stable prefix (tools, system blocks)
+and the conversation. `to_api_params` turns it into Messages API parameters with prompt-caching
+breakpoints on the last tool, the last system block and the last block of the conversation.
+Because the prefix is built from the same strings every turn, it is byte-identical turn to turn
+and the cache keeps hitting.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from backdev.llm.events import ProviderEvent
+
+EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything one API call sends.
+
+    Attributes:
+        model: the model id.
+        system: system prompt blocks, most stable first (persona, phase, project context).
+        tools: tool definitions (`name`, `description`, `input_schema`), in a stable order.
+        messages: the conversation as API messages (content always a list of blocks).
+        max_tokens: the largest reply allowed.
+    """
+
+    model: str
+    system: tuple[str, ...]
+    tools: tuple[dict[str, Any], ...] = ()
+    messages: tuple[dict[str, Any], ...] = ()
+    max_tokens: int = 16000
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def to_api_params(request: Request) -> dict[str, Any]:
+    """Messages API parameters for `request`, with `cache_control` breakpoints.
+
+    The stored conversation is never modified: only the copy of the last message gets a
+    breakpoint, so history stays byte-stable from one turn to the next.
+    """
+    params: dict[str, Any] = {"model": request.model, "max_tokens": request.max_tokens}
+    system = [{"type": "text", "text": text} for text in request.system if text]
+    if system:
+        system[-1]["cache_control"] = EPHEMERAL
+        params["system"] = system
+    if request.tools:
+        tools = [dict(tool) for tool in request.tools]
+        tools[-1]["cache_control"] = EPHEMERAL
+        params["tools"] = tools
+    messages = list(request.messages)
+    if messages:
+        tail = copy.deepcopy(messages[-1])
+        if isinstance(tail.get("content"), str):
+            tail["content"] = [{"type": "text", "text": tail["content"]}]
+        if tail["content"]:
+            tail["content"][-1]["cache_control"] = EPHEMERAL
+        messages[-1] = tail
+    params["messages"] = messages
+    return params
+
+
+class Provider(Protocol):
+    """Streams one API message for a request, as events.
+
+    Implementations never raise for API or transport problems: they yield `StreamFailed` with
+    the failure and the partial text instead. Cancellation (`asyncio.CancelledError`) does
+    propagate, after the connection is closed.
+    """
+
+    def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
+        """Yield `TextDelta`/`ToolCallRequested` as they arrive, then `MessageFinished` or `StreamFailed`."""
+        ...

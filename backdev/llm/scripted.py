@@ -1,0 +1,73 @@
+"""A scripted provider for fast tests of the loop and the assistant: enqueue, then read `history`.
+
+Each `enqueue` call queues the events of one API message; `stream` pops one per call and
+records the request it was given. A float in a script pauses that many seconds (to test
+cancellation mid-stream). With nothing queued, it echoes the last user text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from backdev.llm.events import MessageFinished, ProviderEvent, StreamFailed, TextDelta, ToolCallRequested, Usage
+from backdev.llm.errors import interrupted
+from backdev.llm.provider import Request
+
+_ids = itertools.count(1)
+
+
+def reply(text: str, *, chunk: int = 8, usage: Usage | None = None) -> list[ProviderEvent]:
+    """The events of a plain text reply, split into `chunk`-character deltas."""
+    deltas: list[ProviderEvent] = [TextDelta(text[i : i + chunk]) for i in range(0, len(text), chunk)]
+    return deltas + [MessageFinished([{"type": "text", "text": text}], "end_turn", usage or Usage(10, len(text)))]
+
+
+def tool_call(name: str, arguments: dict[str, Any], *, text: str = "", call_id: str | None = None) -> list[ProviderEvent]:
+    """The events of a message that asks for one tool call (optionally after some text)."""
+    call_id = call_id or f"toolu_{next(_ids):04d}"
+    content: list[dict[str, Any]] = []
+    events: list[ProviderEvent] = []
+    if text:
+        events.append(TextDelta(text))
+        content.append({"type": "text", "text": text})
+    content.append({"type": "tool_use", "id": call_id, "name": name, "input": arguments})
+    events.append(ToolCallRequested(call_id, name, arguments))
+    events.append(MessageFinished(content, "tool_use", Usage(10, 5)))
+    return events
+
+
+def broken(text: str) -> list[ProviderEvent]:
+    """A message whose stream breaks after `text` arrived."""
+    return [TextDelta(text), StreamFailed(interrupted("the connection broke"), text)]
+
+
+class ScriptedProvider:
+    """A provider that plays back queued scripts and records every request."""
+
+    def __init__(self) -> None:
+        self.scripts: deque[list[Any]] = deque()
+        self.history: list[Request] = []
+
+    def enqueue(self, *scripts: Iterable[Any]) -> None:
+        for script in scripts:
+            self.scripts.append(list(script))
+
+    async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
+        self.history.append(request)
+        script = self.scripts.popleft() if self.scripts else reply(f"echo: {_last_user_text(request)}")
+        for item in script:
+            if isinstance(item, (int, float)):
+                await asyncio.sleep(item)
+                continue
+            yield item
+
+
+def _last_user_text(request: Request) -> str:
+    for message in reversed(request.messages):
+        if message["role"] == "user":
+            return "".join(b.get("text", "") for b in message["content"] if b.get("type") == "text")
+    return ""

@@ -1,0 +1,124 @@
+"""What a tool is, what it returns, and how a tool that writes or runs asks for approval.
+
+A tool is data plus two functions: `run(input)` does the work and returns a `ToolOutcome`;
+`approval(input)`, when present, describes the action for the person (the diff or the exact
+command). Read-only tools have no `approval` and run without asking.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+class Decision(enum.Enum):
+    """The person's answer to an approval request."""
+
+    APPROVE_ONCE = "approve_once"
+    APPROVE_SESSION = "approve_session"
+    DENY = "deny"
+
+    @property
+    def approved(self) -> bool:
+        return self is not Decision.DENY
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """An action that writes or runs, described for the person before it happens.
+
+    Attributes:
+        tool: the tool's name.
+        kind: `write` (changes files) or `run` (runs a command).
+        title: one line, e.g. `write docs/backdev/requirements.md`.
+        detail: the diff to apply or the exact command line.
+        grant: what "approve for this session" covers (defaults to the tool name).
+    """
+
+    tool: str
+    kind: Literal["write", "run"]
+    title: str
+    detail: str
+    grant: str = ""
+
+    @property
+    def grant_key(self) -> str:
+        return self.grant or self.tool
+
+
+Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What a tool call produced.
+
+    Attributes:
+        content: the text sent back to the model.
+        summary: one line for the transcript and the session record
+            (e.g. `read_file app/views.py · lines 1–240 of 240`).
+        is_error: the call failed or was refused; the model is told so.
+        detail: what a front end shows when the entry is expanded (defaults to `content`).
+    """
+
+    content: str
+    summary: str
+    is_error: bool = False
+    detail: str = ""
+
+
+ToolHandler = Callable[[dict[str, Any]], "ToolOutcome | Awaitable[ToolOutcome]"]
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool the model can call."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    handler: ToolHandler
+    approval: Callable[[dict[str, Any]], ApprovalRequest | None] | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The definition sent to the API."""
+        return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+
+    async def run(self, arguments: dict[str, Any]) -> ToolOutcome:
+        """Run the handler (sync or async); an exception becomes an error outcome, never a crash."""
+        try:
+            result = self.handler(arguments)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+        except Exception as exc:  # a broken tool must not end the turn
+            return ToolOutcome(
+                f"The tool {self.name} failed: {type(exc).__name__}: {exc}",
+                f"{self.name} failed: {exc}",
+                is_error=True,
+            )
+
+
+@dataclass
+class ToolRegistry:
+    """The tools on offer, in a stable order (the order is part of the cached prompt prefix)."""
+
+    tools: dict[str, Tool] = field(default_factory=dict)
+
+    def register(self, tool: Tool) -> None:
+        self.tools[tool.name] = tool
+
+    def get(self, name: str) -> Tool | None:
+        return self.tools.get(name)
+
+    def specs(self) -> tuple[dict[str, Any], ...]:
+        return tuple(tool.spec() for tool in self.tools.values())
+
+    def restricted_to(self, names: tuple[str, ...] | None) -> ToolRegistry:
+        """Only the named tools (a persona's `tools:` list); None keeps them all."""
+        if names is None:
+            return self
+        return ToolRegistry({n: t for n, t in self.tools.items() if n in names})
