@@ -1,0 +1,218 @@
+"""The assistant: persona + model + tools + provider + session store, as one object both UIs drive.
+
+A front end calls `send(text)` (or `retry()`) and iterates the events of the turn, always inside
+`contextlib.aclosing(...)` so that a cancelled turn is recorded at once. Everything a turn
+produces is saved as it happens by a `TurnRecorder`; the person's message is committed before the
+request leaves.
+
+The system prompt is assembled from ordered *slots*: the persona's prompt first, then whatever the
+other parts of backdev set (`project` context, the current `phase`). A slot only changes when
+`set_context` is called with different text, so the prefix stays byte-identical between turns and
+prompt caching keeps hitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+from backdev.llm.cost import cost_of, overrides_from_settings, total_of
+from backdev.llm.events import LoopEvent, Usage
+from backdev.llm.loop import ToolLoop
+from backdev.llm.models import ModelChoice, resolve_model
+from backdev.llm.provider import Provider, Request
+from backdev.personas.model import Persona
+from backdev.session.context import api_messages
+from backdev.session.recorder import TurnRecorder
+from backdev.session.store import SessionRecord, SessionStore, StoredMessage
+from backdev.settings import Settings
+from backdev.tools.base import ApprovalRequest, Approver, Decision, ToolRegistry
+
+# Slots of the system prompt after the persona, most stable first.
+CONTEXT_SLOTS = ("project", "phase")
+
+
+class NothingToRetryError(RuntimeError):
+    """There is no turn to ask again."""
+
+
+async def deny_all(action: ApprovalRequest) -> Decision:
+    """The approver used when a front end gives none: nothing writes or runs unasked."""
+    return Decision.DENY
+
+
+def choose_model(settings: Settings, persona: Persona) -> ModelChoice:
+    """The model for a persona: an explicitly configured model wins, then the persona's, then the default.
+
+    "Explicitly configured" means set anywhere but the built-in defaults (a config file,
+    `BACKDEV_MODEL`, or `--model`), so the person's own choice is never overridden by a persona.
+    """
+    if settings.source_of("model") == "default" and not persona.inherits_model:
+        return resolve_model(persona.model or settings.model)
+    return resolve_model(settings.model)
+
+
+@dataclass
+class Totals:
+    """Tokens and dollars so far in the session."""
+
+    usage: Usage
+    cost: float | None
+
+
+class Assistant:
+    """One conversation with one persona, saved in a session."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        persona: Persona,
+        provider: Provider,
+        store: SessionStore,
+        session: SessionRecord,
+        tools: ToolRegistry | None = None,
+        approve: Approver | None = None,
+        model: ModelChoice | None = None,
+    ) -> None:
+        self.settings = settings
+        self.persona = persona
+        self.provider = provider
+        self.store = store
+        self.session = session
+        self.all_tools = tools or ToolRegistry()
+        self.approve: Approver = approve or deny_all
+        self.model = model or resolve_model(session.model)
+        self.grants: set[str] = set()
+        self._context: dict[str, str] = {}
+        self.price_overrides = overrides_from_settings(settings.prices)
+
+    # --- the system prompt and the request -----------------------------------------------------
+
+    @property
+    def tools(self) -> ToolRegistry:
+        """The tools this persona may use (its `tools:` list, or all)."""
+        return self.all_tools.restricted_to(self.persona.tools)
+
+    def set_context(self, slot: str, text: str) -> None:
+        """Set one slot of the system prompt (`project` or `phase`); empty text clears it."""
+        if slot not in CONTEXT_SLOTS:
+            raise ValueError(f"unknown context slot {slot!r}")
+        if text:
+            self._context[slot] = text
+        else:
+            self._context.pop(slot, None)
+
+    def system_blocks(self) -> tuple[str, ...]:
+        return (self.persona.prompt, *(self._context[s] for s in CONTEXT_SLOTS if s in self._context))
+
+    def build_request(self) -> Request:
+        """The request for the next API call, from the stored conversation."""
+        return Request(
+            model=self.model.model_id,
+            system=self.system_blocks(),
+            tools=self.tools.specs(),
+            messages=tuple(api_messages(self.history())),
+            max_tokens=self.settings.max_tokens,
+        )
+
+    # --- turns ---------------------------------------------------------------------------------
+
+    def history(self) -> list[StoredMessage]:
+        return self.store.messages(self.session.id)
+
+    async def send(self, text: str, *, extra_blocks: list[dict[str, Any]] | None = None,
+                   meta: dict[str, Any] | None = None) -> AsyncIterator[LoopEvent]:
+        """Save the person's message, then stream the turn's events.
+
+        Args:
+            text: what the person typed (shown in the transcript).
+            extra_blocks: further content blocks sent with it once (attachments).
+            meta: recorded with the message (attachment names, redaction notes).
+        """
+        turn = self.store.next_turn(self.session.id)
+        content = [{"type": "text", "text": text}, *(extra_blocks or [])]
+        self.store.append_message(self.session.id, turn=turn, role="user", content=content, text=text, meta=meta)
+        async for event in self._run_turn(turn):
+            yield event
+
+    async def retry(self) -> AsyncIterator[LoopEvent]:
+        """Ask the last turn again.
+
+        After an interrupted, failed or cancelled turn, its unfinished replies are superseded
+        (kept, not sent) and the model continues from the last complete message. After a complete
+        turn, its replies are superseded and the question is asked afresh.
+
+        Raises:
+            NothingToRetryError: when the session has no message yet.
+        """
+        rows = self.history()
+        questions = [r for r in rows if r.role == "user" and r.kind == "message"]
+        if not questions:
+            raise NothingToRetryError("There is nothing to retry yet: type a message first.")
+        last_turn = questions[-1].turn
+        replies = [r for r in rows if r.turn == last_turn and r.id > questions[-1].id]
+        unfinished = [r for r in replies if r.status in ("interrupted", "failed", "cancelled")]
+        to_supersede = unfinished or [r for r in replies if r.status == "complete"]
+        for row in to_supersede:
+            self.store.set_status(row.id, "superseded")
+        async for event in self._run_turn(last_turn):
+            yield event
+
+    async def _run_turn(self, turn: int) -> AsyncIterator[LoopEvent]:
+        recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
+        loop = ToolLoop(self.provider, self.tools, self.approve, self.settings.max_tool_rounds, self.grants)
+        try:
+            async with aclosing(loop.run(self.build_request())) as events:
+                async for event in events:
+                    recorder.observe(event)
+                    yield event
+        finally:
+            # Cancelled (task cancel or aclose) before the turn ended: keep what arrived, marked.
+            if not recorder.done:
+                recorder.finish_cancelled()
+
+    # --- switching -----------------------------------------------------------------------------
+
+    def set_model(self, name: str) -> ModelChoice:
+        """Use another model from the next turn (raises UnknownModelError for a bad name)."""
+        self.model = resolve_model(name)
+        self.store.update_session(self.session.id, model=self.model.model_id)
+        return self.model
+
+    def set_persona(self, persona: Persona) -> ModelChoice:
+        """Use another persona from the next turn; its model applies unless the person chose one."""
+        self.persona = persona
+        self.store.update_session(self.session.id, persona=persona.name)
+        return self.set_model(choose_model(self.settings, persona).model_id)
+
+    def new_session(self) -> SessionRecord:
+        """Start a fresh session in the same folder with the same persona and model."""
+        self.session = self.store.create_session(self.session.root, self.persona.name, self.model.model_id)
+        self.grants.clear()
+        return self.session
+
+    def save_draft(self, text: str) -> None:
+        """Keep what the person has typed but not sent (restored on resume)."""
+        self.store.update_session(self.session.id, draft=text)
+
+    # --- accounting ----------------------------------------------------------------------------
+
+    def totals(self) -> Totals:
+        """Usage and cost of the whole session (None cost when a model's price is unknown)."""
+        usage, cost = total_of(self.store.usage_by_model(self.session.id), self.price_overrides)
+        return Totals(usage, cost)
+
+    def turn_cost(self, usage: Usage) -> float | None:
+        return cost_of(usage, self.model.model_id, self.price_overrides)
+
+
+async def drain(events: AsyncIterator[LoopEvent]) -> list[LoopEvent]:
+    """Collect every event of a turn (tests and non-interactive use)."""
+    async with aclosing(events) as stream:
+        return [event async for event in stream]
+
+
+__all__ = ["Assistant", "NothingToRetryError", "Totals", "choose_model", "deny_all", "drain"]

@@ -1,0 +1,118 @@
+"""Builds the pieces a front end needs — settings, personas, store, provider, assistant — in one place.
+
+The CLI, the tests and the benchmarks all start backdev through these functions (as Posting's
+`make_posting` does), so what is tested is what runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backdev import paths
+from backdev.assistant import Assistant, choose_model
+from backdev.llm.models import resolve_model
+from backdev.llm.provider import Provider
+from backdev.personas.loader import PersonaCatalog, load_catalog
+from backdev.project import find_project_root
+from backdev.session.store import SessionStore
+from backdev.settings import Settings, load_settings
+from backdev.tools.base import Approver, ToolRegistry
+
+
+@dataclass
+class Workspace:
+    """Where backdev was started and what it found there."""
+
+    cwd: Path
+    root: Path
+    settings: Settings
+    catalog: PersonaCatalog
+
+
+@dataclass
+class Startup:
+    """A ready assistant and the lines the front end should say before the first prompt."""
+
+    assistant: Assistant
+    notes: list[str] = field(default_factory=list)
+    resumed: bool = False
+
+
+def open_workspace(cwd: Path, flags: dict[str, Any] | None = None) -> Workspace:
+    """Find the project, merge the settings and discover the personas (raises SettingsError)."""
+    root = find_project_root(cwd)
+    settings = load_settings(root, flags=flags)
+    return Workspace(cwd.resolve(), root, settings, load_catalog(root))
+
+
+def open_store() -> SessionStore:
+    """The user's session store (the file is created on first use, not here)."""
+    return SessionStore(paths.session_db_path())
+
+
+def make_provider(settings: Settings) -> Provider:
+    """The Anthropic provider for these settings (the SDK itself is imported on first use)."""
+    from backdev.llm.anthropic_provider import AnthropicProvider
+
+    return AnthropicProvider(
+        api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
+        max_retries=settings.max_retries,
+    )
+
+
+def start_session(
+    workspace: Workspace,
+    store: SessionStore,
+    provider: Provider,
+    *,
+    persona_name: str | None = None,
+    resume: str | bool | None = None,
+    tools: ToolRegistry | None = None,
+    approve: Approver | None = None,
+) -> Startup:
+    """Open a session (a new one, the latest of this folder, or a given id) and build its assistant.
+
+    Args:
+        persona_name: the persona to use (default: the `persona` setting); ignored on resume
+            unless given explicitly.
+        resume: an id (or prefix) to resume, True for this folder's latest session, None for new.
+
+    Raises:
+        UnknownPersonaError: the persona asked for does not exist.
+        SessionNotFoundError: the session asked for does not exist.
+        UnknownModelError: the model asked for is not a model name.
+    """
+    settings = workspace.settings
+    notes: list[str] = []
+    record = None
+    if isinstance(resume, str):
+        record = store.get_session(resume)
+    elif resume:
+        record = store.latest_session(str(workspace.root))
+        if record is None:
+            notes.append("No earlier session in this folder: starting a new one.")
+    if record is not None:
+        name = persona_name or record.persona
+        if name in workspace.catalog.personas:
+            persona = workspace.catalog.get(name)
+        else:
+            persona = workspace.catalog.get(settings.persona)
+            notes.append(f"The session's persona {name!r} is not found any more; using {persona.name}.")
+        # The session keeps its model unless the person asked for one now.
+        explicit = settings.source_of("model") == "command line"
+        model = resolve_model(settings.model) if explicit else resolve_model(record.model)
+        if model.model_id != record.model or persona.name != record.persona:
+            store.update_session(record.id, model=model.model_id, persona=persona.name)
+            record = store.get_session(record.id)
+    else:
+        persona = workspace.catalog.get(persona_name or settings.persona)
+        model = choose_model(settings, persona)
+        record = store.create_session(str(workspace.root), persona.name, model.model_id)
+    notes.extend(model.notes)
+    assistant = Assistant(
+        settings=settings, persona=persona, provider=provider, store=store, session=record,
+        tools=tools, approve=approve, model=model,
+    )
+    return Startup(assistant, notes, resumed=resume is not None and record is not None and bool(store.messages(record.id)))

@@ -1,0 +1,1 @@
+"""Sessions: the SQLite store, its migrations, and the conversation rebuilt from it."""

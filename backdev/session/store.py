@@ -1,0 +1,275 @@
+"""The session store: one SQLite database (WAL) for the user, sessions keyed by repository root.
+
+Every message is a row written the moment it exists: the person's message before the request is
+sent, each reply when it completes, is interrupted or is cancelled. Rows are never rewritten
+except for their status (a retried interrupted reply becomes `superseded`, kept for the record).
+
+The store never sees an API key: it stores only what the conversation holds, and what reaches
+the conversation has already been through the secret guard.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from backdev.llm.events import Usage
+from backdev.session.migrations import migrate
+
+Status = Literal["complete", "interrupted", "cancelled", "failed", "superseded"]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A saved session (without its messages)."""
+
+    id: str
+    root: str
+    persona: str
+    model: str
+    title: str
+    draft: str
+    state: dict[str, Any]
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session as listed: its record plus counts and totals."""
+
+    record: SessionRecord
+    messages: int
+    usage_by_model: dict[str, Usage] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One row of the conversation.
+
+    Attributes:
+        role: `user` or `assistant`.
+        kind: `message` (typed by the person or written by the model) or `tool_results`.
+        content: the API content blocks, exactly as sent or received.
+        text: what the transcript shows.
+        status: `complete`, `interrupted`, `cancelled`, `failed` or `superseded`.
+        meta: tool call summaries, attachments, redactions, the failure sentence...
+    """
+
+    id: int
+    session_id: str
+    turn: int
+    role: str
+    kind: str
+    content: list[dict[str, Any]]
+    text: str
+    status: str
+    meta: dict[str, Any]
+    usage: Usage
+    model: str
+    created_at: float
+
+
+class SessionNotFoundError(LookupError):
+    """No session matches the id (or the prefix is ambiguous)."""
+
+
+_SESSION_COLUMNS = "id, root, persona, model, title, draft, state, created_at, updated_at"
+_MESSAGE_COLUMNS = "id, session_id, turn, role, kind, content, text, status, meta, usage, model, created_at"
+
+
+def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionRecord:
+    return SessionRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7], row[8])
+
+
+def _message(row: sqlite3.Row | tuple[Any, ...]) -> StoredMessage:
+    return StoredMessage(
+        row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[7],
+        json.loads(row[8]), Usage.from_dict(json.loads(row[9])), row[10], row[11],
+    )
+
+
+class SessionStore:
+    """Sessions and their messages in one SQLite file (opened on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self.db as db:
+            yield db
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    def create_session(self, root: str, persona: str, model: str) -> SessionRecord:
+        now = time.time()
+        with self._write() as db:
+            while True:
+                session_id = secrets.token_hex(4)
+                if db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                    break
+            db.execute(
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, '', '', '{{}}', ?, ?)",
+                (session_id, root, persona, model, now, now),
+            )
+        return self.get_session(session_id)
+
+    def get_session(self, id_or_prefix: str) -> SessionRecord:
+        """The session whose id is `id_or_prefix`, or the only one starting with it.
+
+        Raises:
+            SessionNotFoundError: when none or several match.
+        """
+        key = id_or_prefix.strip().lower()
+        rows = self.db.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ? OR id LIKE ? ORDER BY id = ? DESC LIMIT 3",
+            (key, key.replace("%", "").replace("_", "") + "%", key),
+        ).fetchall()
+        if not rows or not key:
+            raise SessionNotFoundError(f"No session {id_or_prefix!r}; see `backdev sessions list --all`.")
+        if rows[0][0] != key and len(rows) > 1:
+            raise SessionNotFoundError(f"Session id {id_or_prefix!r} is ambiguous; give more characters.")
+        return _session(rows[0])
+
+    def latest_session(self, root: str) -> SessionRecord | None:
+        row = self.db.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE root = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+            (root,),
+        ).fetchone()
+        return _session(row) if row else None
+
+    def list_sessions(self, root: str | None = None, limit: int = 200) -> list[SessionSummary]:
+        """Sessions, newest first; only those of `root` unless it is None."""
+        where, args = ("WHERE s.root = ?", (root,)) if root is not None else ("", ())
+        rows = self.db.execute(
+            f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLUMNS.split(','))}, "
+            "(SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.kind = 'message') "
+            f"FROM sessions s {where} ORDER BY s.updated_at DESC LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [SessionSummary(_session(r), r[9], self.usage_by_model(r[0])) for r in rows]
+
+    def usage_by_model(self, session_id: str) -> dict[str, Usage]:
+        """Token totals of a session's replies, per model (cost is priced per model)."""
+        rows = self.db.execute(
+            "SELECT model, SUM(json_extract(usage, '$.input')), SUM(json_extract(usage, '$.output')), "
+            "SUM(json_extract(usage, '$.cache_write')), SUM(json_extract(usage, '$.cache_read')) "
+            "FROM messages WHERE session_id = ? AND role = 'assistant' GROUP BY model",
+            (session_id,),
+        ).fetchall()
+        return {r[0]: Usage(*(int(v or 0) for v in r[1:])) for r in rows if r[0]}
+
+    def update_session(self, session_id: str, **values: Any) -> None:
+        """Change `persona`, `model`, `title` or `draft` of a session."""
+        allowed = {"persona", "model", "title", "draft"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        if not values:
+            return
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        with self._write() as db:
+            db.execute(
+                f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
+                (*values.values(), time.time(), session_id),
+            )
+
+    def set_state(self, session_id: str, key: str, value: Any) -> None:
+        """Store one JSON value under `key` in the session's state (phase state lives here)."""
+        with self._write() as db:
+            row = db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise SessionNotFoundError(f"No session {session_id!r}.")
+            state = json.loads(row[0])
+            state[key] = value
+            db.execute(
+                "UPDATE sessions SET state = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(state), time.time(), session_id),
+            )
+
+    def delete_session(self, session_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    # --- messages ------------------------------------------------------------------------------
+
+    def next_turn(self, session_id: str) -> int:
+        row = self.db.execute("SELECT COALESCE(MAX(turn), 0) FROM messages WHERE session_id = ?", (session_id,)).fetchone()
+        return int(row[0]) + 1
+
+    def append_message(
+        self,
+        session_id: str,
+        *,
+        turn: int,
+        role: str,
+        content: list[dict[str, Any]],
+        text: str,
+        status: Status = "complete",
+        kind: str = "message",
+        meta: dict[str, Any] | None = None,
+        usage: Usage | None = None,
+        model: str = "",
+    ) -> StoredMessage:
+        """Write one message now (committed before this returns)."""
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id, turn, role, kind, json.dumps(content), text, status,
+                    json.dumps(meta or {}), json.dumps((usage or Usage()).to_dict()), model, now,
+                ),
+            )
+            if role == "user" and kind == "message":
+                db.execute(
+                    "UPDATE sessions SET title = CASE WHEN title = '' THEN ? ELSE title END, draft = '', "
+                    "updated_at = ? WHERE id = ?",
+                    (text.strip().splitlines()[0][:80] if text.strip() else "", now, session_id),
+                )
+            else:
+                db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
+            message_id = cursor.lastrowid
+        return self.get_message(int(message_id or 0))
+
+    def get_message(self, message_id: int) -> StoredMessage:
+        row = self.db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise LookupError(f"no message {message_id}")
+        return _message(row)
+
+    def set_status(self, message_id: int, status: Status) -> None:
+        with self._write() as db:
+            db.execute("UPDATE messages SET status = ? WHERE id = ?", (status, message_id))
+
+    def messages(self, session_id: str) -> list[StoredMessage]:
+        rows = self.db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id", (session_id,)
+        ).fetchall()
+        return [_message(r) for r in rows]

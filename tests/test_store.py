@@ -1,0 +1,76 @@
+"""The SQLite session store: migrations, sessions by folder, messages, usage, state."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from backdev.llm.events import Usage
+from backdev.session.migrations import MIGRATIONS, migrate
+from backdev.session.store import SessionNotFoundError, SessionStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SessionStore:
+    return SessionStore(tmp_path / "data" / "sessions.db")
+
+
+def test_nothing_is_created_until_first_use(tmp_path: Path) -> None:
+    SessionStore(tmp_path / "data" / "sessions.db")
+    assert not (tmp_path / "data").exists()
+
+
+def test_migrations_are_numbered_and_run_once(store: SessionStore) -> None:
+    assert sorted(MIGRATIONS) == list(range(1, len(MIGRATIONS) + 1))
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == max(MIGRATIONS)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert migrate(store.db) == max(MIGRATIONS)  # idempotent
+
+
+def test_a_newer_database_is_refused_clearly(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute("PRAGMA user_version = 999")
+    with pytest.raises(RuntimeError, match="newer backdev"):
+        migrate(db)
+
+
+def test_sessions_are_keyed_by_folder_and_found_by_prefix(store: SessionStore) -> None:
+    a = store.create_session("/repo/a", "backend-developer", "claude-sonnet-5-5")
+    b = store.create_session("/repo/b", "backend-developer", "claude-sonnet-5-5")
+    store.append_message(a.id, turn=1, role="user", content=[{"type": "text", "text": "hi"}], text="hi")
+    assert store.latest_session("/repo/a").id == a.id
+    assert store.latest_session("/nowhere") is None
+    assert [s.record.id for s in store.list_sessions("/repo/b")] == [b.id]
+    assert {s.record.id for s in store.list_sessions()} == {a.id, b.id}
+    assert store.get_session(a.id[:5]).id == a.id
+    assert store.get_session(a.id).title == "hi"
+    with pytest.raises(SessionNotFoundError, match="sessions list"):
+        store.get_session("zzzz")
+
+
+def test_messages_round_trip_with_status_meta_and_usage(store: SessionStore) -> None:
+    s = store.create_session("/r", "p", "claude-sonnet-5-5")
+    row = store.append_message(s.id, turn=1, role="assistant", content=[{"type": "text", "text": "x"}], text="x",
+                               status="interrupted", meta={"error": "cut"}, usage=Usage(1, 2, 3, 4),
+                               model="claude-sonnet-5-5")
+    assert store.messages(s.id) == [row]
+    assert row.usage == Usage(1, 2, 3, 4) and row.meta == {"error": "cut"}
+    store.set_status(row.id, "superseded")
+    assert store.messages(s.id)[0].status == "superseded"
+    assert store.usage_by_model(s.id) == {"claude-sonnet-5-5": Usage(1, 2, 3, 4)}
+
+
+def test_draft_state_and_delete(store: SessionStore) -> None:
+    s = store.create_session("/r", "p", "m")
+    store.update_session(s.id, draft="half typed")
+    store.set_state(s.id, "phase", {"current": "design"})
+    got = store.get_session(s.id)
+    assert got.draft == "half typed" and got.state == {"phase": {"current": "design"}}
+    store.append_message(s.id, turn=1, role="user", content=[], text="sent")
+    assert store.get_session(s.id).draft == ""  # sending clears the draft
+    store.delete_session(s.id)
+    assert store.messages(s.id) == []
+    with pytest.raises(SessionNotFoundError):
+        store.get_session(s.id)
