@@ -1,0 +1,161 @@
+"""What the fake Messages API answers: steps (plain dicts) turned into SSE events or JSON bodies.
+
+A step is one answer to one request. Kinds:
+
+- `{"type": "text", "text": "...", "chunk": 12, "delay": 0.0}` — a streamed text reply.
+- `{"type": "tool_use", "text": "optional preface", "calls": [{"name": ..., "input": {...}}]}`.
+- `{"type": "error", "status": 529, "error_type": "overloaded_error", "retry_after_ms": 5}` — an
+  HTTP error before any stream (`times: 3` to outlast the SDK's retries).
+- `{"type": "cut", "text": "partial"}` — the chunked body breaks mid-chunk after the partial text.
+- `{"type": "early_end", "text": "partial"}` — the body ends cleanly before `message_stop`.
+- `{"type": "inband_error", "text": "partial", "error_type": "overloaded_error"}` — an SSE
+  `error` event mid-stream.
+
+Any step may carry `delay` (seconds between chunks), `hang` (seconds before the first byte),
+`times` (how many requests it answers) and `usage` overrides. With no step queued, the fake
+echoes the last user message, so the app can be tried by hand without a key.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+_ids = itertools.count(1)
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+
+
+def sse(event: str, data: dict[str, Any]) -> bytes:
+    """One server-sent event, with its `event:` line (the SDK skips unnamed events)."""
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages") or []):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        texts = [b.get("text", "") for b in content or [] if b.get("type") == "text"]
+        if texts:
+            return texts[0]
+    return ""
+
+
+def echo_step(body: dict[str, Any]) -> dict[str, Any]:
+    text = last_user_text(body).strip() or "(nothing)"
+    return {"type": "text", "text": f"**echo** — you said: {text}\n\nThis reply comes from backdev's fake API.", "chunk": 6}
+
+
+def estimate_tokens(value: Any) -> int:
+    return max(1, len(json.dumps(value)) // 4)
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    size = max(1, size)
+    return [text[i : i + size] for i in range(0, len(text), size)] or []
+
+
+def content_blocks(step: dict[str, Any]) -> list[dict[str, Any]]:
+    """The content blocks a step's reply holds (text first, then tool calls)."""
+    blocks: list[dict[str, Any]] = []
+    if step.get("text"):
+        blocks.append({"type": "text", "text": step["text"]})
+    for call in step.get("calls") or []:
+        blocks.append(
+            {"type": "tool_use", "id": call.get("id") or f"toolu_fake{next(_ids):05d}", "name": call["name"],
+             "input": call.get("input") or {}}
+        )
+    return blocks
+
+
+def stop_reason_of(step: dict[str, Any]) -> str:
+    return step.get("stop_reason") or ("tool_use" if step.get("calls") else "end_turn")
+
+
+def usage_for(body: dict[str, Any], output_text: str, cache: dict[str, int], step: dict[str, Any]) -> dict[str, int]:
+    """Token counts, with prompt caching simulated: a prefix (tools + system) seen before is a cache read."""
+    prefix = json.dumps([body.get("tools"), body.get("system")], sort_keys=True)
+    prefix_tokens = estimate_tokens(prefix)
+    has_breakpoint = "cache_control" in prefix
+    usage = {
+        "input_tokens": estimate_tokens(body.get("messages")),
+        "output_tokens": max(1, len(output_text) // 4),
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+    }
+    if has_breakpoint:
+        if prefix in cache:
+            usage["cache_read_input_tokens"] = prefix_tokens
+        else:
+            cache[prefix] = prefix_tokens
+            usage["cache_creation_input_tokens"] = prefix_tokens
+    else:
+        usage["input_tokens"] += prefix_tokens
+    usage.update(step.get("usage") or {})
+    return usage
+
+
+def stream_events(step: dict[str, Any], body: dict[str, Any], usage: dict[str, int]) -> list[bytes]:
+    """The SSE events of a reply, in order, exactly as the API sends them.
+
+    For `cut`, `early_end` and `inband_error` steps the list stops part way (the server then breaks
+    the body, ends it, or appends the error event).
+    """
+    message_id = f"msg_fake{next(_ids):05d}"
+    start_usage = dict(usage, output_tokens=1)
+    events = [
+        sse("message_start", {"type": "message_start", "message": {
+            "id": message_id, "type": "message", "role": "assistant", "model": body.get("model", "fake"),
+            "content": [], "stop_reason": None, "stop_sequence": None, "usage": start_usage}}),
+        sse("ping", {"type": "ping"}),
+    ]
+    partial_only = step["type"] in ("cut", "early_end", "inband_error")
+    for index, block in enumerate(content_blocks(step)):
+        if block["type"] == "text":
+            events.append(sse("content_block_start", {"type": "content_block_start", "index": index,
+                                                      "content_block": {"type": "text", "text": ""}}))
+            for piece in _chunks(block["text"], int(step.get("chunk", 12))):
+                events.append(sse("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                          "delta": {"type": "text_delta", "text": piece}}))
+        else:
+            events.append(sse("content_block_start", {"type": "content_block_start", "index": index,
+                                                      "content_block": {**block, "input": {}}}))
+            for piece in _chunks(json.dumps(block["input"]), 16):
+                events.append(sse("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                          "delta": {"type": "input_json_delta", "partial_json": piece}}))
+        if partial_only:
+            return events
+        events.append(sse("content_block_stop", {"type": "content_block_stop", "index": index}))
+    events.append(sse("message_delta", {"type": "message_delta",
+                                        "delta": {"stop_reason": stop_reason_of(step), "stop_sequence": None},
+                                        "usage": {"output_tokens": usage["output_tokens"]}}))
+    events.append(sse("message_stop", {"type": "message_stop"}))
+    return events
+
+
+def message_json(step: dict[str, Any], body: dict[str, Any], usage: dict[str, int]) -> dict[str, Any]:
+    """The non-streaming response body of a reply."""
+    return {
+        "id": f"msg_fake{next(_ids):05d}", "type": "message", "role": "assistant",
+        "model": body.get("model", "fake"), "content": content_blocks(step),
+        "stop_reason": stop_reason_of(step), "stop_sequence": None, "usage": usage,
+    }
+
+
+def error_body(status: int, error_type: str | None = None, message: str | None = None) -> dict[str, Any]:
+    kind = error_type or ERROR_TYPES.get(status, "api_error")
+    return {"type": "error", "error": {"type": kind, "message": message or kind.replace("_", " ")},
+            "request_id": f"req_fake{next(_ids):05d}"}
