@@ -1,0 +1,168 @@
+"""The informational commands: `personas`, `sessions` and `doctor` (plain text on stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+from backdev import paths
+from backdev.compose import open_store
+from backdev.llm.cost import format_cost, total_of
+from backdev.personas.loader import discovery_dirs, load_catalog
+from backdev.project import find_project_root
+
+
+def _when(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+# --- personas ----------------------------------------------------------------------------------
+
+
+def personas_command(args: argparse.Namespace, cwd: Path) -> int:
+    catalog = load_catalog(find_project_root(cwd))
+    if args.personas_command == "list":
+        width = max((len(p.name) for p in catalog.personas.values()), default=4)
+        for persona in catalog.personas.values():
+            description = persona.description if len(persona.description) <= 90 else persona.description[:89] + "…"
+            print(f"{persona.name.ljust(width)}  {persona.source:<26}  {description}")
+        for hidden in catalog.shadowed:
+            print(f"{hidden.name.ljust(width)}  {hidden.source:<26}  (hidden by an earlier folder: {hidden.path})")
+        for failure in catalog.failures:
+            print(f"failed to load {failure}", file=sys.stderr)
+        return 0
+    persona = catalog.get(args.name)
+    print(f"name:        {persona.name}")
+    print(f"source:      {persona.source}")
+    print(f"file:        {persona.path}")
+    print(f"description: {persona.description}")
+    print(f"model:       {persona.model or '(not set: uses the model setting)'}")
+    print(f"tools:       {', '.join(persona.tools) if persona.tools is not None else '(all)'}")
+    for key, value in persona.ignored.items():
+        print(f"ignored:     {key} = {value!r}")
+    for note in persona.notes:
+        print(f"note:        {note}")
+    print("\n" + persona.prompt)
+    return 0
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
+    from backdev.session.export import export_markdown
+
+    store = open_store()
+    action = args.sessions_command
+    if action == "list":
+        root = None if args.all else str(find_project_root(cwd))
+        rows = store.list_sessions(root)
+        if not rows:
+            print("No sessions yet." if args.all else "No sessions in this folder (try --all).")
+            return 0
+        for row in rows:
+            record = row.record
+            _, cost = total_of(row.usage_by_model)
+            where = f"  {record.root}" if args.all else ""
+            print(f"{record.id}  {_when(record.updated_at)}  {row.messages:>3} msgs  {record.persona:<18} "
+                  f"{format_cost(cost):>9}  {record.title[:48]}{where}")
+        return 0
+    record = store.get_session(args.id)
+    if action in ("show", "export"):
+        text = export_markdown(store, record)
+        output = getattr(args, "output", None)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            print(f"Wrote {output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if action == "delete":
+        store.delete_session(record.id)
+        print(f"Deleted session {record.id} ({record.title[:60] or 'untitled'}).")
+        return 0
+    return 2
+
+
+# --- doctor ------------------------------------------------------------------------------------
+
+
+def doctor_command(cwd: Path) -> int:
+    from backdev.compose import make_provider
+    from backdev.llm.models import UnknownModelError, resolve_model
+    from backdev.settings import SettingsError, load_settings, mask_secret, setting_fields
+
+    root = find_project_root(cwd)
+    problems = 0
+    print(f"Project folder: {root}\n\nSettings")
+    try:
+        settings = load_settings(root)
+    except SettingsError as exc:
+        print(f"  ✗ settings: {exc}")
+        return 1
+    for spec in setting_fields():
+        value = getattr(settings, spec.name)
+        shown = mask_secret(value) if spec.metadata["kind"] == "secret" else ("(not set)" if value in (None, {}, ()) else value)
+        print(f"  {spec.name:<16} {str(shown):<34} {settings.source_of(spec.name)}")
+    try:
+        model = resolve_model(settings.model)
+        print(f"  ✓ settings: model {settings.model} → {model.model_id}" + "".join(f"; {n}" for n in model.notes))
+    except UnknownModelError as exc:
+        problems += 1
+        print(f"  ✗ settings: {exc}")
+
+    print("\nPersonas")
+    catalog = load_catalog(root)
+    for source, folder in discovery_dirs(root):
+        print(f"  searched {source:<26} {folder}{'' if folder.is_dir() else '  (absent)'}")
+    for persona in catalog.personas.values():
+        print(f"  ok    {persona.name:<22} {persona.source:<26} {persona.path}")
+    for failure in catalog.failures:
+        print(f"  fail  {failure}")
+    verdict = "✓" if not catalog.failures and settings.persona in catalog.personas else "✗"
+    problems += verdict == "✗"
+    print(f"  {verdict} personas: {len(catalog.personas)} loaded, {len(catalog.failures)} failed; "
+          f"default {settings.persona!r} {'found' if settings.persona in catalog.personas else 'NOT found'}")
+
+    print("\nPaths")
+    for label, folder in (("config", paths.config_dir()), ("data", paths.data_dir()), ("logs", paths.log_dir())):
+        state = "exists" if folder.is_dir() else "created on first use"
+        print(f"  {label:<8} {folder}  ({state})")
+    print(f"  sessions {paths.session_db_path()}")
+    writable = _first_existing(paths.data_dir())
+    ok = os.access(writable, os.W_OK)
+    problems += not ok
+    print(f"  {'✓' if ok else '✗'} paths: {'writable' if ok else f'{writable} is not writable'}")
+
+    print("\nAPI")
+    provider = make_provider(settings)
+    print(f"  endpoint {settings.base_url or 'https://api.anthropic.com'}")
+    if not getattr(provider, "has_credentials", False):
+        problems += 1
+        from backdev.llm.errors import MISSING_KEY
+
+        print(f"  ✗ API: {MISSING_KEY.message}")
+        return 1
+    started = time.perf_counter()
+    try:
+        answer = asyncio.run(provider.check())  # type: ignore[attr-defined]
+        print(f"  ✓ API: answered in {time.perf_counter() - started:.2f} s (first model listed: {answer})")
+    except Exception as exc:
+        from backdev.llm.errors import classify_exception
+
+        failure = classify_exception(exc, model=settings.model, base_url=settings.base_url, timeout=settings.timeout)
+        problems += 1
+        print(f"  ✗ API: {failure.message}")
+    return 1 if problems else 0
+
+
+def _first_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path("/")

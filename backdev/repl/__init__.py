@@ -1,0 +1,1 @@
+"""The plain line-mode front end (prompt-toolkit)."""

@@ -1,0 +1,208 @@
+"""`backdev chat --plain`: the conversation in a line-mode REPL (prompt-toolkit).
+
+Enter sends; Esc then Enter inserts a newline; Ctrl+C while a reply streams cancels it (what
+arrived is kept, marked cancelled); Ctrl+C at the prompt keeps what was typed as the session's
+draft and clears the line; Ctrl+D or /quit leaves. When stdin is not a terminal, every line is one
+message (or command) and the exit status is 1 if any reply failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterable
+from contextlib import aclosing
+from typing import Any, TextIO
+
+from backdev import paths
+from backdev.assistant import NothingToRetryError
+from backdev.commands import CommandRunner, is_command, unescape_message
+from backdev.compose import Startup, Workspace
+from backdev.llm.errors import MISSING_KEY
+from backdev.llm.events import LoopEvent, TurnFailed, TurnFinished, Usage
+from backdev.repl.render import TurnPrinter
+from backdev.tools.base import ApprovalRequest, Decision
+
+APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
+
+
+class PlainRepl:
+    """The plain front end over one assistant."""
+
+    def __init__(
+        self,
+        startup: Startup,
+        workspace: Workspace,
+        *,
+        interactive: bool | None = None,
+        prompt_input: Any = None,
+        prompt_output: Any = None,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+    ) -> None:
+        self.startup = startup
+        self.assistant = startup.assistant
+        self.workspace = workspace
+        self.runner = CommandRunner(self.assistant, workspace.catalog)
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.prompt_input = prompt_input
+        self.prompt_output = prompt_output
+        self.any_failed = False
+        self._prompt: Any = None
+        self.assistant.approve = self._approve
+
+    # --- start ---------------------------------------------------------------------------------
+
+    def _say(self, line: str) -> None:
+        self.err.write(line + "\n")
+        self.err.flush()
+
+    def greet(self) -> None:
+        a = self.assistant
+        self._say(f"backdev · {a.persona.name} · {a.model.model_id} · {self.workspace.root} · session {a.session.id}")
+        for note in self.startup.notes:
+            self._say(f"  note: {note}")
+        if not getattr(a.provider, "has_credentials", True):
+            self._say(f"  {MISSING_KEY.message}")
+        if self.startup.resumed:
+            self._show_recent()
+        if self.interactive:
+            self._say("  Enter sends · Esc Enter for a newline · Ctrl+C cancels a reply · /help · Ctrl+D quits")
+
+    def _show_recent(self, count: int = 4) -> None:
+        rows = [r for r in self.assistant.history() if r.kind == "message" and r.status != "superseded"]
+        self._say(f"  resumed: {len(rows)} messages so far; the last ones:")
+        for row in rows[-count:]:
+            who = "you" if row.role == "user" else self.assistant.persona.name
+            text = " ".join(row.text.split())
+            mark = f" [{row.status}]" if row.status != "complete" else ""
+            self._say(f"  {who}{mark}: {text[:200]}{'…' if len(text) > 200 else ''}")
+        if rows and rows[-1].role == "assistant" and rows[-1].status != "complete":
+            self._say("  The last reply did not finish: /retry asks again.")
+
+    # --- approvals -----------------------------------------------------------------------------
+
+    async def _approve(self, action: ApprovalRequest) -> Decision:
+        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in action.detail.splitlines()))
+        if not self.interactive or self._prompt is None:
+            self._say("  Denied: approvals need an interactive terminal.")
+            return Decision.DENY
+        while True:
+            answer = await self._prompt.prompt_async("  Allow? [y] once / [a] for this session / [n] no: ")
+            decision = APPROVAL_ANSWERS.get(answer.strip().lower()[:1])
+            if decision is not None:
+                return decision
+
+    # --- turns ---------------------------------------------------------------------------------
+
+    async def _consume(self, events: AsyncIterator[LoopEvent], printer: TurnPrinter) -> Usage | None:
+        async with aclosing(events) as stream:
+            async for event in stream:
+                printer.handle(event)
+                if isinstance(event, (TurnFinished, TurnFailed)):
+                    return event.usage
+        return None
+
+    async def run_turn(self, events: AsyncIterator[LoopEvent]) -> None:
+        """Print one turn; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
+        printer = TurnPrinter(self.out, self.err, markdown=self.interactive)
+        task = asyncio.ensure_future(self._consume(events, printer))
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, task.cancel)
+            handler_set = True
+        except (NotImplementedError, RuntimeError, ValueError):
+            handler_set = False
+        try:
+            usage = await task
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise
+            printer.cancelled()
+            return
+        finally:
+            if handler_set:
+                loop.remove_signal_handler(signal.SIGINT)
+        if printer.failed:
+            self.any_failed = True
+        if usage is not None:
+            totals = self.assistant.totals()
+            printer.status(usage, self.assistant.turn_cost(usage), totals.cost)
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one line of input; False means quit."""
+        if not line.strip():
+            return True
+        if is_command(line):
+            outcome = self.runner.run(line)
+            if outcome.text:
+                self._say(outcome.text)
+            if outcome.error:
+                self.any_failed = self.any_failed or not self.interactive
+            if outcome.action == "quit":
+                return False
+            if outcome.action == "retry":
+                try:
+                    await self.run_turn(self.assistant.retry())
+                except NothingToRetryError as exc:
+                    self._say(str(exc))
+            return True
+        await self.run_turn(self.assistant.send(unescape_message(line)))
+        return True
+
+    # --- loops ---------------------------------------------------------------------------------
+
+    async def run(self, lines: Iterable[str] | None = None) -> int:
+        """Run until /quit or end of input; return the exit status."""
+        self.greet()
+        if self.interactive:
+            await self._interactive()
+        else:
+            for raw in lines if lines is not None else sys.stdin:
+                if not await self.handle_line(raw.rstrip("\n")):
+                    break
+        return 1 if self.any_failed else 0
+
+    def _make_prompt(self) -> Any:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+        from prompt_toolkit.key_binding import KeyBindings
+
+        from backdev.repl.completion import SlashCompleter
+
+        bindings = KeyBindings()
+
+        @bindings.add("escape", "enter")
+        def _newline(event: Any) -> None:
+            event.current_buffer.insert_text("\n")
+
+        if self.prompt_input is None:
+            history: Any = FileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
+        else:
+            history = InMemoryHistory()
+        return PromptSession(
+            history=history, completer=SlashCompleter(self.runner), complete_while_typing=True,
+            key_bindings=bindings, input=self.prompt_input, output=self.prompt_output,
+        )
+
+    async def _interactive(self) -> None:
+        self._prompt = self._make_prompt()
+        draft = self.assistant.session.draft
+        while True:
+            try:
+                line = await self._prompt.prompt_async("› ", default=draft)
+            except KeyboardInterrupt:
+                typed = self._prompt.default_buffer.text
+                if typed.strip():
+                    self.assistant.save_draft(typed)
+                    self._say("  (kept as a draft: it comes back next time)")
+                draft = ""
+                continue
+            except EOFError:
+                return
+            draft = ""
+            if not await self.handle_line(line):
+                return

@@ -1,0 +1,101 @@
+"""How the plain REPL prints a turn: text as it streams, then (in a terminal) the reply as markdown.
+
+While a reply streams, its raw text is written as it arrives — readable by a screen reader and
+through a pipe. When it completes in a terminal, and it still fits on the screen, the raw text is
+replaced in place by the markdown rendering (rich, which Textual already brings); otherwise the raw
+text stays, which is itself readable markdown.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from backdev.llm.cost import format_cost, format_usage
+from backdev.llm.events import (
+    LoopEvent,
+    StreamRetrying,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallRequested,
+    TurnFailed,
+    TurnFinished,
+    Usage,
+)
+
+
+def rows_used(text: str, columns: int) -> int:
+    """Terminal rows `text` occupies when wrapped at `columns`."""
+    from prompt_toolkit.utils import get_cwidth
+
+    columns = max(1, columns)
+    return sum(max(1, -(-get_cwidth(line) // columns)) for line in text.split("\n"))
+
+
+@dataclass
+class TurnPrinter:
+    """Prints the events of one turn to `out`; notes and errors go to `err`."""
+
+    out: TextIO
+    err: TextIO
+    markdown: bool = True
+    streamed: list[str] = field(default_factory=list)
+    failed: bool = False
+
+    @property
+    def is_terminal(self) -> bool:
+        return hasattr(self.out, "isatty") and self.out.isatty()
+
+    def handle(self, event: LoopEvent) -> None:
+        if isinstance(event, TextDelta):
+            self.streamed.append(event.text)
+            self.out.write(event.text)
+            self.out.flush()
+        elif isinstance(event, ToolCallRequested):
+            self._end_text()
+        elif isinstance(event, ToolCallFinished):
+            flag = "  ⚠" if event.is_error else ""
+            self.err.write(f"  ⚙ {event.summary}{flag}\n")
+            self.err.flush()
+        elif isinstance(event, StreamRetrying):
+            self._end_text(render=False)
+            self.err.write(f"  ⟳ {event.failure.message} Asking again automatically…\n")
+        elif isinstance(event, TurnFinished):
+            self._end_text()
+        elif isinstance(event, TurnFailed):
+            self.failed = True
+            self._end_text(render=False)
+            if event.partial_text:
+                self.err.write("  ⚠ (the reply above is incomplete; it is kept, marked interrupted)\n")
+            self.err.write(f"  ⚠ {event.failure.message}\n")
+            self.err.flush()
+
+    def cancelled(self) -> None:
+        self._end_text(render=False)
+        self.err.write("  ⏹ Cancelled — what arrived is kept, marked cancelled. /retry asks again.\n")
+        self.err.flush()
+
+    def _end_text(self, *, render: bool = True) -> None:
+        text = "".join(self.streamed)
+        self.streamed.clear()
+        if not text:
+            return
+        if render and self.markdown and self.is_terminal:
+            size = shutil.get_terminal_size()
+            rows = rows_used(text, size.columns)
+            if rows < size.lines:
+                self.out.write("\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J")
+                from rich.console import Console
+                from rich.markdown import Markdown
+
+                Console(file=self.out, width=size.columns, force_terminal=True).print(Markdown(text))
+                self.out.flush()
+                return
+        self.out.write("\n" if text.endswith("\n") else "\n\n")
+        self.out.flush()
+
+    def status(self, usage: Usage, turn_cost: float | None, session_cost: float | None) -> None:
+        """The line after each reply: tokens and cost of the turn and the session."""
+        self.err.write(f"  ─ {format_usage(usage)} · {format_cost(turn_cost)} (session {format_cost(session_cost)})\n")
+        self.err.flush()
