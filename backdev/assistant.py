@@ -29,6 +29,7 @@ from backdev.session.recorder import TurnRecorder
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, ToolRegistry
+from backdev.workflow.view import WorkflowView
 
 # Slots of the system prompt after the persona, most stable first.
 CONTEXT_SLOTS = ("project", "phase")
@@ -87,6 +88,10 @@ class Assistant:
         self.model = model or resolve_model(session.model)
         self.grants: set[str] = set()
         self._context: dict[str, str] = {}
+        # Set once the repository has been read (in the background by the TUI): see backdev.repo.
+        self.repo: Any = None
+        # The session's workflow state, when the persona has a workflow: see backdev.workflow.
+        self.workflow: Any = None
         self.price_overrides = overrides_from_settings(settings.prices)
 
     # --- the system prompt and the request -----------------------------------------------------
@@ -117,6 +122,10 @@ class Assistant:
             messages=tuple(api_messages(self.history())),
             max_tokens=self.settings.max_tokens,
         )
+
+    def workflow_view(self) -> WorkflowView | None:
+        """What the side panel and `/phase` show; None when the persona has no workflow."""
+        return self.workflow.view() if self.workflow is not None else None
 
     # --- turns ---------------------------------------------------------------------------------
 

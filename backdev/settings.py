@@ -55,6 +55,21 @@ class Settings:
     prices: Mapping[str, Any] = _setting(
         {}, "prices", "per-model price overrides: {model-id: {input, output, cache_write, cache_read}}"
     )
+    # Repository context (what the model may read, and how much of it).
+    read_max_bytes: int = _setting(200_000, "int", "largest slice of a file a read returns, in bytes")
+    read_max_lines: int = _setting(2000, "int", "most lines a read returns")
+    search_max_results: int = _setting(200, "int", "most matches a search returns")
+    list_max_files: int = _setting(1000, "int", "most paths a file listing returns")
+    memory_max_bytes: int = _setting(20_000, "int", "cap on each project memory file (CLAUDE.md, AGENTS.md...)")
+    overview_max_tokens: int = _setting(3000, "int", "token budget of the repository overview")
+    # Safety: on by default; only a config file can loosen them.
+    redact_secrets: bool = _setting(True, "bool", "replace secret-looking values before they reach the model")
+    refuse_secret_files: bool = _setting(True, "bool", "refuse secret files (.env, keys...) to the model")
+    secret_files: tuple[str, ...] = _setting((), "str_list", "more glob patterns of files never sent to the model")
+    # Workflow.
+    artifacts_dir: str = _setting("docs/backdev", "str", "where phase artifacts are written, inside the repository")
+    test_command: tuple[str, ...] = _setting((), "str_list", "the project's test command as an argument list")
+    test_timeout: float = _setting(600.0, "float", "seconds a test run may take")
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source_of(self, name: str) -> str:

@@ -1,0 +1,1 @@
+"""The repository, read through git (GitPython), safely: confined paths, secret files refused."""

@@ -1,0 +1,37 @@
+"""What a front end shows of the workflow: phases, the current one, its checklist, the last test run.
+
+The TUI side panel and the REPL's `/phase` render a `WorkflowView`; the assistant builds it from
+the session's phase state. A persona without a workflow has no view (a plain chat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ItemState = Literal["open", "done", "na"]
+
+
+@dataclass(frozen=True)
+class ChecklistItemView:
+    id: str
+    text: str
+    state: ItemState = "open"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class WorkflowView:
+    """Everything the side panel shows."""
+
+    phases: tuple[PhaseView, ...]
+    current: str | None
+    checklist: tuple[ChecklistItemView, ...] = field(default=())
+    artifacts: tuple[str, ...] = field(default=())
+    last_test_run: str | None = None
