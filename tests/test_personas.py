@@ -9,7 +9,8 @@ import pytest
 
 from backdev.personas import PersonaError, UnknownPersonaError, builtin_personas_dir, load_catalog, parse_persona
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "persona-spec.md"
+# A copy of the spec we wrote the persona from (a clean clone has no ../shared).
+SPEC = Path(__file__).resolve().parent / "data" / "persona-spec.md"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
