@@ -170,3 +170,21 @@ def test_complete_reply_is_rerendered_as_markdown_in_a_terminal() -> None:
     piped.handle(TextDelta("Use **select_related**"))
     piped.handle(TurnFinished("", "end_turn", Usage()))
     assert plain.getvalue() == "Use **select_related**\n\n"  # not a terminal: raw text stays
+
+
+async def test_input_history_persists_between_sessions(startup, workspace, scripted) -> None:  # type: ignore[no-untyped-def]
+    from backdev import paths
+
+    with create_pipe_input() as first:
+        first.send_text("how do I index this?\r/quit\r")
+        await make_repl(startup, workspace, first).run()
+    assert "how do I index this?" in (paths.data_dir() / "repl_history").read_text()
+    with create_pipe_input() as second:
+        import asyncio
+
+        # The history file loads in the background: once it has, Up twice (past "/quit") recalls
+        # the question typed in the earlier run.
+        asyncio.get_running_loop().call_later(0.3, second.send_text, "\x1b[A\x1b[A\r/quit\r")
+        await make_repl(startup, workspace, second).run()
+    sent = [r.text for r in startup.assistant.history() if r.role == "user"]
+    assert sent == ["how do I index this?", "how do I index this?"]

@@ -168,7 +168,7 @@ class PlainRepl:
 
     def _make_prompt(self) -> Any:
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory, InMemoryHistory
+        from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 
         from backdev.repl.completion import SlashCompleter
@@ -179,10 +179,7 @@ class PlainRepl:
         def _newline(event: Any) -> None:
             event.current_buffer.insert_text("\n")
 
-        if self.prompt_input is None:
-            history: Any = FileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
-        else:
-            history = InMemoryHistory()
+        history = FileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
         return PromptSession(
             history=history, completer=SlashCompleter(self.runner), complete_while_typing=True,
             key_bindings=bindings, input=self.prompt_input, output=self.prompt_output,
