@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run each script directly, e.g. `python bench/bench_core.py`."""
