@@ -102,6 +102,28 @@ class Tool:
             )
 
 
+# Claude Code agent files name Claude Code's tools; these are backdev's tools that do the same job,
+# so `tools: Read, Grep` in a `.claude/agents/` file keeps its meaning here.
+CLAUDE_CODE_TOOLS: dict[str, tuple[str, ...]] = {
+    "read": ("read_file", "git_show"),
+    "grep": ("search",),
+    "glob": ("list_files",),
+    "ls": ("list_files",),
+    "edit": ("propose_edit",),
+    "multiedit": ("propose_edit",),
+    "write": ("propose_edit", "write_artifact"),
+    "bash": ("run_tests", "git_diff", "git_log"),
+}
+
+
+def expand_tool_names(names: tuple[str, ...]) -> set[str]:
+    """A persona's `tools:` list as backdev tool names (Claude Code names are translated)."""
+    expanded: set[str] = set()
+    for name in names:
+        expanded.update(CLAUDE_CODE_TOOLS.get(name.lower(), (name,)))
+    return expanded
+
+
 @dataclass
 class ToolRegistry:
     """The tools on offer, in a stable order (the order is part of the cached prompt prefix)."""
@@ -121,4 +143,5 @@ class ToolRegistry:
         """Only the named tools (a persona's `tools:` list); None keeps them all."""
         if names is None:
             return self
-        return ToolRegistry({n: t for n, t in self.tools.items() if n in names})
+        allowed = expand_tool_names(names)
+        return ToolRegistry({n: t for n, t in self.tools.items() if n in allowed})
