@@ -45,6 +45,8 @@ class WorkflowSession:
         self.settings = settings
         self._save = save
         self._set_phase_text = set_phase_text
+        # A review `/review` prepared, waiting for the front end to send it (see backdev.workflow.reviewing).
+        self.pending_review: Any = None
 
     # --- the phase -----------------------------------------------------------------------------
 
