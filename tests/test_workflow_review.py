@@ -223,6 +223,21 @@ async def test_plain_persona_commands_say_there_is_no_workflow(workspace: Worksp
     assert "phase 1 of 5" in startup.assistant.system_blocks()[-1]
 
 
+async def test_a_workflow_without_a_review_phase_cannot_review(workspace: Workspace, scripted: ScriptedProvider) -> None:
+    from .test_workflow_definition import MINIMAL
+
+    folder = workspace.root / ".backdev" / "personas"
+    folder.mkdir(parents=True)
+    (folder / "mini.md").write_text("---\nname: mini\ndescription: d\n---\nChat.\n")
+    (folder / "mini.workflow.yaml").write_text(MINIMAL)
+    (workspace.root / "a.py").write_text("x = 1\n")
+    ws = open_workspace(workspace.root)
+    repl = make_repl(start_session(ws, open_store(), scripted, persona_name="mini"), ws)
+    assert repl.runner.run("/phase").text.startswith("Phase 1 of 2: One")
+    outcome = repl.runner.run("/review a.py")
+    assert outcome.error and "The persona mini has no review phase" in outcome.text
+
+
 async def test_new_session_starts_a_fresh_workflow(startup: Startup, workspace: Workspace) -> None:
     repl = make_repl(startup, workspace)
     repl.runner.run("/phase design")
@@ -241,6 +256,7 @@ async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
     request = scripted.history[0]
     assert "phase 4 of 5 — Review" in request.system[-1] and "OWASP Top 10" in request.system[-1]
     assert "N+1" in request.system[-1] and "Sensitive data in logs" in request.system[-1]
+    assert "do not write it yourself" in request.system[-1] and "write_artifact(name=" not in request.system[-1]
     sent = request.messages[-1]["content"]
     assert sent[0]["text"].startswith("Review `views.py`") and "     6\t    cursor.execute" in sent[1]["text"]
     err = repl.err.getvalue()  # type: ignore[attr-defined]

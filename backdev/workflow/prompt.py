@@ -37,7 +37,11 @@ def phase_prompt(workflow: Workflow, phase: Phase, artifacts_dir: str,
                 gate = f" ({_GATE.format(outcome=item.requires_run, after=after)})"
             lines.append(f"- `{item.id}` — {item.text}{gate}")
         parts.append("\n".join(lines))
-    if phase.artifacts:
+    if phase.artifacts and phase.categories:
+        # The review phase: backdev writes the report itself from the findings and the closing summary.
+        parts.append(f"## Artifact\nbackdev saves the review (your findings and closing summary) as "
+                     f"`{artifacts_dir}/{phase.artifacts[0].path}` when you finish; do not write it yourself.")
+    elif phase.artifacts:
         lines = ["## Artifacts",
                  f"Write them with write_artifact(name=<path>, markdown=<text>); paths are relative to `{artifacts_dir}/`."]
         for spec in phase.artifacts:
