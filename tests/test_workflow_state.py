@@ -111,6 +111,7 @@ def test_json_round_trip_and_tolerance_of_a_changed_workflow() -> None:
     data["current"] = "gone"
     data["items"]["tdd"]["vanished"] = {"state": "done", "note": ""}
     data["items"]["nowhere"] = {}
+    data["items"]["tdd"]["failing_test"]["from_a_newer_backdev"] = 1
     restored = WorkflowState.from_json(data, WORKFLOW)
     assert restored.current == "requirements"
     assert "nowhere" not in restored.items and "vanished" not in restored.items["tdd"]

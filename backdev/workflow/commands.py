@@ -72,7 +72,8 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
             return no_workflow()
         if not workflow.state.review_scope:
             return CommandOutcome("No review yet in this session: /review PATH, /review --diff or /review --base BRANCH.")
-        return CommandOutcome(f"Findings of the review of {workflow.state.review_scope}:\n{findings_list(workflow.state.findings)}")
+        listing = findings_list(workflow.state.findings)
+        return CommandOutcome(f"Findings of the review of {workflow.state.review_scope}:\n{listing}")
 
     for spec, handler in (
         (CommandSpec("phase", "[NAME]", "show the phase and its checklist, or switch to another phase"), phase),

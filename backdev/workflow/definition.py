@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from backdev.yamlio import YamlProblem, load_yaml
 
@@ -24,6 +25,7 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # reviewed) are filled by backdev; `{number}` is for the model (ADR numbers).
 PLACEHOLDERS = frozenset({"date", "slug", "number"})
 RunOutcome = Literal["failed", "passed"]
+T = TypeVar("T")
 
 _PHASE_KEYS = frozenset({"id", "title", "goal", "instructions", "checklist", "artifacts", "exit_criteria", "next",
                          "categories", "include_artifacts"})
@@ -199,6 +201,10 @@ class _Reader:
             raise self.fail(key, "expected a list")
         return value
 
+    def each(self, data: dict[str, Any], name: str, key: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
+        """`read` applied to each entry of the list `data[name]`, with `key.name[i]` for errors."""
+        return tuple(read(raw, f"{key}.{name}[{i}]") for i, raw in enumerate(self.items(data.get(name), f"{key}.{name}")))
+
     # --- the parts -----------------------------------------------------------------------------
 
     def workflow(self, data: Any) -> Workflow:
@@ -226,18 +232,18 @@ class _Reader:
         phase_id = self.ident(self.mapping(raw, key), key)
         key = f"{key} ({phase_id})"
         data = self.mapping(raw, key, _PHASE_KEYS)
-        checklist = tuple(self.item(r, f"{key}.checklist[{i}]") for i, r in enumerate(self.items(data.get("checklist"), f"{key}.checklist")))
+        checklist = self.each(data, "checklist", key, self.item)
         seen: set[str] = set()
         for index, item in enumerate(checklist):
-            where = f"{key}.checklist[{index}] ({item.id})"
             if item.id in seen:
-                raise self.fail(f"{where}.id", f"{item.id!r} is used twice")
+                raise self.fail(f"{key}.checklist[{index}] ({item.id}).id", f"{item.id!r} is used twice")
             seen.add(item.id)
         for index, item in enumerate(checklist):
             if item.after is not None and item.after not in seen:
-                raise self.fail(f"{key}.checklist[{index}] ({item.id}).after", f"no checklist item {item.after!r} in this phase")
-        artifacts = tuple(self.artifact(r, f"{key}.artifacts[{i}]") for i, r in enumerate(self.items(data.get("artifacts"), f"{key}.artifacts")))
-        categories = tuple(self.category(r, f"{key}.categories[{i}]") for i, r in enumerate(self.items(data.get("categories"), f"{key}.categories")))
+                raise self.fail(f"{key}.checklist[{index}] ({item.id}).after",
+                                f"no checklist item {item.after!r} in this phase")
+        artifacts = self.each(data, "artifacts", key, self.artifact)
+        categories = self.each(data, "categories", key, self.category)
         include = data.get("include_artifacts", False)
         if not isinstance(include, bool):
             raise self.fail(f"{key}.include_artifacts", "expected true or false")

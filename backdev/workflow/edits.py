@@ -133,7 +133,8 @@ def prepare_artifact(root: Path, artifacts_dir: str, name: str, markdown: str) -
         clean = clean[len(folder) + 1 :]  # the model often repeats the folder
     pure = PurePosixPath(clean)
     if not clean or pure.is_absolute() or ".." in pure.parts or clean.startswith("~"):
-        raise ChangeRefused(f"{name!r} is not an artifact name: give a relative path such as `requirements.md` or `adr/0001-cache.md`.")
+        raise ChangeRefused(f"{name!r} is not an artifact name: give a relative path such as `requirements.md` "
+                            "or `adr/0001-cache.md`.")
     if not pure.suffix:
         clean += ".md"
     elif pure.suffix != ".md":

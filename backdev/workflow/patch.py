@@ -61,7 +61,8 @@ def parse_hunks(diff: str) -> list[Hunk]:
         tag, text = (raw[0], raw[1:]) if raw and raw[0] in " -+" else (" ", raw)  # blank context lines lose their space
         hunks[-1].lines.append((tag, text))
     if not hunks:
-        raise PatchError("The diff has no hunks (lines starting with `@@ -a,b +c,d @@`): send a unified diff or the whole new content.")
+        raise PatchError("The diff has no hunks (lines starting with `@@ -a,b +c,d @@`): "
+                         "send a unified diff or the whole new content.")
     return hunks
 
 

@@ -13,8 +13,8 @@ compares against, and gated items remember the run that justified them (`run`).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, TypeVar
 
 from backdev.workflow.definition import ChecklistItem, Phase, Workflow
 from backdev.workflow.findings import Finding
@@ -29,6 +29,15 @@ _OUTCOME_WORDS = {
     "passed": "passed",
     "failed": "failed",
 }
+
+
+T = TypeVar("T")
+
+
+def _known(cls: type[T], data: dict[str, Any]) -> T:
+    """`cls(**data)` ignoring keys it does not have (state saved by a newer backdev)."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
 
 
 class TickRefused(ValueError):
@@ -190,9 +199,9 @@ class WorkflowState:
                 saved = (data.get("items") or {}).get(phase.id) or {}
                 for item in phase.checklist:
                     if isinstance(saved.get(item.id), dict):
-                        state.items[phase.id][item.id] = ItemState(**saved[item.id])
+                        state.items[phase.id][item.id] = _known(ItemState, saved[item.id])
             state.artifacts = [str(a) for a in data.get("artifacts") or []]
-            state.runs = [TestRun(**r) for r in data.get("runs") or []]
+            state.runs = [_known(TestRun, r) for r in data.get("runs") or []]
             state.findings = [Finding.from_json(f) for f in data.get("findings") or []]
             state.review_scope = str(data.get("review_scope") or "")
             state.next_run_id = int(data.get("next_run_id") or (state.runs[-1].id + 1 if state.runs else 1))

@@ -134,7 +134,8 @@ def build_command(base: list[str], selection: str, root: Path) -> list[str]:
                 expect_value = True
             elif not (kind == "pytest" and token in _PYTEST_FLAGS):
                 allowed = ", ".join(sorted(_PYTEST_FLAGS | _PYTEST_WITH_VALUE)) if kind == "pytest" else "none"
-                raise TestCommandError(f"Option {token!r} is not allowed in a selection (allowed: {allowed}); give test paths or names.")
+                raise TestCommandError(
+                    f"Option {token!r} is not allowed in a selection (allowed: {allowed}); give test paths or names.")
             checked.append(token)
         elif "/" in token or token.endswith(".py") or "::" in token:
             _check_path_token(root, token)

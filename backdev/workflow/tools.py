@@ -79,8 +79,8 @@ def _update_checklist(workflow: WorkflowSession) -> Tool:
         still_open = workflow.open_items()
         rest = f"open: {', '.join(still_open)}" if still_open else "every item is checked"
         checked = len(phase.checklist) - len(still_open)
-        return ToolOutcome(f"{item} is now {value}. {phase.title} checklist: {checked} of {len(phase.checklist)} checked; {rest}.",
-                           f"checklist {item} → {value}")
+        progress = f"{phase.title} checklist: {checked} of {len(phase.checklist)} checked; {rest}."
+        return ToolOutcome(f"{item} is now {value}. {progress}", f"checklist {item} → {value}")
 
     return Tool(
         "update_checklist",
