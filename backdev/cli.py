@@ -16,7 +16,7 @@ from typing import Any
 from backdev import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("chat", "personas", "sessions", "doctor")
+COMMANDS = ("chat", "review", "personas", "sessions", "doctor")
 
 
 class UsageError(Exception):
@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="resume a session: the latest in this folder, or the one with this id")
     chat.add_argument("--continue", dest="continue_", action="store_true",
                       help="continue the latest session in this folder (same as --resume without an id)")
+
+    from backdev.cli_review import add_review_parser
+
+    add_review_parser(commands)
 
     personas = commands.add_parser("personas", help="list and show personas",
                                    description="Personas found in the project, your config folder and built in.")
@@ -88,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "chat":
             return _chat(args)
+        if command == "review":
+            from backdev.cli_review import review_command
+
+            return review_command(args, Path.cwd())
         if command == "personas":
             from backdev.cli_info import personas_command
 

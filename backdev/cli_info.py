@@ -43,12 +43,26 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
     print(f"description: {persona.description}")
     print(f"model:       {persona.model or '(not set: uses the model setting)'}")
     print(f"tools:       {', '.join(persona.tools) if persona.tools is not None else '(all)'}")
+    print(f"workflow:    {_workflow_line(persona.workflow)}")
     for key, value in persona.ignored.items():
         print(f"ignored:     {key} = {value!r}")
     for note in persona.notes:
         print(f"note:        {note}")
     print("\n" + persona.prompt)
     return 0
+
+
+def _workflow_line(path: Path | None) -> str:
+    """The persona's workflow file and phases, or the error that makes it unusable."""
+    from backdev.workflow.definition import WorkflowError, load_workflow
+
+    if path is None:
+        return "(none: a plain chat)"
+    try:
+        workflow = load_workflow(path)
+    except WorkflowError as exc:
+        return f"cannot be used: {exc}"
+    return f"{path} ({' → '.join(p.id for p in workflow.phases)})"
 
 
 # --- sessions ----------------------------------------------------------------------------------

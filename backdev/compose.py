@@ -19,6 +19,7 @@ from backdev.project import find_project_root
 from backdev.session.store import SessionStore
 from backdev.settings import Settings, load_settings
 from backdev.tools.base import Approver, ToolRegistry
+from backdev.workflow.attach import attach_workflow
 
 
 @dataclass
@@ -115,4 +116,6 @@ def start_session(
         settings=settings, persona=persona, provider=provider, store=store, session=record,
         tools=tools, approve=approve, model=model,
     )
+    # The persona's workflow (phase state restored on resume, its tools, the phase in the prompt).
+    notes.extend(attach_workflow(assistant))
     return Startup(assistant, notes, resumed=resume is not None and record is not None and bool(store.messages(record.id)))

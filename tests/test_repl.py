@@ -56,7 +56,7 @@ async def test_slash_commands_complete_with_their_help(startup, workspace) -> No
 
     repl = make_repl(startup, workspace)
     found = list(SlashCompleter(repl.runner).get_completions(Document("/re"), None))
-    assert [c.text for c in found] == ["/retry"]
+    assert [c.text for c in found] == ["/retry", "/review"]  # /review comes with the workflow
     assert found[0].display_meta_text == "ask the last question again"
     assert list(SlashCompleter(repl.runner).get_completions(Document("hello /re"), None)) == []
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from backdev import paths
 from backdev.personas.model import Persona, PersonaLoadFailure
+from backdev.workflow.definition import workflow_path_for
 from backdev.yamlio import YamlProblem, load_yaml
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -212,6 +213,10 @@ def load_catalog(project_root: Path | None) -> PersonaCatalog:
             except OSError as exc:
                 catalog.failures.append(PersonaLoadFailure(path, 1, f"cannot be read: {exc.strerror}", source))
                 continue
+            # A workflow is found, not read, here: it is validated when a session starts with it.
+            workflow = workflow_path_for(path)
+            if workflow is not None:
+                persona = replace(persona, workflow=workflow)
             if persona.name in catalog.personas:
                 catalog.shadowed.append(persona)
             else:

@@ -22,6 +22,8 @@ class Persona:
         path: the file it was read from.
         source: which discovery folder it came from (e.g. `built-in`, `project .claude/agents`).
         notes: anything the person should know about how the file was read.
+        workflow: the persona's workflow file (`<stem>.workflow.yaml` beside it), or None for a
+            plain chat.
     """
 
     name: str
@@ -33,6 +35,7 @@ class Persona:
     path: Path
     source: str
     notes: tuple[str, ...] = field(default=())
+    workflow: Path | None = None
 
     @property
     def inherits_model(self) -> bool:

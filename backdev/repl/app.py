@@ -23,6 +23,7 @@ from backdev.llm.errors import MISSING_KEY
 from backdev.llm.events import LoopEvent, TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter
 from backdev.tools.base import ApprovalRequest, Decision
+from backdev.workflow.commands import register_workflow_commands
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
 
@@ -45,12 +46,14 @@ class PlainRepl:
         self.assistant = startup.assistant
         self.workspace = workspace
         self.runner = CommandRunner(self.assistant, workspace.catalog)
+        register_workflow_commands(self.runner, self.assistant)
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.prompt_input = prompt_input
         self.prompt_output = prompt_output
         self.any_failed = False
+        self.last_reply: str | None = None  # the text of the last turn that finished
         self._prompt: Any = None
         self.assistant.approve = self._approve
 
@@ -67,6 +70,7 @@ class PlainRepl:
             self._say(f"  note: {note}")
         if not getattr(a.provider, "has_credentials", True):
             self._say(f"  {MISSING_KEY.message}")
+        self._phase_line()
         if self.startup.resumed:
             self._show_recent()
         if self.interactive:
@@ -102,6 +106,8 @@ class PlainRepl:
         async with aclosing(events) as stream:
             async for event in stream:
                 printer.handle(event)
+                if isinstance(event, TurnFinished):
+                    self.last_reply = event.text
                 if isinstance(event, (TurnFinished, TurnFailed)):
                     return event.usage
         return None
@@ -131,6 +137,30 @@ class PlainRepl:
         if usage is not None:
             totals = self.assistant.totals()
             printer.status(usage, self.assistant.turn_cost(usage), totals.cost)
+        self._phase_line()
+
+    def _phase_line(self) -> None:
+        """One line with the workflow's phase and checklist progress (when the persona has a workflow)."""
+        workflow = self.assistant.workflow
+        if workflow is not None:
+            self._say(f"  ◆ {workflow.summary_line()} · /phase")
+
+    async def _review(self) -> None:
+        """Send the review `/review` prepared, list its findings, and save it as an artifact (after approval)."""
+        from backdev.workflow.report import counts_line, findings_list
+        from backdev.workflow.reviewing import review_report, save_review_artifact, take_pending_review
+
+        request = take_pending_review(self.assistant)
+        if request is None:
+            return
+        self.last_reply = None
+        await self.run_turn(self.assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta))
+        report = review_report(self.assistant, request, self.last_reply or "")
+        self._say(f"\nFindings ({counts_line(report.findings)}):\n{findings_list(report.findings)}")
+        if self.last_reply is None:
+            self._say("The review did not finish, so it was not saved; the findings so far are kept (/findings).")
+            return
+        self._say(await save_review_artifact(self.assistant, request, report))
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line of input; False means quit."""
@@ -149,6 +179,8 @@ class PlainRepl:
                     await self.run_turn(self.assistant.retry())
                 except NothingToRetryError as exc:
                     self._say(str(exc))
+            if outcome.action == "review":
+                await self._review()
             return True
         await self.run_turn(self.assistant.send(unescape_message(line)))
         return True

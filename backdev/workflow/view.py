@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from backdev.workflow.findings import Finding
+
 ItemState = Literal["open", "done", "na"]
 
 
@@ -35,3 +37,7 @@ class WorkflowView:
     checklist: tuple[ChecklistItemView, ...] = field(default=())
     artifacts: tuple[str, ...] = field(default=())
     last_test_run: str | None = None
+    # Added by the workflow issue (all with defaults, so the panel's constructor calls still work).
+    findings: tuple[Finding, ...] = field(default=())
+    review_scope: str = ""
+    goal: str = ""

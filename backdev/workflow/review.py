@@ -1,0 +1,207 @@
+"""What a review sends: the files with line numbers, or the changes (a diff plus the changed files).
+
+`/review PATH`, `/review --diff`, `/review --base BRANCH` and `backdev review` all build a
+`ReviewRequest` here; the review phase's instructions and standards are in the system prompt, so
+the message itself is just the code. Line numbers are those of the working tree, which is what
+findings point at.
+
+Paths go through `resolve_in_repo`; secret files are never sent (named files are refused, changed
+ones are left out of the diff and the contents, with a note).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backdev.repo.safety import PathRefused, is_secret_path, relative_posix, resolve_in_repo
+from backdev.settings import Settings
+from backdev.workflow.changes import ChangesUnavailable, changes_for_review
+
+MAX_FILES = 40
+
+
+class ReviewError(ValueError):
+    """A review that cannot be prepared; one sentence saying what to do."""
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """What to review: files, or uncommitted changes (`diff`), or the changes since `base`."""
+
+    paths: tuple[str, ...] = ()
+    diff: bool = False
+    base: str | None = None
+
+
+@dataclass
+class ReviewRequest:
+    """A review ready to send as one message."""
+
+    scope: str
+    slug: str
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return {"review": {"scope": self.scope, "files": self.files, "notes": self.notes}}
+
+
+def parse_review_argument(argument: str) -> ReviewTarget:
+    """`/review` arguments: `PATH...`, `--diff`, or `--base BRANCH`.
+
+    Raises:
+        ReviewError: nothing named, an unknown option, or a mix of the three forms.
+    """
+    try:
+        words = shlex.split(argument)
+    except ValueError as exc:
+        raise ReviewError(f"Cannot read the arguments ({exc}): /review PATH, /review --diff or /review --base BRANCH.") from None
+    paths: list[str] = []
+    diff = False
+    base = None
+    while words:
+        word = words.pop(0)
+        if word == "--diff":
+            diff = True
+        elif word == "--base":
+            if not words:
+                raise ReviewError("--base needs a branch or commit: /review --base main.")
+            base = words.pop(0)
+        elif word.startswith("--base="):
+            base = word.split("=", 1)[1]
+        elif word.startswith("-"):
+            raise ReviewError(f"Unknown option {word}: /review PATH, /review --diff or /review --base BRANCH.")
+        else:
+            paths.append(word)
+    return check_target(ReviewTarget(tuple(paths), diff, base))
+
+
+def check_target(target: ReviewTarget) -> ReviewTarget:
+    """The target, or ReviewError when it names nothing or mixes files, --diff and --base."""
+    forms = sum((bool(target.paths), target.diff, target.base is not None))
+    if forms == 0:
+        raise ReviewError("Name what to review: a file (/review app/views.py), --diff (uncommitted changes) or --base BRANCH.")
+    if forms > 1:
+        raise ReviewError("Review files, --diff or --base BRANCH, one at a time.")
+    return target
+
+
+def numbered(text: str) -> str:
+    """The text with line numbers, as `cat -n` prints them (what findings refer to)."""
+    lines = text.splitlines()
+    return "\n".join(f"{number:>6}\t{line}" for number, line in enumerate(lines, start=1))
+
+
+def read_numbered(root: Path, relative: str, settings: Settings) -> tuple[str, str]:
+    """A file's text with line numbers within the read caps, and a note when it was cut.
+
+    Raises:
+        ReviewError: not a file, or not text.
+    """
+    path = root / relative
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ReviewError(f"{relative} is a folder: name the files in it.") from None
+    except OSError as exc:
+        raise ReviewError(f"{relative} cannot be read ({exc.strerror}).") from None
+    if b"\0" in data[:8192]:
+        raise ReviewError(f"{relative} is a binary file; only text files are reviewed.")
+    text = data[: settings.read_max_bytes].decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    note = ""
+    if len(lines) > settings.read_max_lines or len(data) > settings.read_max_bytes:
+        lines = lines[: settings.read_max_lines]
+        note = f"{relative}: only the first {len(lines)} lines were sent (read_max_lines / read_max_bytes)."
+    return numbered("\n".join(lines)), note
+
+
+def _file_block(relative: str, body: str) -> dict[str, Any]:
+    return {"type": "text", "text": f'<file path="{relative}">\n{body}\n</file>'}
+
+
+def slug_of(text: str) -> str:
+    """`app/views.py` → `app-views-py` (for the review artifact's name)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "review"
+
+
+def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings) -> ReviewRequest:
+    """A review of the named files.
+
+    Raises:
+        ReviewError: a path outside the repository, missing, a folder, binary or a secret file.
+    """
+    files: list[str] = []
+    for raw in paths:
+        try:
+            path = resolve_in_repo(root, raw)
+        except PathRefused as exc:
+            raise ReviewError(str(exc)) from None
+        if not path.exists():
+            raise ReviewError(f"There is no {raw} in {root}: check the path.")
+        relative = relative_posix(root, path)
+        if is_secret_path(relative, settings.secret_files):
+            raise ReviewError(f"{relative} looks like a secret file; backdev does not send it to the model.")
+        files.append(relative)
+    blocks = []
+    notes = []
+    for relative in files:
+        body, note = read_numbered(root, relative, settings)
+        blocks.append(_file_block(relative, body))
+        notes += [note] if note else []
+    scope = ", ".join(files)
+    names = " and ".join(f"`{f}`" for f in files) if len(files) <= 3 else f"these {len(files)} files"
+    text = f"Review {names}. Line numbers are shown beside the code."
+    return ReviewRequest(scope, slug_of(files[0] if len(files) == 1 else f"{files[0]}-and-{len(files) - 1}-more"),
+                         text, blocks, files, notes)
+
+
+def review_changes(root: Path, settings: Settings, *, base: str | None = None) -> ReviewRequest:
+    """A review of the uncommitted changes (`base` None) or of everything since the merge base with `base`.
+
+    Raises:
+        ReviewError: not a git repository, an unknown base, or no changes.
+    """
+    secret = lambda path: is_secret_path(path, settings.secret_files)  # noqa: E731
+    try:
+        changed, diff = changes_for_review(root, base=base, exclude=secret)
+    except ChangesUnavailable as exc:
+        raise ReviewError(str(exc)) from None
+    scope = "uncommitted changes" if base is None else f"changes since the merge base with {base}"
+    notes = [f"{path}: a secret file, left out of the review." for path in changed if secret(path)]
+    reviewable = [path for path in changed if not secret(path)]
+    if not reviewable:
+        raise ReviewError(f"There are no {scope} to review." if not changed else f"The only {scope} are in secret files.")
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": f'<diff scope="{scope}">\n{diff.rstrip()}\n</diff>'}]
+    files: list[str] = []
+    for relative in reviewable:
+        if len(files) >= MAX_FILES:
+            notes.append(f"Only the first {MAX_FILES} changed files were sent in full; the diff covers the rest.")
+            break
+        if not (root / relative).is_file():
+            continue  # deleted: the diff shows it
+        try:
+            body, note = read_numbered(root, relative, settings)
+        except ReviewError as exc:
+            notes.append(str(exc))
+            continue
+        blocks.append(_file_block(relative, body))
+        files.append(relative)
+        notes += [note] if note else []
+    text = (f"Review the {scope} ({len(reviewable)} file{'s' if len(reviewable) != 1 else ''}). The diff comes first, then "
+            "each changed file as it is now, with line numbers: report findings at those line numbers.")
+    return ReviewRequest(scope, slug_of("diff" if base is None else f"since-{base}"), text, blocks, files, notes)
+
+
+def prepare_review(root: Path, target: ReviewTarget, settings: Settings) -> ReviewRequest:
+    """The review request for a target (see `review_files` and `review_changes`)."""
+    if target.paths:
+        return review_files(root, target.paths, settings)
+    return review_changes(root, settings, base=target.base)

@@ -1,0 +1,311 @@
+"""The tools the phases use, bound to a session's workflow.
+
+- `update_checklist` — no approval; refused (with the reason) when a TDD gate is not met.
+- `write_artifact` — a markdown file under the artifacts folder, after approval; the approval
+  shows a diff when the file exists, the content otherwise.
+- `propose_edit` — new content or a unified diff for one file in the repository, shown as a diff,
+  applied only on approval; never a secret file or anything outside the repository.
+- `run_tests` — the project's test command (no shell, with a time limit) after approval or a
+  session grant; the outcome is recorded in the phase state.
+- `report_finding` — no approval; a review finding in the phase state.
+
+Writes and runs are described by an `approval` function that the tool loop calls before asking
+the person; a refused input yields no approval request (nothing to ask about) and the handler
+then says why. What the person approved is kept and applied as approved (see `FileChange.apply`).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+from backdev.repo.safety import PathRefused, relative_posix, resolve_in_repo
+from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome
+from backdev.workflow.edits import ChangeRefused, FileChange, prepare_artifact, prepare_edit
+from backdev.workflow.engine import WorkflowSession
+from backdev.workflow.findings import SEVERITIES, Finding
+from backdev.workflow.state import TestRun, TickRefused
+from backdev.workflow.testrun import (
+    TestCommandError,
+    build_command,
+    detect_test_command,
+    resolve_executable,
+    run_test_command,
+    trim_output,
+)
+
+TOOL_NAMES = ("update_checklist", "write_artifact", "propose_edit", "run_tests", "report_finding")
+
+
+def _refused(message: str, summary: str) -> ToolOutcome:
+    return ToolOutcome(message, summary, is_error=True)
+
+
+def _key(arguments: dict[str, Any]) -> str:
+    return json.dumps(arguments, sort_keys=True)
+
+
+class _ApprovedChanges:
+    """Changes prepared for an approval request, applied exactly as the person saw them."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, FileChange] = {}
+
+    def remember(self, arguments: dict[str, Any], change: FileChange) -> None:
+        self.pending[_key(arguments)] = change
+
+    def take(self, arguments: dict[str, Any]) -> FileChange | None:
+        return self.pending.pop(_key(arguments), None)
+
+
+def workflow_tools(workflow: WorkflowSession) -> list[Tool]:
+    """The five workflow tools, in a stable order (the order is part of the cached prefix)."""
+    return [_update_checklist(workflow), _write_artifact(workflow), _propose_edit(workflow), _run_tests(workflow),
+            _report_finding(workflow)]
+
+
+# --- update_checklist --------------------------------------------------------------------------
+
+
+def _update_checklist(workflow: WorkflowSession) -> Tool:
+    def handler(args: dict[str, Any]) -> ToolOutcome:
+        item, value = str(args.get("item", "")).strip(), str(args.get("state", "")).strip().lower()
+        try:
+            workflow.update_checklist(item, value, str(args.get("note") or ""))
+        except TickRefused as exc:
+            return _refused(f"Refused: {exc}", f"checklist {item} → {value} refused")
+        phase = workflow.phase
+        still_open = workflow.open_items()
+        rest = f"open: {', '.join(still_open)}" if still_open else "every item is checked"
+        checked = len(phase.checklist) - len(still_open)
+        progress = f"{phase.title} checklist: {checked} of {len(phase.checklist)} checked; {rest}."
+        return ToolOutcome(f"{item} is now {value}. {progress}", f"checklist {item} → {value}")
+
+    return Tool(
+        "update_checklist",
+        "Set an item of the current phase's checklist: `done` with a short note of the answer or decision, `na` "
+        "(not applicable) with the reason, or `open` to reopen it. No approval is needed. Items that need a test "
+        "run (red_confirmed, green_confirmed, green_again) are refused until run_tests has produced a matching run; "
+        "the refusal says what is missing.",
+        {"type": "object", "properties": {
+            "item": {"type": "string", "description": "the item's id, as listed in the phase's checklist"},
+            "state": {"type": "string", "enum": ["open", "done", "na"]},
+            "note": {"type": "string", "description": "one short line: the answer, the assumption, or why not applicable"},
+        }, "required": ["item", "state"]},
+        handler,
+    )
+
+
+# --- write_artifact ----------------------------------------------------------------------------
+
+
+def _write_artifact(workflow: WorkflowSession) -> Tool:
+    approved = _ApprovedChanges()
+
+    def prepare(args: dict[str, Any]) -> FileChange:
+        return prepare_artifact(workflow.root, workflow.artifacts_dir, str(args.get("name", "")), str(args.get("markdown", "")))
+
+    def approval(args: dict[str, Any]) -> ApprovalRequest | None:
+        try:
+            change = prepare(args)
+        except ChangeRefused:
+            return None
+        if change.unchanged:
+            return None
+        approved.remember(args, change)
+        detail = change.diff() if change.old is not None else change.new
+        verb = "update" if change.old is not None else "write"
+        return ApprovalRequest("write_artifact", "write", f"{verb} {change.relative} ({change.stats()})", detail)
+
+    def handler(args: dict[str, Any]) -> ToolOutcome:
+        try:
+            change = approved.take(args) or prepare(args)
+            if change.unchanged:
+                workflow.record_artifact(change.relative)
+                return ToolOutcome(f"{change.relative} already has exactly this content; nothing was written.",
+                                   f"write_artifact {change.relative} · unchanged")
+            change.apply()
+        except ChangeRefused as exc:
+            return _refused(f"Not written: {exc}", f"write_artifact refused: {exc}")
+        workflow.record_artifact(change.relative)
+        lines = change.new.count("\n")
+        return ToolOutcome(f"Wrote {change.relative} ({lines} lines).", f"write_artifact {change.relative} · {change.stats()}",
+                           detail=change.new)
+
+    return Tool(
+        "write_artifact",
+        f"Write a phase artifact (markdown) under the artifacts folder `{workflow.artifacts_dir}/`, e.g. "
+        "`requirements.md` or `adr/0001-use-redis.md`. The person approves it first and sees a diff when the file "
+        "exists. Send the whole document.",
+        {"type": "object", "properties": {
+            "name": {"type": "string", "description": "path under the artifacts folder, ending in .md"},
+            "markdown": {"type": "string", "description": "the complete document"},
+        }, "required": ["name", "markdown"]},
+        handler,
+        approval=approval,
+    )
+
+
+# --- propose_edit ------------------------------------------------------------------------------
+
+
+def _propose_edit(workflow: WorkflowSession) -> Tool:
+    approved = _ApprovedChanges()
+
+    def prepare(args: dict[str, Any]) -> FileChange:
+        content, diff = args.get("content"), args.get("diff")
+        return prepare_edit(workflow.root, str(args.get("path", "")),
+                            content=None if content is None else str(content), diff=None if diff is None else str(diff),
+                            secret_patterns=workflow.settings.secret_files)
+
+    def approval(args: dict[str, Any]) -> ApprovalRequest | None:
+        try:
+            change = prepare(args)
+        except ChangeRefused:
+            return None
+        approved.remember(args, change)
+        reason = str(args.get("reason") or "").strip()
+        detail = (f"{reason}\n\n" if reason else "") + change.diff()
+        verb = "create" if change.old is None else "edit"
+        # "For this session" covers this one file, not every file in the repository.
+        return ApprovalRequest("propose_edit", "write", f"{verb} {change.relative} ({change.stats()})", detail,
+                               grant=f"propose_edit:{change.relative}")
+
+    def handler(args: dict[str, Any]) -> ToolOutcome:
+        try:
+            change = approved.take(args) or prepare(args)
+            change.apply()
+        except ChangeRefused as exc:
+            return _refused(f"Not applied: {exc}", f"propose_edit refused: {exc}")
+        return ToolOutcome(f"Applied the edit to {change.relative} ({change.stats()}).",
+                           f"propose_edit {change.relative} · {change.stats()}", detail=change.diff())
+
+    return Tool(
+        "propose_edit",
+        "Propose a change to one file in the repository: either `content` (the whole new file) or `diff` (a unified "
+        "diff of that file). The person sees the diff and the change is applied only if they approve. Secret files "
+        "(.env, keys, credentials) and paths outside the repository are refused.",
+        {"type": "object", "properties": {
+            "path": {"type": "string", "description": "the file, relative to the repository root"},
+            "content": {"type": "string", "description": "the complete new content of the file"},
+            "diff": {"type": "string", "description": "a unified diff of this one file (@@ hunks with context)"},
+            "reason": {"type": "string", "description": "one line on why, shown with the diff"},
+        }, "required": ["path"]},
+        handler,
+        approval=approval,
+    )
+
+
+# --- run_tests ---------------------------------------------------------------------------------
+
+
+def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[str], list[str]]:
+    """(the command as configured or detected, the same with its program found) for `selection`.
+
+    Raises:
+        TestCommandError: no test command, a refused selection, or the program not found.
+    """
+    base = list(workflow.settings.test_command) or detect_test_command(workflow.root)
+    if not base:
+        raise TestCommandError(
+            "No test command was found (no pytest configuration, manage.py, tox.ini or Makefile `test` target): "
+            "set `test_command` in .backdev.yaml, e.g. [python, -m, pytest]."
+        )
+    command = build_command(base, selection, workflow.root)
+    return command, resolve_executable(command, workflow.root)
+
+
+def _run_tests(workflow: WorkflowSession) -> Tool:
+    timeout = workflow.settings.test_timeout
+
+    def approval(args: dict[str, Any]) -> ApprovalRequest | None:
+        try:
+            command, resolved = tests_command_for(workflow, str(args.get("selection") or ""))
+        except TestCommandError:
+            return None
+        return ApprovalRequest("run_tests", "run", f"run {shlex.join(command)}",
+                               f"{shlex.join(resolved)}\nin {workflow.root} · time limit {timeout:g} s", grant="run_tests")
+
+    async def handler(args: dict[str, Any]) -> ToolOutcome:
+        selection = str(args.get("selection") or "")
+        try:
+            command, resolved = tests_command_for(workflow, selection)
+        except TestCommandError as exc:
+            return _refused(f"Not run: {exc}", f"run_tests refused: {exc}")
+        result = await run_test_command(resolved, workflow.root, timeout)
+        run = workflow.record_run(TestRun(command, selection, result.exit_status, result.outcome,  # type: ignore[arg-type]
+                                          result.summary, seconds=round(result.seconds, 2)))
+        status = "no exit status" if result.exit_status is None else f"exit status {result.exit_status}"
+        head = (f"Test run #{run.id}: {result.outcome} ({status}) in {result.seconds:.1f} s"
+                f"{' — ' + result.summary if result.summary else ''}.\nCommand: {shlex.join(command)}")
+        return ToolOutcome(f"{head}\n\n{trim_output(result.output)}", f"run_tests {run.describe()}", detail=result.output)
+
+    return Tool(
+        "run_tests",
+        "Run the project's tests (its test command, detected or set in .backdev.yaml) and get the outcome and the "
+        "output. The person approves the run (or allowed it for the session). `selection` narrows it: test paths or "
+        "node ids (tests/test_x.py::test_y), test names or dotted labels, and pytest's -k/-m expressions. The "
+        "outcome is recorded: red_confirmed and green_confirmed are checked against it.",
+        {"type": "object", "properties": {
+            "selection": {"type": "string", "description": "optional: which tests, e.g. `tests/test_orders.py::test_refund`"},
+        }},
+        handler,
+        approval=approval,
+    )
+
+
+# --- report_finding ----------------------------------------------------------------------------
+
+
+def _report_finding(workflow: WorkflowSession) -> Tool:
+    review = workflow.workflow.review_phase
+    categories = [c.id for c in review.categories] if review else []
+
+    def handler(args: dict[str, Any]) -> ToolOutcome:
+        raw_path = str(args.get("path", ""))
+        try:
+            relative = relative_posix(workflow.root, resolve_in_repo(workflow.root, raw_path))
+        except PathRefused as exc:
+            return _refused(f"Not recorded: {exc}", f"report_finding refused: {raw_path}")
+        try:
+            line = int(args.get("line", 0))
+        except (TypeError, ValueError):
+            line = 0
+        severity, category = str(args.get("severity", "")).lower(), str(args.get("category", "")).strip()
+        problems = []
+        if line < 1:
+            problems.append("`line` must be a line number from 1 (the number shown beside the code)")
+        if severity not in SEVERITIES:
+            problems.append(f"`severity` must be one of {', '.join(SEVERITIES)}")
+        if categories and category not in categories:
+            problems.append(f"`category` must be one of {', '.join(categories)}")
+        if not str(args.get("title", "")).strip():
+            problems.append("`title` is empty")
+        if problems:
+            return _refused("Not recorded: " + "; ".join(problems) + ".", f"report_finding refused at {relative}")
+        finding = Finding(relative, line, severity, category, " ".join(str(args["title"]).split()),  # type: ignore[arg-type]
+                          str(args.get("detail") or "").strip(), str(args.get("suggestion") or "").strip())
+        workflow.add_finding(finding)
+        count = len(workflow.state.findings)
+        return ToolOutcome(f"Recorded finding #{count}: {severity} {category} at {finding.location}.",
+                           f"finding {severity} · {category} · {finding.location} · {finding.title}")
+
+    category_schema: dict[str, Any] = {"type": "string", "description": "the finding's category"}
+    if categories:
+        category_schema["enum"] = categories
+    return Tool(
+        "report_finding",
+        "Record one review finding: a problem at a line of a file, with its severity, category, a one-line title, "
+        "the detail of why it matters and a concrete suggestion. One call per problem. No approval is needed.",
+        {"type": "object", "properties": {
+            "path": {"type": "string", "description": "the file, relative to the repository root"},
+            "line": {"type": "integer", "minimum": 1, "description": "the line number as shown beside the code"},
+            "severity": {"type": "string", "enum": list(SEVERITIES)},
+            "category": category_schema,
+            "title": {"type": "string"},
+            "detail": {"type": "string", "description": "why it is a problem"},
+            "suggestion": {"type": "string", "description": "what to do instead (corrected code when short)"},
+        }, "required": ["path", "line", "severity", "category", "title", "detail", "suggestion"]},
+        handler,
+    )

@@ -1,0 +1,291 @@
+"""Review mode: what a review sends (files with line numbers, diffs, standards), the report formats,
+the /phase /next /review /findings commands, and the REPL's review flow."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backdev.compose import Startup, Workspace, open_store, open_workspace, start_session
+from backdev.llm.scripted import ScriptedProvider, reply, tool_call
+from backdev.repl.app import PlainRepl
+from backdev.settings import Settings
+from backdev.workflow.definition import Category
+from backdev.workflow.findings import Finding
+from backdev.workflow.report import ReviewReport, render, to_sarif
+from backdev.workflow.review import ReviewError, ReviewTarget, parse_review_argument, prepare_review
+
+from .conftest import git
+
+VIEWS = "from django.db import connection\n\n\ndef refund(request):\n    cursor = connection.cursor()\n" \
+        "    cursor.execute(f\"SELECT * FROM orders WHERE id = {request.GET['id']}\")\n"
+FINDING = {"path": "views.py", "line": 6, "severity": "high", "category": "security", "title": "SQL built from request input",
+           "detail": "The id goes into the SQL text: injection.", "suggestion": "cursor.execute('... id = %s', [order_id])"}
+
+
+# --- what is sent ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argument, target", [
+    ("app/views.py", ReviewTarget(("app/views.py",))),
+    ("a.py 'b c.py'", ReviewTarget(("a.py", "b c.py"))),
+    ("--diff", ReviewTarget(diff=True)),
+    ("--base main", ReviewTarget(base="main")),
+    ("--base=release/1.2", ReviewTarget(base="release/1.2")),
+])
+def test_review_arguments(argument: str, target: ReviewTarget) -> None:
+    assert parse_review_argument(argument) == target
+
+
+@pytest.mark.parametrize("argument, message", [
+    ("", "Name what to review"), ("--diff app.py", "one at a time"), ("--base", "needs a branch"),
+    ("--staged", "Unknown option --staged"), ("'unclosed", "Cannot read the arguments"),
+])
+def test_bad_review_arguments_say_what_to_type(argument: str, message: str) -> None:
+    with pytest.raises(ReviewError, match=message):
+        parse_review_argument(argument)
+
+
+def test_a_file_is_sent_with_line_numbers(git_repo: Path) -> None:
+    (git_repo / "views.py").write_text(VIEWS)
+    request = prepare_review(git_repo, ReviewTarget(("views.py",)), Settings())
+    assert request.scope == "views.py" and request.slug == "views-py" and request.files == ["views.py"]
+    block = request.blocks[0]["text"]
+    assert block.startswith('<file path="views.py">\n     1\tfrom django.db import connection\n')
+    assert "     6\t    cursor.execute(f\"SELECT" in block
+
+
+def test_long_files_are_cut_at_the_read_cap_with_a_note(git_repo: Path) -> None:
+    (git_repo / "big.py").write_text("".join(f"x{i} = {i}\n" for i in range(50)))
+    request = prepare_review(git_repo, ReviewTarget(("big.py",)), Settings(read_max_lines=10))
+    assert "    10\tx9 = 9" in request.blocks[0]["text"] and "x10" not in request.blocks[0]["text"]
+    assert request.notes == ["big.py: only the first 10 lines were sent (read_max_lines / read_max_bytes)."]
+
+
+@pytest.mark.parametrize("path, message", [
+    ("../elsewhere.py", "outside the repository"), ("missing.py", "There is no missing.py"),
+    (".env", "secret file"), ("blob.bin", "binary file"),
+])
+def test_files_that_cannot_be_reviewed(git_repo: Path, path: str, message: str) -> None:
+    (git_repo / ".env").write_text("SECRET_KEY=abc\n")
+    (git_repo / "blob.bin").write_bytes(b"\x00\x01")
+    with pytest.raises(ReviewError, match=message):
+        prepare_review(git_repo, ReviewTarget((path,)), Settings())
+
+
+def test_uncommitted_changes_are_a_diff_plus_the_changed_files_never_secrets(git_repo: Path) -> None:
+    (git_repo / "README.md").write_text("# demo\n\nNow with refunds.\n")
+    (git_repo / "refunds.py").write_text("def refund():\n    pass\n")  # untracked
+    (git_repo / ".env").write_text("API_TOKEN=very-secret\n")
+    git(git_repo, "add", ".env")
+    request = prepare_review(git_repo, ReviewTarget(diff=True), Settings())
+    assert request.scope == "uncommitted changes" and request.files == ["README.md", "refunds.py"]
+    everything = "\n".join(b["text"] for b in request.blocks)
+    assert "+Now with refunds." in everything and "+++ b/refunds.py" in everything
+    assert "very-secret" not in everything and ".env" not in request.blocks[0]["text"]
+    assert request.notes == [".env: a secret file, left out of the review."]
+    assert '<file path="refunds.py">\n     1\tdef refund():' in everything
+
+
+def test_a_branch_is_reviewed_since_its_merge_base(git_repo: Path) -> None:
+    git(git_repo, "checkout", "-q", "-b", "feature")
+    (git_repo / "orders.py").write_text("ORDERS = []\n")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "orders")
+    git(git_repo, "checkout", "-q", "main")
+    (git_repo / "main_only.py").write_text("x = 1\n")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "main moves on")
+    git(git_repo, "checkout", "-q", "feature")
+    request = prepare_review(git_repo, ReviewTarget(base="main"), Settings())
+    assert request.scope == "changes since the merge base with main" and request.files == ["orders.py"]
+    assert "+ORDERS = []" in request.blocks[0]["text"] and "main_only" not in request.blocks[0]["text"]
+    with pytest.raises(ReviewError, match="No branch or commit named 'nope'"):
+        prepare_review(git_repo, ReviewTarget(base="nope"), Settings())
+
+
+def test_no_changes_and_no_repository(git_repo: Path, project: Path) -> None:
+    with pytest.raises(ReviewError, match="There are no uncommitted changes to review"):
+        prepare_review(git_repo, ReviewTarget(diff=True), Settings())
+    with pytest.raises(ReviewError, match="need a git repository"):
+        prepare_review(project, ReviewTarget(diff=True), Settings())
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+CATEGORIES = (Category("security", "Security: injection and other OWASP Top 10 risks"), Category("performance", "N+1"))
+
+
+def report_of(*findings: Finding) -> ReviewReport:
+    return ReviewReport.build(scope="views.py", files=["views.py"], findings=findings, summary="One real problem.",
+                              model="claude-sonnet-5-5", categories=CATEGORIES)
+
+
+LOW = Finding("views.py", 1, "low", "performance", "Unused import", "d", "s")
+HIGH = Finding.from_json(FINDING)
+
+
+def test_json_report_has_the_documented_shape() -> None:
+    data = json.loads(render(report_of(LOW, HIGH), "json"))
+    assert list(data) == ["schema", "tool", "model", "created", "scope", "files", "summary", "counts", "findings"]
+    assert data["schema"] == "backdev.review/1" and data["tool"]["name"] == "backdev"
+    assert data["counts"] == {"critical": 0, "high": 1, "medium": 0, "low": 1}
+    assert data["findings"][0] == FINDING  # most severe first, every key of a finding
+    assert [list(f) for f in data["findings"]] == [["path", "line", "severity", "category", "title", "detail", "suggestion"]] * 2
+
+
+def check_sarif_2_1_0(log: dict[str, Any]) -> None:
+    """The SARIF 2.1.0 schema's required fields and enumerations, for what backdev emits."""
+    assert {"version", "runs"} <= set(log) and log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-2.1.0.json")
+    assert isinstance(log["runs"], list) and log["runs"]
+    for run in log["runs"]:
+        assert "tool" in run and "driver" in run["tool"]                        # run.tool, tool.driver required
+        driver = run["tool"]["driver"]
+        assert isinstance(driver["name"], str) and driver["name"]                # toolComponent.name required
+        rules = driver.get("rules", [])
+        ids = [rule["id"] for rule in rules]                                     # reportingDescriptor.id required
+        assert len(ids) == len(set(ids))
+        for rule in rules:
+            for key in ("shortDescription", "fullDescription"):                  # multiformatMessageString.text required
+                assert isinstance(rule[key]["text"], str)
+            tags = rule.get("properties", {}).get("tags", [])
+            assert len(tags) == len(set(tags)) and all(isinstance(t, str) for t in tags)
+        for result in run.get("results", []):
+            message = result["message"]                                          # result.message required
+            assert "text" in message or "id" in message                          # message: text or id
+            assert result["level"] in ("none", "note", "warning", "error")
+            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+            for location in result["locations"]:
+                physical = location["physicalLocation"]
+                assert "artifactLocation" in physical or "address" in physical    # physicalLocation anyOf
+                assert isinstance(physical["artifactLocation"]["uri"], str)
+                assert not physical["artifactLocation"]["uri"].startswith("/")    # relative to %SRCROOT%
+                assert isinstance(physical["region"]["startLine"], int) and physical["region"]["startLine"] >= 1
+
+
+def test_sarif_is_valid_2_1_0_with_rules_per_category_and_physical_locations() -> None:
+    log = json.loads(render(report_of(LOW, HIGH, Finding("a.py", 3, "critical", "security", "t")), "sarif"))
+    check_sarif_2_1_0(log)
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["security", "performance"]
+    assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
+        ("security", "error", 3), ("security", "error", 6), ("performance", "note", 1)]
+    assert run["results"][1]["properties"]["security-severity"] == "7.5"
+    check_sarif_2_1_0(to_sarif(report_of()))  # no findings: still a valid log
+
+
+def test_markdown_report_lists_findings_most_severe_first() -> None:
+    text = render(report_of(LOW, HIGH), "md")
+    assert text.startswith("# Review: views.py\n") and "**1 high, 1 low**" in text and "One real problem." in text
+    assert text.index("SQL built from request input") < text.index("Unused import")
+    assert "| 1 | high | security | `views.py:6` | SQL built from request input |" in text
+    assert report_of(LOW, HIGH).worst_at_least("high") and not report_of(LOW).worst_at_least("medium")
+
+
+# --- commands and the REPL ---------------------------------------------------------------------
+
+
+def make_repl(startup: Startup, workspace: Workspace) -> PlainRepl:
+    return PlainRepl(startup, workspace, interactive=False, out=io.StringIO(), err=io.StringIO())
+
+
+async def test_phase_and_next_commands(startup: Startup, workspace: Workspace) -> None:
+    repl = make_repl(startup, workspace)
+    assert repl.runner.run("/phase").text.startswith("Phase 1 of 5: Requirements")
+    moved = repl.runner.run("/next")
+    assert moved.action == "switched" and moved.text.startswith("Phase: Design")
+    assert "Requirements still has open items: scale, data_volume" in moved.text
+    assert repl.runner.run("/phase 3").text.startswith("Phase: TDD")
+    bad = repl.runner.run("/phase deploy")
+    assert bad.error and "the phases are: requirements, design, tdd, review, handoff" in bad.text
+    repl.runner.run("/phase handoff")
+    assert "last phase" in repl.runner.run("/next").text
+    assert repl.runner.run("/findings").text.startswith("No review yet")
+
+
+async def test_plain_persona_commands_say_there_is_no_workflow(workspace: Workspace, scripted: ScriptedProvider) -> None:
+    folder = workspace.root / ".backdev" / "personas"
+    folder.mkdir(parents=True)
+    (folder / "plain.md").write_text("---\nname: plain\ndescription: d\n---\nChat.\n")
+    ws = open_workspace(workspace.root)
+    startup = start_session(ws, open_store(), scripted)
+    repl = make_repl(startup, ws)
+    outcome = repl.runner.run("/persona plain")
+    assert startup.assistant.workflow is None and "update_checklist" not in startup.assistant.all_tools.tools
+    assert "plain chat" in repl.runner.run("/phase").text and repl.runner.run("/review x.py").error
+    back = repl.runner.run("/persona backend-developer")
+    assert outcome.action == "switched" and "Workflow: Requirements · 0/7 checked" in back.text
+    assert "phase 1 of 5" in startup.assistant.system_blocks()[-1]
+
+
+async def test_a_workflow_without_a_review_phase_cannot_review(workspace: Workspace, scripted: ScriptedProvider) -> None:
+    from .test_workflow_definition import MINIMAL
+
+    folder = workspace.root / ".backdev" / "personas"
+    folder.mkdir(parents=True)
+    (folder / "mini.md").write_text("---\nname: mini\ndescription: d\n---\nChat.\n")
+    (folder / "mini.workflow.yaml").write_text(MINIMAL)
+    (workspace.root / "a.py").write_text("x = 1\n")
+    ws = open_workspace(workspace.root)
+    repl = make_repl(start_session(ws, open_store(), scripted, persona_name="mini"), ws)
+    assert repl.runner.run("/phase").text.startswith("Phase 1 of 2: One")
+    outcome = repl.runner.run("/review a.py")
+    assert outcome.error and "The persona mini has no review phase" in outcome.text
+
+
+async def test_new_session_starts_a_fresh_workflow(startup: Startup, workspace: Workspace) -> None:
+    repl = make_repl(startup, workspace)
+    repl.runner.run("/phase design")
+    first = startup.assistant.session.id
+    repl.runner.run("/new")
+    assert startup.assistant.session.id != first and startup.assistant.workflow.phase.id == "requirements"
+    assert startup.assistant.store.get_session(first).state["workflow"]["current"] == "design"
+
+
+async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    (workspace.root / "views.py").write_text(VIEWS)
+    scripted.enqueue(tool_call("report_finding", FINDING), reply("Verdict: fix the injection before shipping."))
+    repl = make_repl(startup, workspace)
+    assert await repl.handle_line("/review views.py")
+    request = scripted.history[0]
+    assert "phase 4 of 5 — Review" in request.system[-1] and "OWASP Top 10" in request.system[-1]
+    assert "N+1" in request.system[-1] and "Sensitive data in logs" in request.system[-1]
+    assert "do not write it yourself" in request.system[-1] and "write_artifact(name=" not in request.system[-1]
+    sent = request.messages[-1]["content"]
+    assert sent[0]["text"].startswith("Review `views.py`") and "     6\t    cursor.execute" in sent[1]["text"]
+    err = repl.err.getvalue()  # type: ignore[attr-defined]
+    assert "Findings (1 high):" in err and " 1. [high] security · views.py:6 · SQL built from request input" in err
+    # Outside a terminal the REPL cannot ask, so the summary was not saved; the findings stay.
+    assert "The review was not saved (you declined)" in err
+    assert "views.py:6" in repl.runner.run("/findings").text
+
+
+async def test_review_summary_is_saved_as_an_artifact_after_approval(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    from backdev.tools.base import Decision
+
+    (workspace.root / "views.py").write_text(VIEWS)
+    scripted.enqueue(tool_call("report_finding", FINDING), reply("Verdict: fix the injection."))
+    repl = make_repl(startup, workspace)
+    asked: list[Any] = []
+
+    async def approve(action):  # type: ignore[no-untyped-def]
+        asked.append(action)
+        return Decision.APPROVE_ONCE
+
+    repl._approve = approve  # type: ignore[method-assign]
+    repl.assistant.approve = approve
+    await repl.handle_line("/review views.py")
+    [artifact] = list((workspace.root / "docs" / "backdev" / "reviews").glob("review-*-views-py.md"))
+    text = artifact.read_text()
+    assert text.startswith("# Review: views.py") and "Verdict: fix the injection." in text and "SQL built from request input" in text
+    assert asked[0].title == f"save the review as docs/backdev/reviews/{artifact.name}"
+    view = startup.assistant.workflow_view()
+    assert view is not None and view.artifacts == (f"docs/backdev/reviews/{artifact.name}",)
+    assert f"Review saved to docs/backdev/reviews/{artifact.name}." in repl.err.getvalue()  # type: ignore[attr-defined]
