@@ -22,3 +22,15 @@ def test_persona_tools_restrict_and_claude_code_names_translate() -> None:
     assert set(tools.restricted_to(("read_file",)).tools) == {"read_file"}
     assert set(tools.restricted_to(("Read", "Grep", "Glob")).tools) == {"read_file", "git_show", "search", "list_files"}
     assert set(tools.restricted_to(("Bash",)).tools) == {"run_tests"}
+
+
+def test_bookkeeping_tools_survive_a_persona_tools_list() -> None:
+    tools = registry("read_file", "run_tests")
+    tools.register(Tool("update_checklist", "tick", {"type": "object"}, lambda a: ToolOutcome("", ""), bookkeeping=True))
+    assert set(tools.restricted_to(("Read",)).tools) == {"read_file", "update_checklist"}
+
+
+def test_workflow_ticks_and_findings_are_bookkeeping(startup) -> None:  # type: ignore[no-untyped-def]
+    tools = startup.assistant.all_tools.tools
+    assert tools["update_checklist"].bookkeeping and tools["report_finding"].bookkeeping
+    assert not any(tools[n].bookkeeping for n in ("write_artifact", "propose_edit", "run_tests"))

@@ -82,6 +82,9 @@ class Tool:
     input_schema: dict[str, Any]
     handler: ToolHandler
     approval: Callable[[dict[str, Any]], ApprovalRequest | None] | None = None
+    # Bookkeeping tools only record state inside backdev (a checklist tick, a finding): they read,
+    # write and run nothing, so a persona's `tools:` list never filters them out.
+    bookkeeping: bool = False
 
     def spec(self) -> dict[str, Any]:
         """The definition sent to the API."""
@@ -144,4 +147,4 @@ class ToolRegistry:
         if names is None:
             return self
         allowed = expand_tool_names(names)
-        return ToolRegistry({n: t for n, t in self.tools.items() if n in allowed})
+        return ToolRegistry({n: t for n, t in self.tools.items() if n in allowed or t.bookkeeping})

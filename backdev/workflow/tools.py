@@ -94,6 +94,7 @@ def _update_checklist(workflow: WorkflowSession) -> Tool:
             "note": {"type": "string", "description": "one short line: the answer, the assumption, or why not applicable"},
         }, "required": ["item", "state"]},
         handler,
+        bookkeeping=True,
     )
 
 
@@ -308,4 +309,5 @@ def _report_finding(workflow: WorkflowSession) -> Tool:
             "suggestion": {"type": "string", "description": "what to do instead (corrected code when short)"},
         }, "required": ["path", "line", "severity", "category", "title", "detail", "suggestion"]},
         handler,
+        bookkeeping=True,
     )
