@@ -58,15 +58,15 @@ def test_the_rest_of_the_text_is_kept() -> None:
     result = redact(EXAMPLES["url-password"])
     assert result.text == "DATABASE_URL=postgres://app:[REDACTED:url-password]@db.internal:5432/shop"
     assert redact(EXAMPLES["password"]).text == 'PASSWORD = "[REDACTED:password]"'
-    assert redact(EXAMPLES["private-key"]).text == "[REDACTED:private-key]"
+    assert redact(EXAMPLES["private-key"]).text == "[REDACTED:private-key]\n\n\n"  # line breaks kept
 
 
 def test_other_private_key_blocks_and_a_cut_off_block() -> None:
     for label in ("OPENSSH PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK"):
         text = f"before\n-----BEGIN {label}-----\nAAAAB3NzaC1yc2E\n-----END {label}-----\nafter"
-        assert redact(text).text == "before\n[REDACTED:private-key]\nafter"
+        assert redact(text).text == "before\n[REDACTED:private-key]\n\n\nafter"
     # A file cut by a read cap may hold only the start of a key: everything after BEGIN goes.
-    assert redact("x\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow").text == "x\n[REDACTED:private-key]"
+    assert redact("x\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow").text == "x\n[REDACTED:private-key]\n"
 
 
 def test_password_assignments_in_the_usual_syntaxes() -> None:

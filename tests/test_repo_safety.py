@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from backdev.repo.safety import PathRefused, is_secret_path, normalize_repo_path, resolve_in_repo
+
+from .repo_helpers import add_symlinks
 
 
 @pytest.fixture
@@ -15,12 +16,7 @@ def tree(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "app").mkdir(parents=True)
     (root / "app" / "views.py").write_text("x = 1\n")
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.txt").write_text("top secret\n")
-    os.symlink(outside / "secret.txt", root / "link-out.txt")
-    os.symlink(outside, root / "linked-folder")
-    os.symlink(root / "app", root / "app-alias")
+    add_symlinks(root, tmp_path / "outside", "app")
     return root
 
 
@@ -49,7 +45,7 @@ def test_paths_inside_are_resolved(tree: Path) -> None:
     assert resolve_in_repo(tree, "app/views.py") == (tree / "app" / "views.py").resolve()
     assert resolve_in_repo(tree, "./app/../app/views.py") == (tree / "app" / "views.py").resolve()
     # A symlinked folder that points inside the repository is fine.
-    assert resolve_in_repo(tree, "app-alias/views.py") == (tree / "app" / "views.py").resolve()
+    assert resolve_in_repo(tree, "alias/views.py") == (tree / "app" / "views.py").resolve()
     assert resolve_in_repo(tree, ".") == tree.resolve()
     assert resolve_in_repo(tree, "app/new-file.py") == (tree / "app" / "new-file.py").resolve()  # need not exist
 

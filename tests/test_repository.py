@@ -10,26 +10,12 @@ from backdev.repo.repository import RepoError, Repository
 from backdev.repo.safety import SafetyPolicy
 
 from .conftest import git
-
-
-def commit_all(repo: Path, message: str) -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
+from .repo_helpers import add_submodule, commit_all, make_shop
 
 
 @pytest.fixture
 def shop(git_repo: Path) -> Path:
-    """The demo repository with an app, an ignored folder and an untracked file."""
-    (git_repo / ".gitignore").write_text("*.log\nbuild/\n")
-    (git_repo / "shop").mkdir()
-    (git_repo / "shop" / "models.py").write_text("class Product:\n    name = 'x'\n")
-    (git_repo / "shop" / "views.py").write_text("def index(request):\n    return 'hello'\n")
-    commit_all(git_repo, "shop app")
-    (git_repo / "build").mkdir()
-    (git_repo / "build" / "out.txt").write_text("built\n")
-    (git_repo / "debug.log").write_text("noise\n")
-    (git_repo / "notes.md").write_text("untracked notes\n")
-    return git_repo
+    return make_shop(git_repo)
 
 
 def test_found_from_a_subfolder_with_branch_and_dirty_state(shop: Path) -> None:
@@ -95,13 +81,7 @@ def test_detached_head(shop: Path) -> None:
 
 
 def test_submodules_are_listed_not_entered(shop: Path, tmp_path: Path) -> None:
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    git(lib, "init", "-q", "-b", "main")
-    (lib / "inner.py").write_text("inner = True\n")
-    commit_all(lib, "lib")
-    git(shop, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib), "vendor/lib")
-    commit_all(shop, "add submodule")
+    add_submodule(shop, tmp_path)
     repo = Repository.open(shop)
     assert repo.submodules() == ["vendor/lib"]
     assert "vendor/lib" in repo.files() and "vendor/lib/inner.py" not in repo.files()

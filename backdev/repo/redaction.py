@@ -104,7 +104,8 @@ def _apply(rule: _Rule, text: str, found: list[str]) -> str:
         start, end = match.span(rule.group)
         whole = match.group(0)
         offset = match.start()
-        return whole[: start - offset] + placeholder(kind) + whole[end - offset :]
+        # A multi-line secret (a key block) keeps its line breaks, so line numbers stay right.
+        return whole[: start - offset] + placeholder(kind) + "\n" * value.count("\n") + whole[end - offset :]
 
     return rule.pattern.sub(replace, text)
 

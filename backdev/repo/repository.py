@@ -207,9 +207,13 @@ class Repository:
 
     def show_commit(self, revision: str, *, max_bytes: int | None = None) -> str:
         """A commit's message, file list and patch (secret files left out, values redacted)."""
+        return self.show_commit_text(revision, max_bytes=max_bytes).text
+
+    def show_commit_text(self, revision: str, *, max_bytes: int | None = None) -> DiffText:
+        """`show_commit` with the files it covers and what was redacted."""
         from backdev.repo import history
 
-        return history.show_commit(self, revision, max_bytes=max_bytes).text
+        return history.show_commit(self, revision, max_bytes=max_bytes)
 
     def diff(self, scope: str, *, base: str | None = None, path: str | None = None,
              max_bytes: int | None = None) -> str:
