@@ -46,3 +46,12 @@ def add_symlinks(root: Path, outside: Path, inside_folder: str) -> None:
     os.symlink(outside / "secret.txt", root / "link-out.txt")
     os.symlink(outside, root / "linked-folder")
     os.symlink(root / inside_folder, root / "alias")
+
+
+def make_shop_with_secrets(repo: Path) -> Path:
+    """`make_shop`, plus a settings file holding a password and a committed `.env`."""
+    root = make_shop(repo)
+    (root / "shop" / "settings.py").write_text("DEBUG = True\nDB_PASSWORD = 'hunter2-hunter2'\nTIMEOUT = 30\n")
+    (root / ".env").write_text("DEBUG=1\nSECRET_KEY=abc123def456\n")
+    commit_all(root, "settings")
+    return root

@@ -13,16 +13,12 @@ from backdev.settings import Settings
 from backdev.tools.base import ToolOutcome
 
 from .conftest import git
-from .repo_helpers import add_submodule, add_symlinks, commit_all, make_shop
+from .repo_helpers import add_submodule, add_symlinks, make_shop_with_secrets
 
 
 @pytest.fixture
 def shop(git_repo: Path) -> Path:
-    root = make_shop(git_repo)
-    (root / "shop" / "settings.py").write_text("DEBUG = True\nDB_PASSWORD = 'hunter2-hunter2'\nTIMEOUT = 30\n")
-    (root / ".env").write_text("SECRET_KEY=abc123def456\n")
-    commit_all(root, "settings")
-    return root
+    return make_shop_with_secrets(git_repo)
 
 
 def tools_for(root: Path, **settings: object) -> dict:
