@@ -136,3 +136,15 @@ def test_broken_files_and_non_django_projects(tmp_path: Path) -> None:
     plain.mkdir()
     (plain / "app.py").write_text("print('hi')\n")
     assert summarize_django(plain, ["app.py"]) is None
+
+
+def test_condensed_levels_for_large_projects(summary) -> None:  # type: ignore[no-untyped-def]
+    compact = summary.render("compact").splitlines()
+    assert ("shop.Product · 1 indexes, 1 constraints: name:CharField, price:DecimalField, category:ForeignKey→shop.Category, "
+            "tags:ManyToManyField→shop.Tag, stock:PositiveIntegerField") in compact
+    assert "Views: order_detail, ProductViewSet(ProductSerializer)" in compact
+    names = summary.render("names").splitlines()
+    assert "shop: Category, Tag, Product" in names and "URL routes (4): /admin/ 1, /api/ 1, /orders/ 2" in names
+    assert "REST framework: 2 views/viewsets, 1 serializers, 1 permission classes" in names
+    assert names[-1].startswith("(condensed to fit the overview budget")
+    assert len(summary.render("names")) < len(summary.render("compact")) < len(summary.render())

@@ -48,6 +48,14 @@ def test_capped_by_the_token_budget(site: Path) -> None:
     assert result.text.rstrip().endswith("the rest is left out: read the files with read_file or search.]")
 
 
+def test_a_django_summary_too_big_for_the_budget_is_condensed_first(site: Path) -> None:
+    full = build_overview(Repository.open(site), Settings()).text
+    budget = (len(full) - 400) // 4  # the full summary no longer fits, the compact one does
+    condensed = build_overview(Repository.open(site), Settings(overview_max_tokens=budget)).text
+    assert "shop.Product · 1 indexes, 1 constraints: name:CharField" in condensed
+    assert "(condensed to fit the overview budget" in condensed and "[Overview cut" not in condensed
+
+
 def test_cached_by_head_and_dirty_state(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = Repository.open(site)
     first = build_overview(repo, Settings())

@@ -1,4 +1,9 @@
-"""The Django summary as compact text: one line per field, route, view and serializer."""
+"""The Django summary as text, at three levels of detail so that a large project still fits the budget.
+
+`full`: one line per field, route, view and serializer. `compact`: one line per model (fields
+with their types and targets), routes, view and serializer names. `names`: models by app, routes
+and DRF classes counted. The overview uses the most detailed level that fits its token budget.
+"""
 
 from __future__ import annotations
 
@@ -59,8 +64,49 @@ def _view_line(view: ViewInfo) -> str:
     return head + (": " + " · ".join(parts) if parts else "")
 
 
-def render_django(summary: DjangoSummary) -> str:
-    """The summary as compact text for the system prompt, most useful first."""
+DETAILS = ("full", "compact", "names")
+CONDENSED = "(condensed to fit the overview budget: read the models, urls and views files for the details)"
+
+
+def _compact_model(model: ModelInfo) -> str:
+    fields = ", ".join(f"{f.name}:{f.kind}{'→' + f.target if f.target else ''}" for f in model.fields)
+    extra = " abstract" if model.abstract else ""
+    if model.indexes or model.constraints:
+        extra += f" · {len(model.indexes)} indexes, {len(model.constraints)} constraints"
+    return f"{model.label}{extra}: {fields}"
+
+
+def _names_lines(summary: DjangoSummary) -> list[str]:
+    by_app: dict[str, list[str]] = {}
+    for model in summary.models:
+        by_app.setdefault(model.app, []).append(model.name)
+    lines = [f"\nModels ({len(summary.models)}), by app:"] + [f"{app}: {', '.join(names)}" for app, names in by_app.items()]
+    prefixes: dict[str, int] = {}
+    for route in summary.routes:
+        first = "/" + route.pattern.strip("/").split("/")[0] + "/"
+        prefixes[first] = prefixes.get(first, 0) + 1
+    if prefixes:
+        lines.append(f"\nURL routes ({len(summary.routes)}): " + ", ".join(f"{p} {n}" for p, n in prefixes.items()))
+    if summary.views or summary.serializers:
+        lines.append(f"\nREST framework: {len(summary.views)} views/viewsets, {len(summary.serializers)} serializers, "
+                     f"{len(summary.permissions)} permission classes")
+    return lines
+
+
+def _compact_lines(summary: DjangoSummary) -> list[str]:
+    lines = [f"\nModels ({len(summary.models)}):"] + [_compact_model(m) for m in summary.models]
+    if summary.routes:
+        lines.append(f"\nURL routes ({len(summary.routes)}):")
+        lines += [f"{route.pattern} → {route.view}" for route in summary.routes]
+    if summary.views or summary.serializers:
+        lines.append("\nREST framework:")
+        lines.append("Views: " + ", ".join(f"{v.name}({v.serializer})" if v.serializer else v.name for v in summary.views))
+        lines.append("Serializers: " + ", ".join(s.name for s in summary.serializers))
+    return lines
+
+
+def render_django(summary: DjangoSummary, detail: str = "full") -> str:
+    """The summary as text for the system prompt, most useful first, at a level of `DETAILS`."""
     lines = ["## Django project (static summary: read with ast, never imported)"]
     head = [f"Settings: {summary.settings_path or 'not found'}"]
     if summary.root_urlconf:
@@ -74,6 +120,9 @@ def render_django(summary: DjangoSummary) -> str:
     lines.append(f"Apps: {apps}{third}")
     if summary.rest_framework:
         lines.append("REST_FRAMEWORK: " + ", ".join(f"{k}={v}" for k, v in summary.rest_framework.items()))
+    if detail != "full":
+        lines += _compact_lines(summary) if detail == "compact" else _names_lines(summary)
+        return "\n".join([*lines, CONDENSED])
     lines.append(f"\nModels ({len(summary.models)}):")
     for model in summary.models:
         lines += _model_lines(model)

@@ -89,8 +89,9 @@ class DjangoSummary:
     permissions: list[PermissionInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def render(self) -> str:
-        return render_django(self)
+    def render(self, detail: str = "full") -> str:
+        """See `django_render.render_django` (`full`, `compact` or `names`)."""
+        return render_django(self, detail)
 
 
 def _relevant(path: str) -> bool:

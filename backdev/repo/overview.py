@@ -2,7 +2,7 @@
 
 A compact tree (folders with file counts, capped), languages by file count, detected frameworks
 and tools, the test command it would use, and for Django/DRF projects the static summary of
-`django_summary`. The text is capped at `overview_max_tokens` (about four characters a token)
+`django_summary` (condensed to fewer details when the full one would not fit). The text is capped at `overview_max_tokens` (about four characters a token)
 with a note, redacted like everything else sent to the model, and cached in the data folder under
 a key made of HEAD, the dirty state (`Repository.state_key`) and the settings that shape it, so an
 unchanged repository is never parsed twice. Build it off the UI thread (see `context.py`).
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from backdev import paths
 from backdev.repo.detect import detect_stack, detect_test_command, languages
+from backdev.repo.django_render import DETAILS
 from backdev.repo.django_summary import summarize_django
 from backdev.repo.repository import RepoInfo, Repository
 from backdev.settings import Settings
@@ -98,10 +99,17 @@ def _render(repo: Repository, info: RepoInfo, files: list[str], settings: Settin
     if submodules:
         lines.append("Submodules (listed, not read): " + ", ".join(submodules))
     lines += compact_tree(files)
-    summary = summarize_django(repo.root, files)
+    # Only a Django project is parsed: elsewhere its many models.py/views.py would cost for nothing.
+    summary = summarize_django(repo.root, files) if "Django" in stack else None
+    text = "\n".join(lines)
     if summary is not None:
-        lines += ["", summary.render()]
-    return "\n".join(lines), command, stack
+        budget = settings.overview_max_tokens * CHARS_PER_TOKEN - len(text) - 2
+        for detail in DETAILS:  # the most detailed summary that fits; the last one is cut if it must be
+            django = summary.render(detail)
+            if len(django) <= budget:
+                break
+        text += "\n\n" + django
+    return text, command, stack
 
 
 def _cache_file(root: Path) -> Path:
