@@ -126,6 +126,16 @@ def test_never_imports_the_project(tmp_path: Path) -> None:
     assert not {m for m in set(sys.modules) - before if m.split(".")[0] in ("shop", "mysite", "django", "orders")}
 
 
+def test_a_models_file_linking_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    root = write_django_project(tmp_path / "site")
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("from django.db import models\nclass Leaked(models.Model):\n    secret = models.TextField()\n")
+    (root / "orders" / "models.py").unlink()
+    (root / "orders" / "models.py").symlink_to(outside)
+    summary = summarize_django(root, walk_files(root))
+    assert summary is not None and "Leaked" not in summary.render()
+
+
 def test_broken_files_and_non_django_projects(tmp_path: Path) -> None:
     root = write_django_project(tmp_path / "site")
     (root / "orders" / "models.py").write_text("class Broken(:\n")

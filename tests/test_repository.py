@@ -10,7 +10,7 @@ from backdev.repo.repository import RepoError, Repository
 from backdev.repo.safety import SafetyPolicy
 
 from .conftest import git
-from .repo_helpers import add_submodule, commit_all, make_shop
+from .repo_helpers import add_submodule, add_symlinks, commit_all, make_shop
 
 
 @pytest.fixture
@@ -50,6 +50,16 @@ def test_not_a_git_repository_walks_the_folder(tmp_path: Path) -> None:
     with pytest.raises(RepoError, match="not a git repository"):
         repo.diff("unstaged")
     assert repo.log() == []
+
+
+def test_search_outside_git_never_follows_a_link_out(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    root.mkdir()
+    (root / "app.py").write_text("needle = 1\n")
+    add_symlinks(root, tmp_path / "outside", ".")
+    (tmp_path / "outside" / "needle.txt").write_text("needle outside\n")
+    found = Repository.open(root).grep("needle|hunter2")
+    assert found.paths() == ["app.py"]
 
 
 def test_empty_repository(tmp_path: Path) -> None:

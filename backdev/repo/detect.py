@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from backdev.repo.safety import inside_or_none
+
 if TYPE_CHECKING:
     from backdev.repo.repository import Repository
 
@@ -45,8 +47,11 @@ class _Config:
 
     def text(self, name: str) -> str:
         if name not in self._cache:
+            path = inside_or_none(self.root, name)
             try:
-                with open(self.root / name, "rb") as stream:
+                if path is None:
+                    raise FileNotFoundError(name)  # a link out of the repository is not read
+                with open(path, "rb") as stream:
                     self._cache[name] = stream.read(CONFIG_MAX_BYTES).decode("utf-8", errors="replace")
             except OSError:
                 self._cache[name] = ""

@@ -26,6 +26,7 @@ from backdev.repo.django_models import (
 )
 from backdev.repo.django_render import ENGINE_NAMES, render_django
 from backdev.repo.django_urls import RouteInfo, UrlReader
+from backdev.repo.safety import inside_or_none
 
 RELEVANT_STEMS = frozenset({"models", "views", "viewsets", "api", "apis", "serializers", "permissions", "urls",
                             "apps", "settings"})
@@ -127,8 +128,8 @@ class _Project:
         if path not in self._parsed:
             module = None
             try:
-                full = self.root / path
-                if full.stat().st_size <= MAX_FILE_BYTES:
+                full = inside_or_none(self.root, path)  # a link out of the repository is not read
+                if full is not None and full.stat().st_size <= MAX_FILE_BYTES:
                     module = ast.parse(full.read_bytes(), path)
             except SyntaxError as exc:
                 self.problems.append(f"{path}: syntax error on line {exc.lineno} (not summarised)")

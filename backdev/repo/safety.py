@@ -56,6 +56,18 @@ def resolve_in_repo(root: Path, user_path: str) -> Path:
     return resolved
 
 
+def inside_or_none(root: Path, relative: str) -> Path | None:
+    """The real path of a listed file, or None when it (through a symlink) leaves the repository.
+
+    For code that reads files by name from a listing (search outside git, the overview's parsers):
+    a link out of the repository is skipped, never followed.
+    """
+    try:
+        return resolve_in_repo(root, relative)
+    except PathRefused:
+        return None
+
+
 def normalize_repo_path(user_path: str) -> str:
     """`user_path` as a clean POSIX path inside the repository, without touching the disk.
 

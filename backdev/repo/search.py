@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from backdev.repo.reading import BINARY_SNIFF_BYTES
+from backdev.repo.safety import inside_or_none
 
 if TYPE_CHECKING:
     from backdev.repo.repository import Repository
@@ -171,7 +172,9 @@ def _python_grep(repo: Repository, pattern: str, glob: str | None, max_results: 
     for name in repo.files():
         if glob and not glob_matches(glob, name):
             continue
-        path = repo.root / name
+        path = inside_or_none(repo.root, name)
+        if path is None:  # a symlink out of the folder is never followed
+            continue
         try:
             if path.stat().st_size > PYTHON_SEARCH_MAX_BYTES:
                 continue
