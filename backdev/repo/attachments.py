@@ -26,6 +26,7 @@ from typing import Any
 
 from backdev.repo.detect import LANGUAGES
 from backdev.repo.reading import FileSlice, NotReadable, read_path
+from backdev.repo.redaction import Redacted
 from backdev.repo.repository import Repository
 from backdev.repo.safety import PathRefused, SafetyPolicy
 from backdev.settings import Settings
@@ -175,10 +176,8 @@ class _Builder:
                               f"{why.split(')')[0]}).")
 
     def redacted(self, piece: FileSlice) -> tuple[str, tuple[str, ...]]:
-        cleaned = self.policy.clean("\n".join(piece.lines))
-        lines = cleaned.text.split("\n") if piece.lines else []
-        numbered = FileSlice(piece.name, lines, piece.start, piece.end, piece.total_lines, piece.size).numbered()
-        return numbered.rstrip("\n"), cleaned.kinds
+        shown, kinds = self.policy.clean_slice(piece)
+        return shown.numbered().rstrip("\n"), kinds
 
     def preview(self, path: Any, relative: str) -> str:
         try:
@@ -188,8 +187,6 @@ class _Builder:
         body, kinds = self.redacted(piece)
         shown = body.split("\n")
         more = f"\n  … {len(shown) - 8} more lines" if len(shown) > 8 else ""
-        from backdev.repo.redaction import Redacted
-
         what = f"secret-looking values redacted: {Redacted('', kinds).summary()}" if kinds else \
             "no secret-looking value was found to redact"
         return (f"{relative} is a secret file. If you confirm, the model receives its {piece.label} ({what}):\n"

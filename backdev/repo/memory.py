@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from backdev import paths
+from backdev.repo.redaction import Redacted
 from backdev.repo.safety import PathRefused, SafetyPolicy, resolve_in_repo
 from backdev.settings import Settings
 
@@ -80,8 +81,6 @@ class MemoryReport:
             if memory.capped:
                 details.append(f"capped: first {memory.shown_bytes:,} bytes loaded")
             if memory.redactions:
-                from backdev.repo.redaction import Redacted
-
                 details.append(f"redacted: {Redacted('', memory.redactions).summary()}")
             lines.append(f"  ✓ {memory.label} · {' · '.join(details)}")
         lines.append(f"Each file is capped at {self.cap:,} bytes (memory_max_bytes). "

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from backdev.repo.reading import FileSlice
 from backdev.repo.redaction import Redacted, redact
 from backdev.settings import Settings
 
@@ -137,3 +138,8 @@ class SafetyPolicy:
     def clean(self, text: str) -> Redacted:
         """`text` with secret-looking values replaced (unchanged when redaction is off)."""
         return redact(text) if self.redact else Redacted(text)
+
+    def clean_slice(self, piece: FileSlice) -> tuple[FileSlice, tuple[str, ...]]:
+        """The lines of a read, redacted; line numbers stay right (a redacted block keeps its breaks)."""
+        cleaned = self.clean("\n".join(piece.lines))
+        return replace(piece, lines=cleaned.text.split("\n") if piece.lines else []), cleaned.kinds

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +138,7 @@ class RepoTools:
             try:
                 return handler(arguments)
             except (ToolInputError, PathRefused, RepoError, NotReadable) as exc:
-                target = " ".join(str(v) for v in arguments.values() if isinstance(v, str))[:80]
+                target = " ".join(" ".join(v.split()) for v in arguments.values() if isinstance(v, str))[:80]
                 reason = str(exc).split(":")[0] if isinstance(exc, ToolInputError) else _short_reason(str(exc))
                 head = f"{name} {target}".rstrip()
                 return ToolOutcome(str(exc), f"{head} · {reason}", is_error=True)
@@ -169,12 +168,11 @@ class RepoTools:
             )
 
     def _file_outcome(self, name: str, label: str, piece: FileSlice) -> ToolOutcome:
-        cleaned = self.policy.clean("\n".join(piece.lines))
-        shown = replace(piece, lines=cleaned.text.split("\n") if piece.lines else [])
-        notes = list(piece.notes) + ([REDACTION_NOTE] if cleaned.kinds else [])
+        shown, kinds = self.policy.clean_slice(piece)
+        notes = list(piece.notes) + ([REDACTION_NOTE] if kinds else [])
         body = f"{label} ({piece.label})\n{shown.numbered()}" + "".join(f"\n[{note}]" for note in notes)
         cut = " (truncated)" if any(n.startswith("Lines ") for n in piece.notes) else ""
-        return ToolOutcome(body, f"{name} {label} · {piece.label}{cut}{_redaction_suffix(cleaned.kinds)}")
+        return ToolOutcome(body, f"{name} {label} · {piece.label}{cut}{_redaction_suffix(kinds)}")
 
     # --- the tools -----------------------------------------------------------------------------
 
