@@ -66,6 +66,25 @@ def test_not_a_git_repository_is_said_once_and_everything_works(project: Path, s
     assert context.index.complete("app") == ["app.py"] and assistant.repo is not None
 
 
+def test_git_that_cannot_run_falls_back_to_the_folder(site: Path, scripted: ScriptedProvider,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from backdev.repo.repository import Repository
+
+    def no_git(self: Repository) -> list[str]:
+        if self.is_git:
+            raise OSError("git: command not found")
+        return original(self)
+
+    original = Repository.files
+    monkeypatch.setattr(Repository, "files", no_git)
+    workspace = open_workspace(site)
+    assistant = start_session(workspace, open_store(), scripted).assistant
+    context = attach_repository(assistant, workspace)
+    assert context.notes == ["git could not be run (OSError): files come from a walk of the folder; "
+                             "diff and log are unavailable."]
+    assert not context.repo.is_git and "shop/models.py" in context.index.files
+
+
 def test_memory_and_overview_commands(site: Path, scripted: ScriptedProvider) -> None:
     workspace = open_workspace(site)
     assistant = start_session(workspace, open_store(), scripted).assistant
