@@ -4,6 +4,11 @@ Enter sends; Esc then Enter inserts a newline; Ctrl+C while a reply streams canc
 arrived is kept, marked cancelled); Ctrl+C at the prompt keeps what was typed as the session's
 draft and clears the line; Ctrl+D or /quit leaves. When stdin is not a terminal, every line is one
 message (or command) and the exit status is 1 if any reply failed.
+
+At start the repository is attached (tools, memory, overview); `@path` attaches a file, with
+completion over the file list. A message naming a missing path, or a secret file, is not sent
+until the person says so; when it is not sent it comes back at the prompt (or, in a script, is
+kept as the draft).
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from backdev.compose import Startup, Workspace
 from backdev.llm.errors import MISSING_KEY
 from backdev.llm.events import LoopEvent, TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter
+from backdev.repo.attachments import PreparedMessage, prepare_message
+from backdev.repo.commands import register_repo_commands
+from backdev.repo.context import ProjectContext, attach_repository
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.workflow.commands import register_workflow_commands
 
@@ -56,6 +64,8 @@ class PlainRepl:
         self.last_reply: str | None = None  # the text of the last turn that finished
         self._prompt: Any = None
         self.assistant.approve = self._approve
+        self.context: ProjectContext | None = None
+        self._back_to_prompt = ""  # a message that was not sent, offered again at the next prompt
 
     # --- start ---------------------------------------------------------------------------------
 
@@ -63,10 +73,16 @@ class PlainRepl:
         self.err.write(line + "\n")
         self.err.flush()
 
+    async def attach(self) -> None:
+        """Read the repository (tools, memory, overview, file index) off the event loop."""
+        self.context = await asyncio.to_thread(attach_repository, self.assistant, self.workspace)
+        register_repo_commands(self.runner, self.context)
+
     def greet(self) -> None:
         a = self.assistant
-        self._say(f"backdev · {a.persona.name} · {a.model.model_id} · {self.workspace.root} · session {a.session.id}")
-        for note in self.startup.notes:
+        where = f" · {self.context.info.label}" if self.context and self.context.info.is_git else ""
+        self._say(f"backdev · {a.persona.name} · {a.model.model_id} · {self.workspace.root}{where} · session {a.session.id}")
+        for note in [*self.startup.notes, *(self.context.notes if self.context else [])]:
             self._say(f"  note: {note}")
         if not getattr(a.provider, "has_credentials", True):
             self._say(f"  {MISSING_KEY.message}")
@@ -182,13 +198,74 @@ class PlainRepl:
             if outcome.action == "review":
                 await self._review()
             return True
-        await self.run_turn(self.assistant.send(unescape_message(line)))
+        await self.send_message(unescape_message(line))
         return True
+
+    # --- attachments ---------------------------------------------------------------------------
+
+    async def _yes(self, question: str) -> bool:
+        answer = await self._prompt.prompt_async(f"  {question} [y/n]: ")
+        return answer.strip().lower().startswith("y")
+
+    def _not_sent(self, text: str, why: str) -> None:
+        """Nothing typed is lost: back at the prompt, or kept as the draft in a script."""
+        if self.interactive and self._prompt is not None:
+            self._back_to_prompt = text
+            self._say("  Not sent: your message is back at the prompt.")
+        else:
+            self.any_failed = True
+            self.assistant.save_draft(text)
+            self._say(f"  Not sent ({why}); it is kept as this session's draft.")
+
+    async def _prepare(self, text: str) -> PreparedMessage | None:
+        """The message with its attachments, once the person fixed or confirmed what needs it."""
+        assert self.context is not None
+        settings = self.workspace.settings
+        prepared = prepare_message(text, self.context.repo, settings)
+        skip = False
+        if prepared.missing or prepared.refused:
+            self._say(prepared.problem())
+            if not (self.interactive and self._prompt is not None and await self._yes("Send without them?")):
+                self._not_sent(text, "a path to fix")
+                return None
+            skip = True
+            prepared = prepare_message(text, self.context.repo, settings, skip_missing=True)
+        if prepared.secret_files:
+            if not (self.interactive and self._prompt is not None):
+                for name in prepared.secret_files:
+                    self._say(f"  @{name} is a secret file: it needs your confirmation in an interactive terminal.")
+                self._not_sent(text, "a secret file to confirm")
+                return None
+            self._say(prepared.confirmation())
+            if not await self._yes("Send it?"):
+                self._not_sent(text, "a secret file declined")
+                return None
+            prepared = prepare_message(text, self.context.repo, settings, confirmed_secrets=prepared.secret_files,
+                                       skip_missing=skip)
+        return prepared
+
+    async def send_message(self, text: str) -> None:
+        """Send one message, with its `@path` attachments (see the module docstring)."""
+        if self.context is None:
+            await self.run_turn(self.assistant.send(text))
+            return
+        prepared = await self._prepare(text)
+        if prepared is None:
+            return
+        for note in prepared.notes:
+            self._say(f"  {note}")
+        if prepared.meta.get("attachments"):
+            self._say(f"  📎 {', '.join(prepared.meta['attachments'])}")
+        if prepared.redactions:
+            self._say(f"  🔒 Redacted before sending: {', '.join(prepared.redactions)}")
+        await self.run_turn(self.assistant.send(prepared.text, extra_blocks=prepared.extra_blocks,
+                                                meta=prepared.meta or None))
 
     # --- loops ---------------------------------------------------------------------------------
 
     async def run(self, lines: Iterable[str] | None = None) -> int:
         """Run until /quit or end of input; return the exit status."""
+        await self.attach()
         self.greet()
         if self.interactive:
             await self._interactive()
@@ -203,7 +280,7 @@ class PlainRepl:
         from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 
-        from backdev.repl.completion import SlashCompleter
+        from backdev.repl.completion import repl_completer
 
         bindings = KeyBindings()
 
@@ -213,7 +290,8 @@ class PlainRepl:
 
         history = FileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
         return PromptSession(
-            history=history, completer=SlashCompleter(self.runner), complete_while_typing=True,
+            history=history, complete_while_typing=True,
+            completer=repl_completer(self.runner, lambda: self.context.index if self.context else None),
             key_bindings=bindings, input=self.prompt_input, output=self.prompt_output,
         )
 
@@ -232,6 +310,6 @@ class PlainRepl:
                 continue
             except EOFError:
                 return
-            draft = ""
             if not await self.handle_line(line):
                 return
+            draft, self._back_to_prompt = self._back_to_prompt, ""

@@ -1,13 +1,19 @@
-"""Completion for the plain REPL: slash commands with their one-line help."""
+"""Completion for the plain REPL: slash commands with their one-line help, and `@path` over the file list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.completion import Completer, Completion, merge_completers
 
 from backdev.commands import CommandRunner
+from backdev.repo.completion import PathIndex
+
+# The `@word` being typed at the cursor (after the start, whitespace or an opening bracket/quote).
+AT_WORD = re.compile(r"(?:^|(?<=[\s(\[{\"']))@([^\s@`]*)$")
+PATH_COMPLETIONS = 20
 
 
 class SlashCompleter(Completer):
@@ -22,3 +28,28 @@ class SlashCompleter(Completer):
             return
         for spec in self.runner.completions(text):
             yield Completion(f"/{spec.name}", start_position=-len(text), display=spec.usage, display_meta=spec.help)
+
+
+class AtPathCompleter(Completer):
+    """Offers repository paths after `@`, fuzzily (`@shsrl`) and after a partial path (`@shop/se`).
+
+    `index` is asked on each keystroke: it is None until the repository has been read.
+    """
+
+    def __init__(self, index: Callable[[], PathIndex | None]) -> None:
+        self.index = index
+
+    def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
+        match = AT_WORD.search(document.text_before_cursor)
+        index = self.index()
+        if match is None or index is None:
+            return
+        query = match.group(1)
+        for path in index.complete(query, PATH_COMPLETIONS):
+            yield Completion(path, start_position=-len(query), display=path,
+                             display_meta="folder: attaches its listing" if path.endswith("/") else "")
+
+
+def repl_completer(runner: CommandRunner, index: Callable[[], PathIndex | None]) -> Completer:
+    """Slash commands and `@` paths together."""
+    return merge_completers([SlashCompleter(runner), AtPathCompleter(index)])

@@ -1,0 +1,201 @@
+"""Django models read with `ast` (never imported): fields, relations, Meta, managers, bases.
+
+A class is a model when one of its bases is `Model` (or a well-known abstract base such as
+`AbstractUser`) or another model of the project, found by repeating until nothing changes, so
+`class Product(TimeStamped)` is a model once `TimeStamped(models.Model)` is.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+MODEL_BASES = frozenset({
+    "Model", "AbstractUser", "AbstractBaseUser", "PermissionsMixin", "MPTTModel", "PolymorphicModel",
+    "TimeStampedModel", "AbstractBaseSession", "SoftDeletableModel", "StatusModel", "TitleSlugDescriptionModel",
+})
+RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "TreeForeignKey"})
+OTHER_FIELDS = frozenset({"GenericForeignKey", "GenericRelation", "TaggableManager"})
+META_KEYS = ("db_table", "ordering", "unique_together", "index_together", "verbose_name", "verbose_name_plural",
+             "default_related_name", "get_latest_by", "managed", "proxy", "permissions")
+MAX_SOURCE = 160
+_MODELS_PREFIX = re.compile(r"\bmodels\.")
+
+
+def source(node: ast.AST | None) -> str:
+    """Compact source text of an expression (`models.` dropped, long text shortened)."""
+    if node is None:
+        return ""
+    text = _MODELS_PREFIX.sub("", " ".join(ast.unparse(node).split()))
+    return text if len(text) <= MAX_SOURCE else text[: MAX_SOURCE - 1] + "…"
+
+
+def last_name(node: ast.AST | None) -> str:
+    """`models.CharField(...)` → `CharField`; `viewsets.ModelViewSet` → `ModelViewSet`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Call):
+        return last_name(node.func)
+    if isinstance(node, ast.Subscript):
+        return last_name(node.value)
+    return ""
+
+
+def constant_text(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def assignments(body: list[ast.stmt]) -> list[tuple[str, ast.expr, int]]:
+    """(name, value, line) of every `name = value` (or annotated) statement in a body."""
+    found = []
+    for statement in body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            found.append((statement.targets[0].id, statement.value, statement.lineno))
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            found.append((statement.target.id, statement.value, statement.lineno))
+    return found
+
+
+def nested_class(node: ast.ClassDef, name: str) -> ast.ClassDef | None:
+    return next((s for s in node.body if isinstance(s, ast.ClassDef) and s.name == name), None)
+
+
+@dataclass
+class FieldInfo:
+    """One model field: `category: ForeignKey → shop.Category (on_delete=PROTECT)`."""
+
+    name: str
+    kind: str
+    target: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ModelInfo:
+    """One model class."""
+
+    app: str
+    name: str
+    path: str
+    line: int
+    bases: list[str]
+    fields: list[FieldInfo] = field(default_factory=list)
+    abstract: bool = False
+    meta: dict[str, str] = field(default_factory=dict)
+    indexes: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+    managers: list[str] = field(default_factory=list)
+    inherited: list[str] = field(default_factory=list)
+    raw_targets: dict[str, ast.expr] = field(default_factory=dict, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.app}.{self.name}"
+
+
+def _is_field(call: ast.Call) -> bool:
+    name = last_name(call.func)
+    return name in RELATIONS or name in OTHER_FIELDS or name.endswith("Field")
+
+
+def _is_manager(call: ast.Call) -> bool:
+    return last_name(call.func).endswith("Manager") or (
+        isinstance(call.func, ast.Attribute) and call.func.attr in ("as_manager", "from_queryset"))
+
+
+def _read_meta(model: ModelInfo, meta: ast.ClassDef) -> None:
+    for name, value, _ in assignments(meta.body):
+        if name == "abstract":
+            model.abstract = isinstance(value, ast.Constant) and value.value is True
+        elif name in ("indexes", "constraints"):
+            items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+            getattr(model, name).extend(source(item) for item in items)
+        elif name in META_KEYS:
+            model.meta[name] = source(value)
+
+
+def read_model(node: ast.ClassDef, app: str, path: str) -> ModelInfo:
+    """The fields, Meta and managers of a model class (relation targets resolved later)."""
+    model = ModelInfo(app, node.name, path, node.lineno, [last_name(b) for b in node.bases])
+    for name, value, _ in assignments(node.body):
+        if not isinstance(value, ast.Call):
+            continue
+        if _is_manager(value):
+            model.managers.append(f"{name}: {source(value)}")
+            continue
+        if not _is_field(value):
+            continue
+        kind = last_name(value.func)
+        options = {k.arg: source(k.value) for k in value.keywords if k.arg and k.arg != "to"}
+        info = FieldInfo(name, kind, options=options)
+        if kind in RELATIONS:
+            target = next((k.value for k in value.keywords if k.arg == "to"), value.args[0] if value.args else None)
+            if target is not None:
+                model.raw_targets[name] = target
+            if len(value.args) > 1 and "on_delete" not in options:
+                options["on_delete"] = source(value.args[1])
+        model.fields.append(info)
+    meta = nested_class(node, "Meta")
+    if meta is not None:
+        _read_meta(model, meta)
+    return model
+
+
+def find_models(candidates: list[tuple[ast.ClassDef, str, str]]) -> list[ModelInfo]:
+    """The model classes among (class, app label, path) candidates from models files."""
+    known = {node.name for node, _, _ in candidates if any(last_name(b) in MODEL_BASES for b in node.bases)}
+    changed = True
+    while changed:  # a class built on a project model is a model too
+        changed = False
+        for node, _, _ in candidates:
+            if node.name not in known and any(last_name(b) in known for b in node.bases):
+                known.add(node.name)
+                changed = True
+    return [read_model(node, app, path) for node, app, path in candidates if node.name in known]
+
+
+def resolve_relations(models: list[ModelInfo], auth_user_model: str | None) -> None:
+    """Turn each relation's target (`"self"`, `"Tag"`, `Category`, `settings.AUTH_USER_MODEL`) into `app.Model`,
+    and list the fields each model inherits from abstract project bases."""
+    by_name: dict[str, list[ModelInfo]] = {}
+    for model in models:
+        by_name.setdefault(model.name, []).append(model)
+
+    def label_of(name: str, near: ModelInfo) -> str:
+        found = by_name.get(name, [])
+        same = [m for m in found if m.path == near.path or m.app == near.app]
+        chosen = same or found
+        return chosen[0].label if len(chosen) == 1 or same else f"{near.app}.{name}"
+
+    for model in models:
+        for info in model.fields:
+            target = model.raw_targets.get(info.name)
+            if target is None:
+                continue
+            text = constant_text(target)
+            if text == "self":
+                info.target = model.label
+            elif text is not None:
+                info.target = text if "." in text else label_of(text, model)
+            elif last_name(target) == "AUTH_USER_MODEL" or last_name(target) == "get_user_model":
+                info.target = auth_user_model or "settings.AUTH_USER_MODEL"
+            elif isinstance(target, (ast.Name, ast.Attribute)):
+                info.target = label_of(last_name(target), model)
+            else:
+                info.target = source(target)
+        model.raw_targets = {}
+
+    def inherited(model: ModelInfo, seen: set[str]) -> list[str]:
+        names: list[str] = []
+        for base in model.bases:
+            for parent in by_name.get(base, []):
+                if parent.abstract and parent.label not in seen:
+                    seen.add(parent.label)
+                    names += inherited(parent, seen) + [f.name for f in parent.fields]
+        return names
+
+    for model in models:
+        model.inherited = inherited(model, {model.label})

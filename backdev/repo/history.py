@@ -1,0 +1,258 @@
+"""Diffs, the log and files at a revision, through GitPython, with secret files left out.
+
+Every revision or branch name is checked before it reaches git (no leading `-`, so nothing can be
+taken for an option) and verified to name a commit. Diffs are split per file so that a secret
+file's section can be replaced by a one-line note; the rest is redacted by the repository's
+`SafetyPolicy`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backdev.repo.safety import PathRefused, normalize_repo_path
+
+if TYPE_CHECKING:
+    from backdev.repo.repository import Repository
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
+SCOPES = ("unstaged", "staged", "base", "path")
+MAX_UNTRACKED_DIFFS = 50
+_REVISION = re.compile(r"^[A-Za-z0-9._/~^@{}+-]{1,200}$")
+_DIFF_FLAGS = ("--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/")
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of the log."""
+
+    sha: str
+    author: str
+    date: str  # YYYY-MM-DD
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    def line(self) -> str:
+        return f"{self.short} {self.date} {self.author}: {self.subject}"
+
+
+@dataclass(frozen=True)
+class DiffText:
+    """A diff ready for the model: its text, the files it covers, what was left out or redacted."""
+
+    text: str
+    files: tuple[str, ...] = ()
+    secret_files: tuple[str, ...] = ()
+    redactions: tuple[str, ...] = ()
+    truncated: bool = False
+
+
+def _repo_error() -> type[Exception]:
+    from backdev.repo.repository import RepoError
+
+    return RepoError
+
+
+def check_revision(repo: Repository, revision: str) -> str:
+    """The full commit id `revision` names (raises RepoError for a bad or unknown name)."""
+    error = _repo_error()
+    git_repo = repo.require_git("Reading a revision")
+    revision = revision.strip()
+    if not _REVISION.match(revision) or revision.startswith("-"):
+        raise error(f"{revision!r} is not a revision: give a branch, a tag or a commit id such as HEAD~1.")
+    if not git_repo.head.is_valid():
+        raise error("The repository has no commits yet: there is no revision to read.")
+    status, out, _ = git_repo.git.rev_parse(
+        "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}",
+        with_exceptions=False, with_extended_output=True,
+    )
+    if status != 0:
+        raise error(f"No commit or branch named {revision!r}: check the name with git_log or `git branch`.")
+    return str(out.strip())
+
+
+def show_file(repo: Repository, revision: str, path: str) -> bytes:
+    """The exact bytes of `path` at `revision` (git show would strip the final newline)."""
+    error = _repo_error()
+    sha = check_revision(repo, revision)
+    try:
+        name = normalize_repo_path(path)
+    except PathRefused as exc:
+        raise error(str(exc)) from None
+    tree = repo.git_repo.commit(sha).tree
+    try:
+        item = tree / name
+    except KeyError:
+        raise error(f"{name} does not exist at {revision}: list the files at that revision with git_show.") from None
+    if item.type == "tree":
+        raise error(f"{name} is a folder at {revision}, not a file.")
+    if item.type != "blob":
+        raise error(f"{name} is a submodule at {revision}: its files are not read.")
+    return bytes(item.data_stream.read())
+
+
+def _run(git_repo: Any, command: str, *args: str) -> tuple[int, str, str]:
+    status, out, err = getattr(git_repo.git, command)(
+        *args, with_exceptions=False, with_extended_output=True, strip_newline_in_stdout=False
+    )
+    return int(status), out, err
+
+
+def _sections(text: str) -> list[str]:
+    """A diff split into one section per file (each starting with `diff --git`)."""
+    parts = re.split(r"(?m)^(?=diff --git )", text)
+    return [p for p in parts if p]
+
+
+_PATH_LINES = re.compile(r"(?m)^(?:\+\+\+ b/|--- a/|rename (?:from|to) |diff --git a/)(.+?)(?: b/.*)?$")
+
+
+def _section_paths(section: str) -> list[str]:
+    return [m.group(1).strip() for m in _PATH_LINES.finditer(section)]
+
+
+def _untracked(git_repo: Any) -> list[str]:
+    out = git_repo.git.ls_files("--others", "--exclude-standard", "-z")
+    return sorted(p for p in out.split("\0") if p and not p.endswith("/"))
+
+
+def _untracked_diffs(git_repo: Any, paths: list[str]) -> str:
+    chunks = []
+    for name in paths[:MAX_UNTRACKED_DIFFS]:
+        _, out, _ = _run(git_repo, "diff", *_DIFF_FLAGS, "--no-index", "--", "/dev/null", name)
+        chunks.append(out)
+    rest = paths[MAX_UNTRACKED_DIFFS:]
+    if rest:
+        chunks.append(f"[{len(rest)} more new files not shown: {', '.join(rest[:20])}{'…' if len(rest) > 20 else ''}]\n")
+    return "".join(chunks)
+
+
+def _scope_args(repo: Repository, scope: str, base: str | None, path: str | None) -> tuple[list[str], str | None]:
+    """The `git diff` arguments for a scope, and the pathspec (or None)."""
+    error = _repo_error()
+    git_repo = repo.require_git("A diff")
+    if scope not in SCOPES:
+        raise error(f"Unknown diff scope {scope!r}: use unstaged, staged, base or path.")
+    head = "HEAD" if git_repo.head.is_valid() else EMPTY_TREE
+    if scope == "unstaged":
+        return [], None
+    if scope == "staged":
+        return ["--cached"], None
+    if scope == "base":
+        if not base:
+            raise error("The base scope needs a base branch, e.g. main.")
+        if not git_repo.head.is_valid():
+            raise error("The repository has no commits yet: there is no base to compare with.")
+        base_sha = check_revision(repo, base)
+        status, merge_base, _ = _run(git_repo, "merge_base", base_sha, "HEAD")
+        if status != 0:
+            raise error(f"{base} and HEAD have no common ancestor: there is no merge base to diff against.")
+        return [merge_base.strip()], None
+    if not path:
+        raise error("The path scope needs a path.")
+    try:
+        pathspec = normalize_repo_path(path)
+    except PathRefused as exc:
+        raise error(str(exc)) from None
+    return [head], pathspec
+
+
+def _untracked_in_scope(git_repo: Any, scope: str, pathspec: str | None) -> list[str]:
+    if scope == "staged":
+        return []
+    untracked = _untracked(git_repo)
+    if pathspec is not None:
+        return [p for p in untracked if p == pathspec or p.startswith(pathspec.rstrip("/") + "/")]
+    return untracked
+
+
+def diff(repo: Repository, scope: str, *, base: str | None = None, path: str | None = None,
+         max_bytes: int | None = None) -> DiffText:
+    """See `Repository.diff`."""
+    args, pathspec = _scope_args(repo, scope, base, path)
+    git_repo = repo.git_repo
+    tail = ["--", pathspec] if pathspec else []
+    status, out, err = _run(git_repo, "diff", *_DIFF_FLAGS, *args, *tail)
+    if status not in (0, 1):
+        raise _repo_error()(f"git diff failed: {err.strip().splitlines()[-1] if err.strip() else status}.")
+    out += _untracked_diffs(git_repo, _untracked_in_scope(git_repo, scope, pathspec))
+    return filter_diff(repo, out, max_bytes)
+
+
+def filter_diff(repo: Repository, text: str, max_bytes: int | None = None) -> DiffText:
+    """Replace secret files' sections by a note, redact the rest, and cap it at `max_bytes`."""
+    kept: list[str] = []
+    files: list[str] = []
+    secrets: list[str] = []
+    for section in _sections(text):
+        paths = [p for p in _section_paths(section) if p != "/dev/null"]
+        if paths:
+            files.append(paths[-1])
+        secret = next((p for p in paths if repo.policy.refuses(p)), None)
+        if secret is not None:
+            secrets.append(secret)
+            kept.append(f"diff --git a/{secret} b/{secret}\n[left out: {secret} is a secret file]\n")
+        else:
+            kept.append(section)
+    cleaned = repo.policy.clean("".join(kept))
+    body, truncated = cleaned.text, False
+    if max_bytes is not None and len(body.encode()) > max_bytes:
+        cut = body.encode()[:max_bytes].decode("utf-8", errors="ignore")
+        cut = cut[: cut.rfind("\n") + 1] if "\n" in cut else cut
+        shown = cut.count("\ndiff --git ") + cut.startswith("diff --git ")
+        body = cut + (f"\n[diff truncated at {max_bytes:,} bytes: {shown} of {len(files)} files shown. "
+                      "Ask for one file with scope=path.]\n")
+        truncated = True
+    return DiffText(body, tuple(dict.fromkeys(files)), tuple(secrets), cleaned.kinds, truncated)
+
+
+def changed_files(repo: Repository, scope: str, *, base: str | None = None) -> list[str]:
+    """See `Repository.changed_files`."""
+    if scope == "path":  # every changed file against HEAD
+        git_repo = repo.require_git("A diff")
+        args = ["HEAD" if git_repo.head.is_valid() else EMPTY_TREE]
+    else:
+        args, _ = _scope_args(repo, scope, base, None)
+        git_repo = repo.git_repo
+    _, out, _ = _run(git_repo, "diff", "--name-only", "-z", "--no-renames", *args)
+    names = {p for p in out.split("\0") if p}
+    names.update(_untracked_in_scope(git_repo, scope, None))
+    return sorted(names)
+
+
+def log(repo: Repository, *, path: str | None = None, count: int = 20) -> list[Commit]:
+    """See `Repository.log`."""
+    if repo.git_repo is None or not repo.git_repo.head.is_valid():
+        return []
+    tail: list[str] = []
+    if path:
+        try:
+            tail = ["--", normalize_repo_path(path)]
+        except PathRefused as exc:
+            raise _repo_error()(str(exc)) from None
+    fmt = "--format=%H%x1f%an%x1f%ad%x1f%s%x1e"
+    _, out, _ = _run(repo.git_repo, "log", f"-n{max(1, count)}", "--no-color", "--date=short", fmt, *tail)
+    commits = []
+    for record in out.split("\x1e"):
+        fields = record.strip("\n").split("\x1f")
+        if len(fields) == 4:
+            sha, author, date, subject = fields
+            commits.append(Commit(sha, author, date, repo.policy.clean(subject).text))
+    return commits
+
+
+def show_commit(repo: Repository, revision: str, *, max_bytes: int | None = None) -> DiffText:
+    """A commit's header, message, stat and patch, filtered as diffs are."""
+    sha = check_revision(repo, revision)
+    fmt = "--format=commit %H%nAuthor: %an%nDate:   %ad%n%n%B"
+    _, out, _ = _run(repo.git_repo, "show", *_DIFF_FLAGS, "--stat", "--patch", "--date=iso", fmt, sha)
+    head, sep, rest = out.partition("\ndiff --git ")
+    header = repo.policy.clean(head + "\n")
+    patch = filter_diff(repo, "diff --git " + rest if sep else "", max_bytes)
+    return DiffText(header.text + patch.text, patch.files, patch.secret_files, header.kinds + patch.redactions,
+                    patch.truncated)

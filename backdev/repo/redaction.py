@@ -1,0 +1,118 @@
+"""Secret-looking content is replaced by `[REDACTED:<kind>]` before anything reaches the model.
+
+Each kind is one regular expression; the part that is the secret (a whole token, or only the value
+of an assignment, or only the password of a URL) is replaced, so the model still sees the shape of
+the code around it. The rules favour catching secrets over sparing look-alikes, but leave alone
+what is plainly code and not a value: `password = os.environ[...]`, `password = get_password()`,
+`password: str`, empty strings and `${VARIABLE}` templates.
+
+Kinds: anthropic-api-key, openai-api-key, aws-access-key, aws-secret-key, github-token,
+gitlab-token, slack-token, slack-webhook, stripe-key, google-api-key, google-oauth, jwt,
+private-key, url-password, password, secret-value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+PLACEHOLDER_PREFIX = "[REDACTED:"
+
+# Names whose value is a password (kind `password`) or another secret (kind `secret-value`).
+_PASSWORD_WORDS = r"passw(?:or)?d|passphrase|pwd"
+_SECRET_WORDS = r"secret|token|api_?key|access_?key|private_?key|auth_?key"
+_NAME = rf"[A-Za-z0-9_]*(?:{_PASSWORD_WORDS}|{_SECRET_WORDS})[A-Za-z0-9_]*"
+_IS_PASSWORD_NAME = re.compile(_PASSWORD_WORDS, re.IGNORECASE)
+
+# Values that are not secrets but references to one: templates and placeholders...
+_TEMPLATE = r"\$\{?\w+\}?|\{\{.*\}\}|%\(\w+\)s|<[^>]*>|\*+|x+|\.\.\."
+_NOT_A_QUOTED_VALUE = re.compile(rf"^(?:{_TEMPLATE})$", re.IGNORECASE)
+# ...and, unquoted, code: types, constants and dotted names (`password: str`, `= settings.DB_PASSWORD`).
+_NOT_A_BARE_VALUE = re.compile(
+    rf"^(?:{_TEMPLATE}|none|null|nil|true|false|str|int|bytes|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    group: int = 0  # the group that is the secret (0: the whole match)
+    kind_from_name: bool = False  # `password` or `secret-value` depending on group 1
+    not_a_value: re.Pattern[str] | None = None  # values that are left alone
+
+
+_RULES: tuple[_Rule, ...] = (
+    # Blocks first: their base64 body could look like other tokens. A block cut off by a read cap
+    # (no END line) is redacted to the end of the text.
+    _Rule("private-key", re.compile(
+        r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY((?: BLOCK)?)-----.*?(?:-----END \1PRIVATE KEY\2-----|\Z)", re.DOTALL)),
+    _Rule("url-password", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/?#@'\"]+:([^\s/?#@'\"]+)@"), group=1),
+    _Rule("anthropic-api-key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+    # A digit somewhere keeps prose such as `sk-learn-compatible` out.
+    _Rule("openai-api-key", re.compile(r"\bsk-(?!ant-)(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{20,}")),
+    _Rule("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b")),
+    _Rule("aws-secret-key", re.compile(
+        r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"), group=1),
+    _Rule("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
+    _Rule("gitlab-token", re.compile(r"\bgl(?:pat|dt|ptt|rt|soat|cbt|imt)-[A-Za-z0-9_-]{20,}")),
+    _Rule("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+")),
+    _Rule("slack-token", re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,}")),
+    _Rule("stripe-key", re.compile(r"\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})")),
+    _Rule("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    _Rule("google-oauth", re.compile(r"\b(?:GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[0-9A-Za-z_-]{20,})")),
+    _Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    # `name = "value"`, `"name": "value"`, `name="value"` (Python, JSON, YAML, kwargs, dicts).
+    _Rule("password", re.compile(
+        rf"(?i)(?<![A-Za-z0-9_])({_NAME})[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?([\"'])((?:(?!\2)[^\n\\]|\\.){{1,512}})\2"),
+        group=3, kind_from_name=True, not_a_value=_NOT_A_QUOTED_VALUE),
+    # Unquoted, one per line: `.env`, shell, YAML, ini (`DB_PASSWORD=hunter2`, `password: hunter2`).
+    _Rule("password", re.compile(
+        rf"(?im)^[ \t]*(?:export[ \t]+)?({_NAME})[ \t]*[=:][ \t]*([^\s#\"'(){{}}\[\],;]+)[ \t]*(?=#|$)"),
+        group=2, kind_from_name=True, not_a_value=_NOT_A_BARE_VALUE),
+)
+
+
+def placeholder(kind: str) -> str:
+    """The text that stands in for a secret of `kind`."""
+    return f"{PLACEHOLDER_PREFIX}{kind}]"
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """Text with its secrets replaced, and the kind of each replacement in order."""
+
+    text: str
+    kinds: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """`aws-access-key ×2, jwt` (empty when nothing was redacted)."""
+        counts = Counter(self.kinds)
+        return ", ".join(f"{kind} ×{n}" if n > 1 else kind for kind, n in counts.items())
+
+
+def _apply(rule: _Rule, text: str, found: list[str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = match.group(rule.group)
+        if value.startswith(PLACEHOLDER_PREFIX) or (rule.not_a_value and rule.not_a_value.match(value.strip())):
+            return match.group(0)
+        kind = rule.kind
+        if rule.kind_from_name:
+            kind = "password" if _IS_PASSWORD_NAME.search(match.group(1)) else "secret-value"
+        found.append(kind)
+        start, end = match.span(rule.group)
+        whole = match.group(0)
+        offset = match.start()
+        # A multi-line secret (a key block) keeps its line breaks, so line numbers stay right.
+        return whole[: start - offset] + placeholder(kind) + "\n" * value.count("\n") + whole[end - offset :]
+
+    return rule.pattern.sub(replace, text)
+
+
+def redact(text: str) -> Redacted:
+    """Replace every secret-looking value in `text` (see the module docstring for the kinds)."""
+    found: list[str] = []
+    for rule in _RULES:
+        text = _apply(rule, text, found)
+    return Redacted(text, tuple(found))
