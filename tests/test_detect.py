@@ -46,6 +46,9 @@ def test_django_project_stack_and_test_command(tmp_path: Path) -> None:
         ({"Makefile": "lint:\n\truff .\n\ntest: lint\n\tpytest\n"}, ["make", "test"]),
         ({"tests/test_app.py": "def test_x(): pass\n"}, ["python", "-m", "pytest"]),
         ({"README.md": "hello\n", "Makefile": "build:\n\techo\n"}, None),
+        ({"pytest.ini": "[pytest]\n"}, ["python", "-m", "pytest"]),
+        ({"manage.py": "", "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = x\n"}, ["python", "-m", "pytest"]),
+        ({"test_b.py": ""}, ["python", "-m", "pytest"]),
     ],
 )
 def test_test_command(tmp_path: Path, files: dict[str, str], command: list[str] | None) -> None:

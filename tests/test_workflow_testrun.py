@@ -12,7 +12,6 @@ from backdev.workflow.testrun import (
     TestCommandError,
     build_command,
     classify,
-    detect_test_command,
     resolve_executable,
     run_test_command,
     summary_of,
@@ -20,29 +19,6 @@ from backdev.workflow.testrun import (
 )
 
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-
-
-@pytest.mark.parametrize(
-    "files, expected",
-    [
-        ({"pytest.ini": "[pytest]\n"}, ["pytest"]),
-        ({"pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-q'\n"}, ["pytest"]),
-        ({"setup.cfg": "[tool:pytest]\n"}, ["pytest"]),
-        ({"manage.py": "", "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = x\n"}, ["pytest"]),  # pytest-django
-        ({"manage.py": ""}, ["python", "manage.py", "test"]),
-        ({"tox.ini": "[tox]\nenvlist = py311\n"}, ["tox"]),
-        ({"Makefile": "lint:\n\truff .\ntest: lint\n\tpytest\n"}, ["make", "test"]),
-        ({"Makefile": "build:\n\tcc x.c\n"}, None),
-        ({"tests/test_a.py": ""}, ["pytest"]),
-        ({"test_b.py": ""}, ["pytest"]),
-        ({"README.md": "# nothing to test\n"}, None),
-    ],
-)
-def test_detect_test_command(tmp_path: Path, files: dict[str, str], expected: list[str] | None) -> None:
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    assert detect_test_command(tmp_path) == expected
 
 
 def test_selection_is_checked_argument_by_argument(tmp_path: Path) -> None:
@@ -139,3 +115,14 @@ async def test_the_time_limit_stops_the_run(tmp_path: Path) -> None:
 async def test_a_program_that_cannot_start_is_an_error_run(tmp_path: Path) -> None:
     result = await run_test_command([str(tmp_path / "missing-binary")], tmp_path, 5)
     assert result.outcome == "error" and "Could not start" in result.output
+
+
+def test_python_falls_back_to_python3_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/python3" if name == "python3" else None)
+    assert resolve_executable(["python", "-m", "pytest"], tmp_path) == ["/usr/bin/python3", "-m", "pytest"]
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text("")
+    assert resolve_executable(["python", "-m", "pytest"], tmp_path)[0] == str(venv_python)  # the project's own first

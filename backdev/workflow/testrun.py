@@ -1,7 +1,7 @@
 """Running the project's tests: which command, with what selection, and what came of it.
 
 The command is an argument list, never a shell line: `test_command` from the settings when set,
-otherwise detected (`detect_test_command`). A selection from the model is split into arguments and
+otherwise detected (`backdev.repo.detect.detect_test_command`). A selection from the model is split into arguments and
 checked: test paths must lie inside the repository, and only a few harmless options are allowed
 (an option such as pytest's `--basetemp` could delete folders).
 
@@ -45,46 +45,6 @@ class TestCommandError(ValueError):
 
 
 # --- which command -------------------------------------------------------------------------
-
-
-def _has_pytest_config(root: Path) -> bool:
-    if (root / "pytest.ini").is_file() or (root / "conftest.py").is_file():
-        return True
-    for name, marker in (("pyproject.toml", "[tool.pytest"), ("setup.cfg", "[tool:pytest]"), ("tox.ini", "[pytest]")):
-        with contextlib.suppress(OSError):
-            if marker in (root / name).read_text(encoding="utf-8", errors="replace"):
-                return True
-    return False
-
-
-def _has_make_test(root: Path) -> bool:
-    for name in ("Makefile", "makefile", "GNUmakefile"):
-        with contextlib.suppress(OSError):
-            if re.search(r"^test\s*:", (root / name).read_text(encoding="utf-8", errors="replace"), re.MULTILINE):
-                return True
-    return False
-
-
-def detect_test_command(root: Path) -> list[str] | None:
-    """The project's test command, detected from its files, or None.
-
-    In order: pytest when it is configured (pytest.ini, conftest.py, `[tool.pytest…]` in
-    pyproject.toml, `[tool:pytest]` in setup.cfg, `[pytest]` in tox.ini — this covers
-    pytest-django projects); `python manage.py test` for a Django project; `tox`; `make test`
-    when the Makefile has a `test` target; pytest again when there are `tests/` or `test_*.py`
-    files (pytest also runs unittest tests).
-    """
-    if _has_pytest_config(root):
-        return ["pytest"]
-    if (root / "manage.py").is_file():
-        return ["python", "manage.py", "test"]
-    if (root / "tox.ini").is_file():
-        return ["tox"]
-    if _has_make_test(root):
-        return ["make", "test"]
-    if (root / "tests").is_dir() or any(root.glob("test_*.py")):
-        return ["pytest"]
-    return None
 
 
 def _kind(command: list[str]) -> str:
@@ -165,9 +125,11 @@ def resolve_executable(command: list[str], root: Path) -> list[str]:
             candidate = root / venv / "bin" / program
             if candidate.is_file():
                 return [str(candidate), *command[1:]]
-        found = shutil.which(program)
-        if found:
-            return [found, *command[1:]]
+        # Many systems only have `python3` on PATH; the detected commands say `python`.
+        for name in (program, "python3") if program == "python" else (program,):
+            found = shutil.which(name)
+            if found:
+                return [found, *command[1:]]
     raise TestCommandError(
         f"`{program}` was not found (not in .venv/, venv/ or on PATH): activate the project's virtual "
         "environment before starting backdev, or set `test_command` in .backdev.yaml."

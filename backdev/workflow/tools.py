@@ -20,6 +20,8 @@ import json
 import shlex
 from typing import Any
 
+from backdev.repo.detect import detect_test_command
+from backdev.repo.repository import Repository
 from backdev.repo.safety import PathRefused, relative_posix, resolve_in_repo
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome
 from backdev.workflow.edits import ChangeRefused, FileChange, prepare_artifact, prepare_edit
@@ -29,7 +31,6 @@ from backdev.workflow.state import TestRun, TickRefused
 from backdev.workflow.testrun import (
     TestCommandError,
     build_command,
-    detect_test_command,
     resolve_executable,
     run_test_command,
     trim_output,
@@ -207,7 +208,7 @@ def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[s
     Raises:
         TestCommandError: no test command, a refused selection, or the program not found.
     """
-    base = list(workflow.settings.test_command) or detect_test_command(workflow.root)
+    base = list(workflow.settings.test_command) or detect_test_command(Repository.open(workflow.root))
     if not base:
         raise TestCommandError(
             "No test command was found (no pytest configuration, manage.py, tox.ini or Makefile `test` target): "
