@@ -44,7 +44,7 @@ def test_json_report_on_stdout_progress_on_stderr(repo: Path, fake_api: FakeAnth
     # What was sent: the review phase's standards and the file with line numbers; only approval-free tools.
     body = fake_api.message_requests[0].body
     assert "phase 4 of 5 — Review" in body["system"][-1]["text"]
-    assert "     6\t    cursor.execute" in body["messages"][0]["content"][1]["text"]
+    assert "6\t    cursor.execute" in body["messages"][0]["content"][1]["text"]
     assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding"}
 
 
@@ -80,7 +80,7 @@ def test_diff_review_of_uncommitted_changes(repo: Path, fake_api: FakeAnthropic)
     (["missing.py"], "There is no missing.py"),
     (["../outside.py"], "outside the repository"),
     (["views.py", "--diff"], "one at a time"),
-    (["--base", "no-such-branch"], "No branch or commit named 'no-such-branch'"),
+    (["--base", "no-such-branch"], "No commit or branch named 'no-such-branch'"),
     (["views.py", "--fail-on", "severe"], "invalid choice"),
     (["views.py", "--model", "gpt-4"], "gpt-4"),
 ])

@@ -55,14 +55,14 @@ def test_a_file_is_sent_with_line_numbers(git_repo: Path) -> None:
     request = prepare_review(git_repo, ReviewTarget(("views.py",)), Settings())
     assert request.scope == "views.py" and request.slug == "views-py" and request.files == ["views.py"]
     block = request.blocks[0]["text"]
-    assert block.startswith('<file path="views.py">\n     1\tfrom django.db import connection\n')
-    assert "     6\t    cursor.execute(f\"SELECT" in block
+    assert block.startswith('<file path="views.py">\n1\tfrom django.db import connection\n')
+    assert "6\t    cursor.execute(f\"SELECT" in block
 
 
 def test_long_files_are_cut_at_the_read_cap_with_a_note(git_repo: Path) -> None:
     (git_repo / "big.py").write_text("".join(f"x{i} = {i}\n" for i in range(50)))
     request = prepare_review(git_repo, ReviewTarget(("big.py",)), Settings(read_max_lines=10))
-    assert "    10\tx9 = 9" in request.blocks[0]["text"] and "x10" not in request.blocks[0]["text"]
+    assert "10\tx9 = 9" in request.blocks[0]["text"] and "x10" not in request.blocks[0]["text"]
     assert request.notes == ["big.py: only the first 10 lines were sent (read_max_lines / read_max_bytes)."]
 
 
@@ -88,7 +88,7 @@ def test_uncommitted_changes_are_a_diff_plus_the_changed_files_never_secrets(git
     assert "+Now with refunds." in everything and "+++ b/refunds.py" in everything
     assert "very-secret" not in everything and ".env" not in request.blocks[0]["text"]
     assert request.notes == [".env: a secret file, left out of the review."]
-    assert '<file path="refunds.py">\n     1\tdef refund():' in everything
+    assert '<file path="refunds.py">\n1\tdef refund():' in everything
 
 
 def test_a_branch_is_reviewed_since_its_merge_base(git_repo: Path) -> None:
@@ -104,7 +104,7 @@ def test_a_branch_is_reviewed_since_its_merge_base(git_repo: Path) -> None:
     request = prepare_review(git_repo, ReviewTarget(base="main"), Settings())
     assert request.scope == "changes since the merge base with main" and request.files == ["orders.py"]
     assert "+ORDERS = []" in request.blocks[0]["text"] and "main_only" not in request.blocks[0]["text"]
-    with pytest.raises(ReviewError, match="No branch or commit named 'nope'"):
+    with pytest.raises(ReviewError, match="No commit or branch named 'nope'"):
         prepare_review(git_repo, ReviewTarget(base="nope"), Settings())
 
 
@@ -258,7 +258,7 @@ async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
     assert "N+1" in request.system[-1] and "Sensitive data in logs" in request.system[-1]
     assert "do not write it yourself" in request.system[-1] and "write_artifact(name=" not in request.system[-1]
     sent = request.messages[-1]["content"]
-    assert sent[0]["text"].startswith("Review `views.py`") and "     6\t    cursor.execute" in sent[1]["text"]
+    assert sent[0]["text"].startswith("Review `views.py`") and "6\t    cursor.execute" in sent[1]["text"]
     err = repl.err.getvalue()  # type: ignore[attr-defined]
     assert "Findings (1 high):" in err and " 1. [high] security · views.py:6 · SQL built from request input" in err
     # Outside a terminal the REPL cannot ask, so the summary was not saved; the findings stay.

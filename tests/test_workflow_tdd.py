@@ -132,3 +132,16 @@ async def test_a_denied_edit_changes_nothing(fake_api: FakeAnthropic, shop: Work
     assert approver.asked[0].grant_key == "propose_edit:shop.py"
     [(content, is_error)] = tool_results(fake_api, 1)
     assert is_error and "denied" in content
+
+
+async def test_test_output_is_redacted_before_the_model_sees_it(fake_api: FakeAnthropic, shop: Workspace) -> None:
+    leaky = 'def test_settings():\n    print("AWS key AKIAIOSFODNN7EXAMPLE")\n    assert False\n'
+    (shop.root / "test_leak.py").write_text(leaky)
+    assistant = assistant_with(fake_api, shop, Approver())
+    assistant.workflow.switch("tdd")
+    fake_api.enqueue(call("run_tests", selection="test_leak.py"), text("Seen."))
+    await drain(assistant.send("run it"))
+    [(output, _)] = tool_results(fake_api, 1)
+    assert "AKIAIOSFODNN7EXAMPLE" not in output and "[REDACTED:aws-access-key]" in output
+    stored = [r for r in assistant.history() if r.kind == "tool_results"][0]
+    assert "AKIAIOSFODNN7EXAMPLE" not in str(stored.content) and "redacted: aws-access-key" in stored.text

@@ -72,7 +72,7 @@ def check_revision(repo: Repository, revision: str) -> str:
         with_exceptions=False, with_extended_output=True,
     )
     if status != 0:
-        raise error(f"No commit or branch named {revision!r}: check the name with git_log or `git branch`.")
+        raise error(f"No commit or branch named {revision!r}: check the name with `git branch -a` or `git log`.")
     return str(out.strip())
 
 

@@ -1,9 +1,9 @@
-"""The changed files and their diff, for `--diff` and `--base` reviews.
+"""The changed files and their diff, for `--diff` and `--base` reviews, from `backdev.repo`.
 
-This is the one place the workflow asks git for changes. The repository-context work provides
-`Repository.changed_files(scope, base=...)` and `Repository.diff(scope, base=..., path=...)`;
-when both are on the same branch, `changes_for_review` becomes a thin call to those two methods
-with the same contract (changed paths; the diff of the paths not excluded).
+`--diff` is every uncommitted change against HEAD (staged, unstaged and untracked files, each
+file once); `--base B` is everything the branch changes since its merge base with B (commits and
+uncommitted work on top). The repository module leaves secret files out of diffs and redacts
+secret-looking values; `exclude` additionally keeps the review's own exclusions out.
 """
 
 from __future__ import annotations
@@ -11,47 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from backdev.repo.repository import RepoError, Repository
+from backdev.repo.safety import SafetyPolicy
+from backdev.settings import Settings
+
 
 class ChangesUnavailable(ValueError):
     """No changes can be computed here: not a git repository, no commits, or an unknown base."""
 
 
-def changes_for_review(root: Path, *, base: str | None, exclude: Callable[[str], bool]) -> tuple[list[str], str]:
-    """The changed paths and the diff of those not excluded (secret files are never diffed).
-
-    With `base` None: the uncommitted changes, staged and unstaged, against HEAD. With a base: the
-    working tree against the merge base of `base` and HEAD (the branch's commits and any
-    uncommitted work on top). Untracked files that are not ignored count as changed in both; they
-    appear in the diff as new files whose content follows in full.
+def changes_for_review(root: Path, settings: Settings, *, base: str | None,
+                       exclude: Callable[[str], bool]) -> tuple[list[str], str]:
+    """The changed paths, and the diff of those not excluded.
 
     Raises:
         ChangesUnavailable: with one sentence saying what to do instead.
     """
-    from backdev.repo.repository import Repository
-
-    repo = Repository.open(root)
-    if repo.git_repo is None:
+    repo = Repository.open(root, policy=SafetyPolicy.from_settings(settings))
+    if not repo.is_git:
         raise ChangesUnavailable("--diff and --base need a git repository; name the files to review instead.")
-    import git as gitpython
-
-    runner = repo.git_repo.git
-    has_commits = repo.git_repo.head.is_valid()
-    if base is None:
-        against = ["HEAD"] if has_commits else ["--cached"]
-    else:
-        if not has_commits:
-            raise ChangesUnavailable("The repository has no commits yet, so there is no merge base: use --diff.")
-        try:
-            against = [runner.merge_base(base, "HEAD").strip()]
-        except gitpython.GitCommandError:
-            raise ChangesUnavailable(
-                f"No branch or commit named {base!r} that shares history with HEAD: check `git branch -a`."
-            ) from None
-    tracked = [p for p in runner.diff(*against, "--name-only", "-z").split("\0") if p]
-    untracked = [p for p in runner.ls_files("--others", "--exclude-standard", "-z").split("\0") if p]
-    changed = sorted({*tracked, *untracked})
-    keep = [p for p in tracked if not exclude(p)]
-    parts = [runner.diff(*against, "--", *keep)] if keep else []
-    parts += [f"--- /dev/null\n+++ b/{p}\n(new file, not yet added to git: its full content follows)"
-              for p in untracked if not exclude(p)]
-    return changed, "\n".join(part for part in parts if part)
+    try:
+        if base is None:
+            changed = repo.changed_files("path")
+            diff = "\n".join(repo.diff("path", path=p) for p in changed if not exclude(p))
+        else:
+            changed = repo.changed_files("base", base=base)
+            diff = repo.diff("base", base=base)
+    except RepoError as exc:
+        raise ChangesUnavailable(str(exc)) from None
+    return changed, diff

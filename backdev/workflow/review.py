@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backdev.repo.safety import PathRefused, is_secret_path, relative_posix, resolve_in_repo
+from backdev.repo.reading import NotReadable
+from backdev.repo.repository import Repository
+from backdev.repo.safety import PathRefused, SafetyPolicy, is_secret_path, relative_posix, resolve_in_repo
 from backdev.settings import Settings
 from backdev.workflow.changes import ChangesUnavailable, changes_for_review
 
@@ -93,34 +95,27 @@ def check_target(target: ReviewTarget) -> ReviewTarget:
     return target
 
 
-def numbered(text: str) -> str:
-    """The text with line numbers, as `cat -n` prints them (what findings refer to)."""
-    lines = text.splitlines()
-    return "\n".join(f"{number:>6}\t{line}" for number, line in enumerate(lines, start=1))
-
-
-def read_numbered(root: Path, relative: str, settings: Settings) -> tuple[str, str]:
-    """A file's text with line numbers within the read caps, and a note when it was cut.
+def read_numbered(root: Path, relative: str, settings: Settings) -> tuple[str, list[str]]:
+    """A file's lines with their numbers (as the read_file tool shows them, which findings refer
+    to), redacted, within the read caps; and notes on what was cut or redacted.
 
     Raises:
         ReviewError: not a file, or not text.
     """
-    path = root / relative
+    policy = SafetyPolicy.from_settings(settings)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ReviewError(f"{relative} is a folder: name the files in it.") from None
-    except OSError as exc:
-        raise ReviewError(f"{relative} cannot be read ({exc.strerror}).") from None
-    if b"\0" in data[:8192]:
-        raise ReviewError(f"{relative} is a binary file; only text files are reviewed.")
-    text = data[: settings.read_max_bytes].decode("utf-8", errors="replace")
-    lines = text.splitlines()
-    note = ""
-    if len(lines) > settings.read_max_lines or len(data) > settings.read_max_bytes:
-        lines = lines[: settings.read_max_lines]
-        note = f"{relative}: only the first {len(lines)} lines were sent (read_max_lines / read_max_bytes)."
-    return numbered("\n".join(lines)), note
+        piece = Repository(root, None, policy).read(relative, max_bytes=settings.read_max_bytes,
+                                                    max_lines=settings.read_max_lines)
+    except (PathRefused, NotReadable) as exc:
+        raise ReviewError(str(exc)) from None
+    shown, kinds = policy.clean_slice(piece)
+    # The read's own truncation note tells the model how to ask for more; the person is told plainly.
+    notes = [f"{relative}: {note}" for note in piece.notes if "left out" not in note]
+    if piece.end < piece.total_lines:
+        notes.insert(0, f"{relative}: only the first {piece.end} lines were sent (read_max_lines / read_max_bytes).")
+    if kinds:
+        notes.append(f"{relative}: secret-looking values were redacted ({', '.join(kinds)}).")
+    return shown.numbered().rstrip("\n"), notes
 
 
 def _file_block(relative: str, body: str) -> dict[str, Any]:
@@ -153,9 +148,9 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
     blocks = []
     notes = []
     for relative in files:
-        body, note = read_numbered(root, relative, settings)
+        body, file_notes = read_numbered(root, relative, settings)
         blocks.append(_file_block(relative, body))
-        notes += [note] if note else []
+        notes += file_notes
     scope = ", ".join(files)
     names = " and ".join(f"`{f}`" for f in files) if len(files) <= 3 else f"these {len(files)} files"
     text = f"Review {names}. Line numbers are shown beside the code."
@@ -171,7 +166,7 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
     """
     secret = lambda path: is_secret_path(path, settings.secret_files)  # noqa: E731
     try:
-        changed, diff = changes_for_review(root, base=base, exclude=secret)
+        changed, diff = changes_for_review(root, settings, base=base, exclude=secret)
     except ChangesUnavailable as exc:
         raise ReviewError(str(exc)) from None
     scope = "uncommitted changes" if base is None else f"changes since the merge base with {base}"
@@ -188,13 +183,13 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
         if not (root / relative).is_file():
             continue  # deleted: the diff shows it
         try:
-            body, note = read_numbered(root, relative, settings)
+            body, file_notes = read_numbered(root, relative, settings)
         except ReviewError as exc:
             notes.append(str(exc))
             continue
         blocks.append(_file_block(relative, body))
         files.append(relative)
-        notes += [note] if note else []
+        notes += file_notes
     text = (f"Review the {scope} ({len(reviewable)} file{'s' if len(reviewable) != 1 else ''}). The diff comes first, then "
             "each changed file as it is now, with line numbers: report findings at those line numbers.")
     return ReviewRequest(scope, slug_of("diff" if base is None else f"since-{base}"), text, blocks, files, notes)

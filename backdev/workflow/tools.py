@@ -22,7 +22,7 @@ from typing import Any
 
 from backdev.repo.detect import detect_test_command
 from backdev.repo.repository import Repository
-from backdev.repo.safety import PathRefused, relative_posix, resolve_in_repo
+from backdev.repo.safety import PathRefused, SafetyPolicy, relative_posix, resolve_in_repo
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome
 from backdev.workflow.edits import ChangeRefused, FileChange, prepare_artifact, prepare_edit
 from backdev.workflow.engine import WorkflowSession
@@ -241,7 +241,10 @@ def _run_tests(workflow: WorkflowSession) -> Tool:
         status = "no exit status" if result.exit_status is None else f"exit status {result.exit_status}"
         head = (f"Test run #{run.id}: {result.outcome} ({status}) in {result.seconds:.1f} s"
                 f"{' — ' + result.summary if result.summary else ''}.\nCommand: {shlex.join(command)}")
-        return ToolOutcome(f"{head}\n\n{trim_output(result.output)}", f"run_tests {run.describe()}", detail=result.output)
+        # Test output can print settings, tokens or connection strings: redact before the model sees it.
+        shown = SafetyPolicy.from_settings(workflow.settings).clean(trim_output(result.output))
+        redacted = f" · redacted: {', '.join(shown.kinds)}" if shown.kinds else ""
+        return ToolOutcome(f"{head}\n\n{shown.text}", f"run_tests {run.describe()}{redacted}", detail=result.output)
 
     return Tool(
         "run_tests",
