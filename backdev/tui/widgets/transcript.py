@@ -1,0 +1,119 @@
+"""The transcript: a scrolling column of entries that follows the tail only while at the bottom.
+
+Following the tail is Textual's anchor: the view sticks to the bottom as content grows until the
+person scrolls up, and sticks again once they scroll back down, so reading an earlier reply is
+never yanked away by a streaming one.
+
+A resumed session can hold thousands of entries; only the last `window` are built at first (old
+replies are rendered whole, never streamed), and the rest come a window at a time from the
+"earlier entries" button at the top.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button
+
+from backdev.tui.history import HistoryItem
+from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
+
+
+def entry_for(item: HistoryItem) -> Widget:
+    """The widget that shows a stored item."""
+    if item.kind == "user":
+        return UserEntry(item.text, item.attachments)
+    if item.kind == "reply":
+        return ReplyEntry(item.text, item.status)
+    if item.kind == "tool":
+        return ToolEntry(item.text, item.detail, is_error=item.is_error)
+    return ErrorEntry(item.text, retryable=False)
+
+
+class Transcript(VerticalScroll):
+    """Every entry of the conversation shown so far."""
+
+    def __init__(self, *, window: int = 40, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.window = window
+        self._older: list[HistoryItem] = []
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def add(self, *widgets: Widget) -> None:
+        """Append entries at the bottom."""
+        await self.mount_all(widgets)
+
+    async def start_reply(self) -> ReplyEntry:
+        entry = ReplyEntry()
+        await self.mount(entry)
+        return entry
+
+    async def note(self, text: str, *, error: bool = False) -> NoteEntry:
+        entry = NoteEntry(text, error=error)
+        await self.mount(entry)
+        return entry
+
+    async def clear(self) -> None:
+        self._older = []
+        await self.remove_children()
+        self.anchor()
+
+    # --- history -------------------------------------------------------------------------------
+
+    async def show_history(self, items: list[HistoryItem]) -> None:
+        """Show a stored conversation: the last `window` items now, the rest on request."""
+        self._older = items[: max(0, len(items) - self.window)]
+        recent = items[len(self._older) :]
+        widgets: list[Widget] = [entry_for(item) for item in recent]
+        if self._older:
+            widgets.insert(0, EarlierEntry(len(self._older)))
+        await self.mount_all(widgets)
+        self.anchor()
+
+    @on(Button.Pressed, "#earlier")
+    async def show_earlier(self, event: Button.Pressed | None = None) -> None:
+        if event is not None:
+            event.stop()
+        button = self.query_one(EarlierEntry)
+        batch, self._older = self._older[-self.window :], self._older[: -self.window]
+        children = list(self.children)
+        position = children.index(button) + 1
+        first_shown = children[position] if position < len(children) else None
+        await self.mount_all([entry_for(item) for item in batch], after=button)
+        if self._older:
+            button.label = f"▲ {len(self._older)} earlier entries — show more"
+        else:
+            await button.remove()
+        if first_shown is not None:
+            self.call_after_refresh(self.scroll_to_widget, first_shown, top=True, animate=False)
+
+    @property
+    def hidden_count(self) -> int:
+        """Entries of a long session not built yet."""
+        return len(self._older)
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def replies(self) -> list[ReplyEntry]:
+        return list(self.query(ReplyEntry))
+
+    def last_reply_text(self) -> str | None:
+        """The markdown of the newest reply that has any text."""
+        for reply in reversed(self.replies()):
+            if reply.source.strip():
+                return reply.source
+        return None
+
+    def tool_entry(self, call_id: str) -> ToolEntry | None:
+        for entry in self.query(ToolEntry):
+            if entry.call_id == call_id:
+                return entry
+        return None
+
+    def retire_errors(self) -> None:
+        """A new turn started: older errors no longer offer a retry."""
+        for entry in self.query(ErrorEntry):
+            entry.disable_retry()
