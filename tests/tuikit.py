@@ -80,3 +80,11 @@ def notes(chat: Any) -> list[str]:
     from backdev.tui.widgets.entries import NoteEntry
 
     return [n.text for n in chat.transcript.query(NoteEntry)]
+
+
+def rendered(widget: Any) -> str:
+    """The text a widget shows on screen (whatever renders it: Text, Syntax, Markdown)."""
+    from textual.geometry import Region
+
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(strip.text.rstrip() for strip in lines)

@@ -54,7 +54,7 @@ class ChatScreen(ChatActions, Screen[None]):
     BINDINGS = [
         Binding("escape", "escape", "Cancel reply"),
         Binding("ctrl+b", "toggle_panel", "Panel"),
-        Binding("ctrl+y", "copy_reply", "Copy reply"),
+        Binding("ctrl+o", "copy_reply", "Copy reply"),
         Binding("ctrl+r", "resume_session", "Sessions"),
         Binding("pageup", "scroll_transcript(-1)", show=False, priority=True),
         Binding("pagedown", "scroll_transcript(1)", show=False, priority=True),
@@ -133,7 +133,7 @@ class ChatScreen(ChatActions, Screen[None]):
             await self.transcript.note(note)
         if not getattr(assistant.provider, "has_credentials", True):
             await self.transcript.note(MISSING_KEY.message, error=True)
-        self.prompt.set_text(assistant.session.draft)
+        self.prompt.set_text(assistant.store.get_session(assistant.session.id).draft)  # the stored draft, not a stale copy
         self.prompt.focus()
         self.refresh_panel()
         self.refresh_status()
