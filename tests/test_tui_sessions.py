@@ -60,18 +60,26 @@ async def test_a_long_session_renders_the_tail_first_and_the_rest_on_request(sta
         assert len(users) == 15 and users[0].text == "question 45" and chat.transcript.hidden_count == 90
         assert "90 earlier" in str(chat.query_one(EarlierEntry).label)
         assert chat.transcript.scroll_y == chat.transcript.max_scroll_y  # at the tail
-        chat.transcript.scroll_home(animate=False)  # the person scrolls to the top
+        chat.transcript.scroll_home(animate=False)  # the person scrolls to the top: more come by themselves
+        await wait_for(lambda: chat.transcript.hidden_count == 60, what="the earlier entries")
         await pilot.pause()
-        await pilot.click(EarlierEntry)
-        await pilot.pause()
-        assert entries(chat, UserEntry)[0].text == "question 30" and chat.transcript.hidden_count == 60
+        assert entries(chat, UserEntry)[0].text == "question 30"
+        await wait_for(lambda: chat.transcript.scroll_y > 0, what="the view to stay on the entry being read")
         for _ in range(2):
-            chat.transcript.scroll_home(animate=False)
-            await pilot.pause()
-            await pilot.click(EarlierEntry)
+            chat.query_one(EarlierEntry).press()  # or the button, from the keyboard
             await pilot.pause()
         assert entries(chat, UserEntry)[0].text == "question 0" and not chat.query(EarlierEntry)
         assert len(entries(chat, ReplyEntry)) == 60
+
+
+def test_the_first_batch_is_bounded_by_count_and_size() -> None:
+    from backdev.tui.history import HistoryItem, recent_start
+
+    items = [HistoryItem("user", "q" * 10), HistoryItem("reply", "r" * 3000)] * 10
+    assert recent_start(items, window=40, char_budget=8000) == 16  # two exchanges: a third would pass 8,000
+    assert recent_start(items, window=3, char_budget=10**6) == 17
+    huge = [HistoryItem("user", "q"), HistoryItem("reply", "r" * 50_000)]
+    assert recent_start(huge * 3, window=40, char_budget=8000) == 4  # the last exchange always shows
 
 
 def test_history_items_skip_superseded_rows(startup: Startup) -> None:

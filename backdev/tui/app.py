@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -22,28 +22,23 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
 
-from backdev.commands import CommandRunner
-from backdev.settings import SettingsError
-from backdev.tui.factory import AppOptions
-from backdev.tui.palette import palette_commands
-from backdev.user_config import save_user_setting
+if TYPE_CHECKING:
+    from backdev.commands import CommandRunner
+    from backdev.tui.factory import AppOptions
+
+# Only what the first frame needs is imported at module level: start-up time is measured
+# (bench/bench_tui.py) and every module counts. The rest is imported where it is first used.
 
 QUIT_WINDOW = 2.0  # seconds within which a second Ctrl+C quits
-
-
-def _chat_screen() -> Screen:
-    # Through MODES (not get_default_screen) so that the screen's own stylesheet is loaded.
-    from backdev.tui.screens.chat import ChatScreen
-
-    return ChatScreen()
 
 
 class BackdevApp(App[int]):
     """`backdev chat`."""
 
     TITLE = "backdev"
-    MODES = {"chat": _chat_screen}
-    DEFAULT_MODE = "chat"
+    # The chat screen is the default screen, and Textual does not read a default screen's
+    # CSS_PATH: the app loads the stylesheet that sits beside it.
+    CSS_PATH = "screens/chat.tcss"
     BINDINGS = [
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
@@ -68,7 +63,7 @@ class BackdevApp(App[int]):
         self.startup = options.startup
         self.workspace = options.workspace
         self.assistant = options.startup.assistant
-        self.runner = CommandRunner(self.assistant, options.workspace.catalog)
+        self._runner: CommandRunner | None = None
         self.provider_ready = asyncio.Event()
         self.project_ready = asyncio.Event()
         self.project: Any = None
@@ -80,12 +75,30 @@ class BackdevApp(App[int]):
         except Exception:  # InvalidThemeError; keep the default
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
         self.chat: Any = None  # the ChatScreen, set when it is composed
+        self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
 
+
+    def get_default_screen(self) -> Screen:
+        from backdev.tui.screens.chat import ChatScreen
+
+        return ChatScreen()
+
+    @property
+    def runner(self) -> CommandRunner:
+        """The slash commands (the same as the plain REPL's)."""
+        if self._runner is None:
+            from backdev.commands import CommandRunner
+
+            self._runner = CommandRunner(self.assistant, self.workspace.catalog)
+        return self._runner
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def on_ready(self) -> None:
+        for callback in self.after_first_frame:
+            callback()
+        self.after_first_frame.clear()
         self._warm_provider()
         self._load_project()
 
@@ -151,23 +164,24 @@ class BackdevApp(App[int]):
     # --- theme and palette ---------------------------------------------------------------------
 
     def _theme_changed(self, theme: Theme) -> None:
-        if theme.name == self._saved_theme:
-            return
-        try:
-            save_user_setting("theme", theme.name)
-        except (SettingsError, OSError) as exc:
-            self.notify(f"The theme is not saved: {exc}", severity="warning")
-            return
-        self._saved_theme = theme.name
+        if theme.name != self._saved_theme and self.save_setting("theme", theme.name):
+            self._saved_theme = theme.name
 
-    def save_setting(self, key: str, value: Any) -> None:
+    def save_setting(self, key: str, value: Any) -> bool:
         """Remember a UI setting in the user config; a failure is said, never raised."""
+        from backdev.settings import SettingsError
+        from backdev.user_config import save_user_setting
+
         try:
             save_user_setting(key, value)
         except (SettingsError, OSError) as exc:
-            self.notify(f"Not saved: {exc}", severity="warning")
+            self.notify(f"Your {key.replace('_', ' ')} is not saved: {exc}", severity="warning")
+            return False
+        return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from backdev.tui.palette import palette_commands
+
         if screen is self.chat:
             for title, help_text, callback in palette_commands(screen):
                 yield SystemCommand(title, help_text, callback)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from backdev.commands import CommandSpec
+if TYPE_CHECKING:
+    from backdev.commands import CommandSpec
 
 PATH_LIMIT = 12
 

@@ -56,6 +56,20 @@ def history_items(rows: list[StoredMessage]) -> list[HistoryItem]:
     return items
 
 
+def recent_start(items: list[HistoryItem], window: int, char_budget: int) -> int:
+    """Where the part of `items` to build first begins: at most `window` items and about
+    `char_budget` characters of text (rendering markdown costs by its size), but never fewer than
+    the last two items, so the last exchange always shows."""
+    start, chars = len(items), 0
+    while start > 0:
+        chars += len(items[start - 1].text)
+        taken = len(items) - start
+        if taken >= 2 and (taken >= window or chars > char_budget):
+            break
+        start -= 1
+    return start
+
+
 def sent_messages(rows: list[StoredMessage]) -> list[str]:
     """What the person typed, oldest first (the prompt's Up/Down history)."""
     return [row.text for row in rows if row.role == "user" and row.kind == "message" and row.text]

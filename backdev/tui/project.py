@@ -12,12 +12,13 @@ It runs in a thread worker (git and file walks block), so it must not touch widg
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backdev.assistant import Assistant
-from backdev.compose import Workspace
-from backdev.repo.completion import PathIndex
-from backdev.repo.repository import RepoInfo, Repository
+if TYPE_CHECKING:  # imported when the project is loaded, after the first frame
+    from backdev.assistant import Assistant
+    from backdev.compose import Workspace
+    from backdev.repo.completion import PathIndex
+    from backdev.repo.repository import RepoInfo
 
 
 @dataclass
@@ -31,6 +32,9 @@ class LoadedProject:
 
 def load_project(assistant: Assistant, workspace: Workspace) -> Any:
     """Open the repository at the workspace root, attach it to the assistant, index its files."""
+    from backdev.repo.completion import PathIndex
+    from backdev.repo.repository import Repository
+
     repo = Repository.open(workspace.root)
     info = repo.info()
     notes = [] if info.is_git else ["This folder is not a git repository: its files are read from disk."]

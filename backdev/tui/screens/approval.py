@@ -7,6 +7,9 @@ core's approval future with the decision this modal dismisses with.
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,6 +33,24 @@ class ApprovalScreen(ModalScreen[Decision]):
         Binding("a", "decide('approve_session')", "For this session"),
         Binding("n,escape", "decide('deny')", "Deny"),
     ]
+
+    @classmethod
+    def ask(cls, app: Any, request: ApprovalRequest, future: asyncio.Future[Decision]) -> None:
+        """Show the modal and resolve `future` with the person's decision.
+
+        If the turn is cancelled while the modal is open (Esc, quitting), the future is cancelled
+        and the modal closes by itself.
+        """
+        if future.done():
+            return
+        modal = cls(request)
+
+        def decided(decision: Decision | None) -> None:
+            if not future.done():
+                future.set_result(decision or Decision.DENY)
+
+        app.push_screen(modal, decided)
+        future.add_done_callback(lambda f: modal.close_if_open() if f.cancelled() else None)
 
     def __init__(self, request: ApprovalRequest) -> None:
         super().__init__()

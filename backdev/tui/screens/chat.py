@@ -25,13 +25,10 @@ from textual.widgets import Footer
 from textual.worker import Worker
 
 from backdev.assistant import NothingToRetryError
-from backdev.commands import is_command, unescape_message
 from backdev.llm.errors import MISSING_KEY
 from backdev.llm.events import LoopEvent, ToolCallFinished, TurnFailed, TurnFinished
-from backdev.repo.attachments import PreparedMessage, attachment_paths, prepare_message
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.completion import Completer
-from backdev.tui.history import history_items, sent_messages
 from backdev.tui.project import repo_label
 from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
@@ -51,6 +48,8 @@ class ChatScreen(ChatActions, Screen[None]):
     """The conversation."""
 
     CSS_PATH = "chat.tcss"
+    # Focus the prompt from the start: moving focus later restyles every entry of a long transcript.
+    AUTO_FOCUS = "#prompt"
     BINDINGS = [
         Binding("escape", "escape", "Cancel reply"),
         Binding("ctrl+b", "toggle_panel", "Panel"),
@@ -78,7 +77,7 @@ class ChatScreen(ChatActions, Screen[None]):
     class NotSent(Message, bubble=False):
         """Attachments need fixing or confirming; the text stays in the prompt."""
 
-        prepared: PreparedMessage
+        prepared: Any  # backdev.repo.attachments.PreparedMessage
         typed: str
 
     @dataclass
@@ -115,7 +114,7 @@ class ChatScreen(ChatActions, Screen[None]):
         with Horizontal(id="main"):
             yield Transcript(id="transcript", window=app.options.history_window)
             yield WorkflowPanel(id="workflow")
-        yield Composer(Completer(app.runner.completions), id="composer")
+        yield Composer(Completer(lambda prefix: app.runner.completions(prefix)), id="composer")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -127,6 +126,8 @@ class ChatScreen(ChatActions, Screen[None]):
         self.query_one(WorkflowPanel).display = assistant.settings.side_panel
         rows = assistant.history()
         if rows:
+            from backdev.tui.history import history_items, sent_messages
+
             await self.transcript.show_history(history_items(rows))
             self.prompt.sent = sent_messages(rows)
         for note in [*app.startup.notes, *app.notes]:
@@ -197,6 +198,8 @@ class ChatScreen(ChatActions, Screen[None]):
 
     @on(PromptArea.Submitted)
     async def _submitted(self, message: PromptArea.Submitted) -> None:
+        from backdev.commands import is_command, unescape_message
+
         text = message.text
         if not text.strip():
             return
@@ -232,6 +235,8 @@ class ChatScreen(ChatActions, Screen[None]):
     async def _send_turn(self, text: str, typed: str, confirmed: tuple[str, ...]) -> None:
         app: Any = self.app
         assistant = app.assistant
+        from backdev.repo.attachments import attachment_paths, prepare_message
+
         extra: list[dict[str, Any]] | None = None
         meta: dict[str, Any] | None = None
         if attachment_paths(text):
@@ -335,19 +340,7 @@ class ChatScreen(ChatActions, Screen[None]):
             await self.transcript.note("Not sent: " + "; ".join(problems) + ". Fix the path and press Enter again.",
                                        error=True)
             return
-        from backdev.tui.screens.confirm import ConfirmScreen
-
-        files = ", ".join(prepared.secret_files)
-        question = (f"{files} look{'s' if len(prepared.secret_files) == 1 else ''} like a secret file. "
-                    "Send its full content to the model with this message?")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.send(prepared.text, typed=message.typed, confirmed=tuple(prepared.secret_files))
-            else:
-                self.notify("Not sent: remove the secret file's @path, or confirm it.", severity="warning")
-
-        self.app.push_screen(ConfirmScreen("Attach a secret file?", question, yes="Send it", no="Don't send"), answered)
+        self.confirm_secret_files(prepared, message.typed)
 
     @on(ErrorEntry.RetryRequested)
     def _retry_pressed(self) -> None:
@@ -370,39 +363,7 @@ class ChatScreen(ChatActions, Screen[None]):
     def _approval_requested(self, message: ApprovalRequested) -> None:
         from backdev.tui.screens.approval import ApprovalScreen
 
-        future = message.future
-        if future.done():
-            return
-        modal = ApprovalScreen(message.request)
-
-        def decided(decision: Decision | None) -> None:
-            if not future.done():
-                future.set_result(decision or Decision.DENY)
-
-        self.app.push_screen(modal, decided)
-        # Cancelled (Esc on the turn, or quitting) while the modal is open: close it.
-        future.add_done_callback(lambda f: modal.close_if_open() if f.cancelled() else None)
-
-    # --- commands ------------------------------------------------------------------------------
-
-    async def run_command(self, line: str) -> None:
-        """Run a slash command and carry out its action."""
-        app: Any = self.app
-        outcome = app.runner.run(line)
-        if outcome.action == "new":
-            await self.transcript.clear()
-        if outcome.text:
-            await self.transcript.note(outcome.text, error=outcome.error)
-        if outcome.action == "quit":
-            await app.action_quit()
-            return
-        if outcome.action == "retry":
-            self.retry()
-        elif outcome.action == "review" and outcome.argument:
-            # The command prepared the request; it goes as a message of its own.
-            self.send(outcome.argument)
-        self.refresh_panel()
-        self.refresh_status()
+        ApprovalScreen.ask(self.app, message.request, message.future)
 
     # --- keys ----------------------------------------------------------------------------------
 

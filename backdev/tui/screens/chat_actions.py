@@ -12,11 +12,10 @@ from typing import Any
 from rich.text import Text
 
 from backdev.llm.models import ALIASES
-from backdev.tui.codeblocks import code_blocks
 
 
 class ChatActions:
-    """Palette actions; `self` is the ChatScreen (these names are defined there or by Screen)."""
+    """Commands and palette actions; `self` is the ChatScreen (these names are defined there or by Screen)."""
 
     app: Any
     busy: bool
@@ -25,10 +24,48 @@ class ChatActions:
     prompt: Any
     notify: Any
     query_one: Any
-    run_command: Any
+    send: Any
+    retry: Any
     save_draft: Any
     refresh_panel: Any
     refresh_status: Any
+
+    # --- commands ------------------------------------------------------------------------------
+
+    async def run_command(self, line: str) -> None:
+        """Run a slash command and carry out its action."""
+        app = self.app
+        outcome = app.runner.run(line)
+        if outcome.action == "new":
+            await self.transcript.clear()
+        if outcome.text:
+            await self.transcript.note(outcome.text, error=outcome.error)
+        if outcome.action == "quit":
+            await app.action_quit()
+            return
+        if outcome.action == "retry":
+            self.retry()
+        elif outcome.action == "review" and outcome.argument:
+            # The command prepared the request; it goes as a message of its own.
+            self.send(outcome.argument)
+        self.refresh_panel()
+        self.refresh_status()
+
+    def confirm_secret_files(self, prepared: Any, typed: str) -> None:
+        """Ask before a secret file (.env, a key...) goes to the model; send only on yes."""
+        from backdev.tui.screens.confirm import ConfirmScreen
+
+        files = ", ".join(prepared.secret_files)
+        question = (f"{files} look{'s' if len(prepared.secret_files) == 1 else ''} like a secret file. "
+                    "Send its full content to the model with this message?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send(prepared.text, typed=typed, confirmed=tuple(prepared.secret_files))
+            else:
+                self.notify("Not sent: remove the secret file's @path, or confirm it.", severity="warning")
+
+        self.app.push_screen(ConfirmScreen("Attach a secret file?", question, yes="Send it", no="Don't send"), answered)
 
     # --- sessions ------------------------------------------------------------------------------
 
@@ -154,6 +191,7 @@ class ChatActions:
         self.notify(f"Copied the last reply ({len(text):,} characters).")
 
     def action_copy_code_block(self) -> None:
+        from backdev.tui.codeblocks import code_blocks
         from backdev.tui.screens.choice import ChoiceScreen
 
         blocks = []

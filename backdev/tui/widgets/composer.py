@@ -17,7 +17,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from backdev.repo.attachments import ATTACHMENT_PATTERN, attachment_paths
 from backdev.tui.completion import Completer, Completion
 from backdev.tui.widgets.prompt import PromptArea
 
@@ -33,6 +32,8 @@ class AttachmentChip(Button):
 
 def remove_attachment(text: str, path: str) -> str:
     """`text` without its `@path` token(s) (and the space after each)."""
+    from backdev.repo.attachments import ATTACHMENT_PATTERN
+
     spans = [m.span() for m in ATTACHMENT_PATTERN.finditer(text) if m.group(1).rstrip("/") == path.rstrip("/")]
     for start, end in reversed(spans):
         end += 1 if text[end : end + 1] == " " else 0
@@ -73,7 +74,12 @@ class Composer(Vertical):
     @on(TextArea.Changed, "#prompt")
     def _text_changed(self) -> None:
         self.refresh_completion()
-        self._show_attachments(attachment_paths(self.prompt.text))
+        text = self.prompt.text
+        if "@" in text or self.query(AttachmentChip):
+            # Imported on the first `@`, not at start-up.
+            from backdev.repo.attachments import attachment_paths
+
+            self._show_attachments(attachment_paths(text))
 
     def refresh_completion(self) -> None:
         prompt = self.prompt

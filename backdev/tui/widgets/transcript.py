@@ -4,20 +4,25 @@ Following the tail is Textual's anchor: the view sticks to the bottom as content
 person scrolls up, and sticks again once they scroll back down, so reading an earlier reply is
 never yanked away by a streaming one.
 
-A resumed session can hold thousands of entries; only the last `window` are built at first (old
-replies are rendered whole, never streamed), and the rest come a window at a time from the
-"earlier entries" button at the top.
+A resumed session can hold thousands of entries; only the last ones are built at first (at most
+`window` entries and about `char_budget` characters: rendering markdown costs by its size; old
+replies are rendered whole, never streamed). The rest come a batch at a time from the "earlier
+entries" button at the top, or by themselves when the person scrolls to the top.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button
 
-from backdev.tui.history import HistoryItem
 from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
+
+if TYPE_CHECKING:
+    from backdev.tui.history import HistoryItem
 
 
 def entry_for(item: HistoryItem) -> Widget:
@@ -34,10 +39,12 @@ def entry_for(item: HistoryItem) -> Widget:
 class Transcript(VerticalScroll):
     """Every entry of the conversation shown so far."""
 
-    def __init__(self, *, window: int = 40, id: str | None = None) -> None:
+    def __init__(self, *, window: int = 40, char_budget: int = 8000, id: str | None = None) -> None:
         super().__init__(id=id)
         self.window = window
+        self.char_budget = char_budget
         self._older: list[HistoryItem] = []
+        self._loading = False
 
     def on_mount(self) -> None:
         self.anchor()
@@ -65,20 +72,36 @@ class Transcript(VerticalScroll):
 
     async def show_history(self, items: list[HistoryItem]) -> None:
         """Show a stored conversation: the last `window` items now, the rest on request."""
-        self._older = items[: max(0, len(items) - self.window)]
-        recent = items[len(self._older) :]
+        from backdev.tui.history import recent_start
+
+        start = recent_start(items, self.window, self.char_budget)
+        self._older, recent = items[:start], items[start:]
         widgets: list[Widget] = [entry_for(item) for item in recent]
         if self._older:
             widgets.insert(0, EarlierEntry(len(self._older)))
         await self.mount_all(widgets)
         self.anchor()
 
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new == 0 and old > 0 and self._older and not self._loading:
+            self.run_worker(self.show_earlier(), group="earlier")  # scrolled to the top: bring more
+
     @on(Button.Pressed, "#earlier")
-    async def show_earlier(self, event: Button.Pressed | None = None) -> None:
-        if event is not None:
-            event.stop()
+    async def _earlier_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.show_earlier()
+
+    async def show_earlier(self) -> None:
+        """Build the next batch of older entries above the ones shown."""
+        from backdev.tui.history import recent_start
+
+        if not self._older or self._loading:
+            return
+        self._loading = True
         button = self.query_one(EarlierEntry)
-        batch, self._older = self._older[-self.window :], self._older[: -self.window]
+        start = recent_start(self._older, self.window, self.char_budget)
+        batch, self._older = self._older[start:], self._older[:start]
         children = list(self.children)
         position = children.index(button) + 1
         first_shown = children[position] if position < len(children) else None
@@ -88,7 +111,9 @@ class Transcript(VerticalScroll):
         else:
             await button.remove()
         if first_shown is not None:
+            # Keep the entry the person was looking at in place, above it the new ones.
             self.call_after_refresh(self.scroll_to_widget, first_shown, top=True, animate=False)
+        self._loading = False
 
     @property
     def hidden_count(self) -> int:
