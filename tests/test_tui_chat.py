@@ -26,6 +26,23 @@ def api_startup(workspace: Workspace, api: FakeAnthropic):  # type: ignore[no-un
     return start_session(workspace, open_store(), fake_provider(api))
 
 
+class GatedStart(ScriptedProvider):
+    """A provider whose warm-up (the SDK import, for the real one) lasts until `gate` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def warm_up(self) -> None:
+        await self.gate.wait()
+
+
+async def send_early(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Send `text` while the provider is still loading, and wait until the app says it waits."""
+    await submit(pilot, text)
+    await wait_for(lambda: any("Waiting for the API client" in n for n in notes(pilot.app.chat)), what="the waiting note")
+
+
 async def test_a_message_streams_its_reply_from_the_api(workspace: Workspace, fake_api: FakeAnthropic,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     fake_api.enqueue({"type": "text", "text": REPLY, "chunk": 4, "usage": {"input_tokens": 1200, "output_tokens": 30}})
@@ -121,13 +138,7 @@ async def test_a_broken_stream_is_marked_interrupted_and_retry_continues(workspa
 
 
 async def test_a_message_sent_before_the_provider_is_ready_waits_and_says_so(workspace: Workspace) -> None:
-    gate = asyncio.Event()
-
-    class SlowStart(ScriptedProvider):
-        async def warm_up(self) -> None:
-            await gate.wait()
-
-    provider = SlowStart()
+    provider = GatedStart()
     provider.enqueue(reply("ready now"))
     startup = start_session(workspace, open_store(), provider)
     app = build(startup, workspace)
@@ -135,10 +146,9 @@ async def test_a_message_sent_before_the_provider_is_ready_waits_and_says_so(wor
         chat = app.chat
         await pilot.pause()
         assert "starting" in str(chat.query_one(StatusBar).render())
-        await submit(pilot, "early bird")
-        await wait_for(lambda: any("Waiting for the API client" in n for n in notes(chat)), what="the waiting note")
+        await send_early(pilot, "early bird")
         assert [u.text for u in entries(chat, UserEntry)] == ["early bird"] and provider.history == []
-        gate.set()
+        provider.gate.set()
         await wait_for(lambda: entries(chat, ReplyEntry), what="the reply")
         await turn_done(pilot)
         assert entries(chat, ReplyEntry)[0].source == "ready now"
@@ -252,3 +262,28 @@ def test_nothing_heavy_is_imported_before_the_first_frame(tmp_path: Path) -> Non
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[[]]"
+
+
+async def test_quitting_while_a_message_waits_for_the_provider_keeps_it_as_the_draft(workspace: Workspace) -> None:
+    startup = start_session(workspace, open_store(), GatedStart())
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = app.chat
+        await send_early(pilot, "sent too early")
+        assert chat.prompt.text == ""
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: not app.is_running, what="the app to exit")
+    assert startup.assistant.store.get_session(startup.assistant.session.id).draft == "sent too early"
+    assert startup.assistant.history() == []
+
+
+async def test_esc_while_waiting_for_the_provider_puts_the_message_back(workspace: Workspace) -> None:
+    startup = start_session(workspace, open_store(), GatedStart())
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = app.chat
+        await send_early(pilot, "never mind")
+        await pilot.press("escape")
+        await wait_for(lambda: chat.prompt.text == "never mind", what="the message back in the prompt")
+        assert "Not sent: your message is back in the prompt." in notes(chat)
+    assert startup.assistant.history() == []

@@ -98,6 +98,7 @@ def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Pat
         terminal.type("what is the answer?")
         terminal.keys("Enter")
         terminal.wait_text("The answer is forty-two.")
+        terminal.wait_for(lambda shown: "streaming…" not in shown, "the turn to end")
 
         enqueue(fake_api_process, {"type": "text", "text": "slowly " * 600, "chunk": 7, "delay": 0.03})
         terminal.type("tell me a long story")

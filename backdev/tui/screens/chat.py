@@ -169,6 +169,11 @@ class ChatScreen(ChatActions, Screen[None]):
         return self.query_one(PromptArea)
 
     @property
+    def live(self) -> bool:
+        """False while the app is closing: a cancelled worker's last messages have nowhere to go."""
+        return self.is_attached and self.transcript.is_attached
+
+    @property
     def busy(self) -> bool:
         """A turn is running (or waiting to start)."""
         return self.turn is not None and self.turn.is_running
@@ -233,10 +238,10 @@ class ChatScreen(ChatActions, Screen[None]):
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def _send_turn(self, text: str, typed: str, confirmed: tuple[str, ...]) -> None:
-        app: Any = self.app
-        assistant = app.assistant
         from backdev.repo.attachments import attachment_paths, prepare_message
 
+        app: Any = self.app
+        assistant = app.assistant
         extra: list[dict[str, Any]] | None = None
         meta: dict[str, Any] | None = None
         if attachment_paths(text):
@@ -253,14 +258,17 @@ class ChatScreen(ChatActions, Screen[None]):
                 self.post_message(self.NotSent(prepared, typed))
                 return
             extra, meta = prepared.extra_blocks, prepared.meta
+        self.unsent = typed  # cleared from the prompt by the handler; kept here until it is stored
         self.post_message(self.Sending(text, typed, tuple((meta or {}).get("attachments", ()))))
         try:
             await self._wait_until_ready()
         except asyncio.CancelledError:
             self.post_message(self.TurnCancelled(unsent=typed))  # it never left: give it back
             raise
+        # `send` stores the message before its first await: from here it is the session's, not a
+        # draft (set here, not in a handler, so that quitting at any moment saves it exactly once).
+        self.unsent = None
         try:
-            # `send` stores the message before its first await, so from here nothing can be lost.
             await self._consume(assistant.send(text, extra_blocks=extra, meta=meta))
         except asyncio.CancelledError:
             self.post_message(self.TurnCancelled())
@@ -295,7 +303,8 @@ class ChatScreen(ChatActions, Screen[None]):
 
     @on(Sending)
     async def _sending(self, message: Sending) -> None:
-        self.unsent = message.typed
+        if not self.live:
+            return
         self.prompt.remember(message.typed)
         if self.prompt.text == message.typed:
             self.prompt.set_text("")
@@ -306,7 +315,8 @@ class ChatScreen(ChatActions, Screen[None]):
 
     @on(TurnEvent)
     async def _turn_event(self, message: TurnEvent) -> None:
-        self.unsent = None
+        if not self.live:
+            return
         assert self.turn_view is not None
         event = message.event
         await self.turn_view.apply(event)
@@ -318,6 +328,8 @@ class ChatScreen(ChatActions, Screen[None]):
 
     @on(TurnCancelled)
     async def _turn_cancelled(self, message: TurnCancelled) -> None:
+        if not self.live:
+            return
         assert self.turn_view is not None
         self.unsent = None
         if message.unsent is not None:
@@ -330,10 +342,14 @@ class ChatScreen(ChatActions, Screen[None]):
 
     @on(Said)
     async def _said(self, message: Said) -> None:
+        if not self.live:
+            return
         await self.transcript.note(message.text, error=message.error)
 
     @on(NotSent)
     async def _not_sent(self, message: NotSent) -> None:
+        if not self.live:
+            return
         prepared = message.prepared
         problems = [f"@{p} does not exist" for p in prepared.missing] + list(prepared.refused)
         if problems:

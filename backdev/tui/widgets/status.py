@@ -25,11 +25,13 @@ class StatusInfo:
 
 
 def status_text(info: StatusInfo) -> Text:
-    """One line: `backend-developer · claude-sonnet-5-5 · shop (main*) · design · $0.0029 · in 1,200 out 30 cache 800`.
+    """One line: `[streaming… · ]backend-developer · claude-sonnet-5-5 · shop (main*) · design · $0.0029 · in 1,200 out 30 cache 800`.
 
     The cost comes before the token counts so a narrow terminal cuts tokens, not dollars.
     """
     text = Text(no_wrap=True, overflow="ellipsis")
+    if info.state:  # first: it is what changes, and a narrow terminal cuts the end
+        text.append(f"{info.state} · ", style="italic")
     text.append(info.persona, style="bold")
     text.append(f" · {info.model} · {info.repo}")
     if info.phase:
@@ -37,8 +39,6 @@ def status_text(info: StatusInfo) -> Text:
         text.append(info.phase, style="bold")
     usage = info.usage
     text.append(f" · {format_cost(info.cost)} · in {usage.input:,} out {usage.output:,} cache {usage.cache_read:,}")
-    if info.state:
-        text.append(f" · {info.state}", style="italic")
     return text
 
 
