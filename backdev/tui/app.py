@@ -101,6 +101,7 @@ class BackdevApp(App[int]):
         self.after_first_frame.clear()
         self._warm_provider()
         self._load_project()
+        self._preload()
 
     # --- background start-up -------------------------------------------------------------------
 
@@ -114,6 +115,11 @@ class BackdevApp(App[int]):
             except Exception as exc:  # the first request will report it in its own words
                 error = f"The API client failed to load ({type(exc).__name__}: {exc})."
         self.post_message(self.ProviderReady(error))
+
+    @work(thread=True, group="startup", exit_on_error=False)
+    def _preload(self) -> None:
+        # Widgets the first frame did not need but the first reply will (see widgets/entries.py).
+        import textual.widgets._markdown  # noqa: F401
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _load_project(self) -> None:
