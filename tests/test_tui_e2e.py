@@ -17,7 +17,8 @@ import pytest
 
 from backdev.compose import open_store
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture
@@ -80,8 +81,6 @@ class Terminal:
 
 def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Path, isolated_home: Path,
                                                                    fake_api_process: str) -> None:
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed (.ci/run installs it)")
     project = tmp_path / "project"
     project.mkdir()
     env = {"BACKDEV_HOME": str(isolated_home), "ANTHROPIC_BASE_URL": fake_api_process, "PATH": os.environ["PATH"],

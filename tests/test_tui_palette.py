@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from backdev import paths
@@ -172,3 +173,28 @@ async def test_quit_command_leaves_and_saves_an_empty_draft(startup: Startup, wo
         await pilot.press("enter")
         await wait_for(lambda: not app.is_running, what="the app to exit")
     assert startup.assistant.store.get_session(startup.assistant.session.id).draft == ""
+
+
+async def test_commands_that_change_the_turn_wait_until_the_reply_is_done(startup: Startup, workspace: Workspace) -> None:
+    from backdev.llm.events import TextDelta
+
+    startup.assistant.provider.enqueue([TextDelta("Thinking it over"), 30.0])  # type: ignore[attr-defined]
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        chat = await started(pilot)
+        chat.prompt.set_text("a question")
+        chat.composer.close_menu()
+        await pilot.press("enter")
+        await wait_for(lambda: chat.busy and entries(chat, UserEntry), what="the turn to start")
+        model = startup.assistant.model.model_id
+        await chat.run_command("/model opus")  # as the palette's model picker does
+        chat.prompt.set_text("/new")
+        chat.composer.close_menu()
+        await asyncio.create_task(pilot.press("enter"))
+        assert startup.assistant.model.model_id == model and chat.prompt.text == "/new"
+        said = [n.message for n in app._notifications]
+        assert "/model waits until the reply is done: press Esc to cancel it first." in said
+        await chat.run_command("/cost")  # harmless ones still run
+        assert notes(chat)[-1].startswith("Session ")
+        chat.turn.cancel()
+        await wait_for(lambda: not chat.busy, what="the cancel")

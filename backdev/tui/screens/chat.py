@@ -209,9 +209,7 @@ class ChatScreen(ChatActions, Screen[None]):
         if not text.strip():
             return
         if is_command(text):
-            name = text.strip().lstrip("/").split(" ", 1)[0].lower()
-            if self.busy and name not in COMMANDS_WHILE_STREAMING:
-                self.notify("A reply is streaming: press Esc to cancel it first.", severity="warning")
+            if self.refuses_while_busy(text):
                 return
             self.prompt.remember(text)
             self.prompt.set_text("")
@@ -221,6 +219,14 @@ class ChatScreen(ChatActions, Screen[None]):
             self.notify("A reply is streaming: press Esc to cancel it first (your text is kept).", severity="warning")
             return
         self.send(unescape_message(text), typed=text)
+
+    def refuses_while_busy(self, line: str) -> bool:
+        """True (and says so) when a command would change a turn that is still streaming."""
+        name = line.strip().lstrip("/").split(" ", 1)[0].lower()
+        if self.busy and name not in COMMANDS_WHILE_STREAMING:
+            self.notify(f"/{name} waits until the reply is done: press Esc to cancel it first.", severity="warning")
+            return True
+        return False
 
     def send(self, text: str, *, typed: str | None = None, confirmed: tuple[str, ...] = ()) -> None:
         """Send a message (attachments are read first); the prompt is cleared once it is ready."""

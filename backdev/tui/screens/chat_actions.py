@@ -25,6 +25,7 @@ class ChatActions:
     notify: Any
     query_one: Any
     send: Any
+    refuses_while_busy: Any
     retry: Any
     save_draft: Any
     refresh_panel: Any
@@ -33,7 +34,9 @@ class ChatActions:
     # --- commands ------------------------------------------------------------------------------
 
     async def run_command(self, line: str) -> None:
-        """Run a slash command and carry out its action."""
+        """Run a slash command (typed, or from the palette) and carry out its action."""
+        if self.refuses_while_busy(line):
+            return
         app = self.app
         outcome = app.runner.run(line)
         if outcome.action == "new":
