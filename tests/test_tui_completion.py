@@ -82,6 +82,7 @@ async def test_at_completes_repository_paths_and_shows_the_attachment(git_repo: 
         await pilot.press(*"why is @vie")
         menu = chat.composer.menu
         assert [str(menu.get_option_at_index(i).prompt) for i in range(menu.option_count)] == ["shop/views.py"]
+        assert not chat.query(AttachmentChip)  # `@vie` is still being typed: not an attachment yet
         await pilot.press("enter")  # Enter accepts the highlighted path
         assert chat.prompt.text == "why is @shop/views.py "
         await pilot.pause()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -72,7 +72,7 @@ class BackdevApp(App[int]):
         self._saved_theme = self.assistant.settings.theme
         try:
             self.theme = self._saved_theme  # before the first frame: no flash of the default theme
-        except Exception:  # InvalidThemeError; keep the default
+        except InvalidThemeError:  # keep the default, and say so
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
         self.chat: Any = None  # the ChatScreen, set when it is composed
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready

@@ -79,7 +79,9 @@ class Composer(Vertical):
             # Imported on the first `@`, not at start-up.
             from backdev.repo.attachments import attachment_paths
 
-            self._show_attachments(attachment_paths(text))
+            # The word being typed is not an attachment yet (`@vie` on its way to a path).
+            finished = text if not text or text[-1].isspace() else text[: max(text.rfind(" "), text.rfind("\n")) + 1]
+            self._show_attachments(attachment_paths(finished))
 
     def refresh_completion(self) -> None:
         prompt = self.prompt
@@ -94,8 +96,9 @@ class Composer(Vertical):
         if completion is None:
             return
         options = []
+        width = max(len(c.label) for c in completion.candidates)
         for candidate in completion.candidates:
-            label = Text(candidate.label, style="bold")
+            label = Text(candidate.label.ljust(width) if candidate.help else candidate.label, style="bold")
             if candidate.help:
                 label.append(f"  {candidate.help}", style="dim")
             options.append(Option(label))
