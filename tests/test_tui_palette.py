@@ -8,7 +8,7 @@ from pathlib import Path
 from backdev import paths
 from backdev.assistant import drain
 from backdev.compose import Startup, Workspace, open_store, open_workspace, start_session
-from backdev.llm.scripted import ScriptedProvider
+from backdev.llm.scripted import ScriptedProvider, reply
 from backdev.settings import load_settings
 from backdev.tui.palette import PALETTE_COMMANDS
 from backdev.tui.widgets.entries import NoteEntry, UserEntry
@@ -198,3 +198,32 @@ async def test_commands_that_change_the_turn_wait_until_the_reply_is_done(startu
         assert notes(chat)[-1].startswith("Session ")
         chat.turn.cancel()
         await wait_for(lambda: not chat.busy, what="the cancel")
+
+
+async def test_review_runs_through_the_runner_and_streams_the_assistants_review(git_repo: Path) -> None:
+    from backdev.commands import CommandOutcome, CommandSpec
+    from backdev.tui.widgets.entries import ReplyEntry
+
+    workspace = open_workspace(git_repo)
+    provider = ScriptedProvider()
+    provider.enqueue(reply("**High** · README.md:1 · the title says nothing."))
+    startup = start_session(workspace, open_store(), provider)
+    reviewed: list[str] = []
+
+    def review(path: str):  # type: ignore[no-untyped-def]  # stands in for the workflow's Assistant.review
+        reviewed.append(path)
+        return startup.assistant.send(f"Review {path}")
+
+    startup.assistant.review = review  # type: ignore[attr-defined]
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await started(pilot)
+        app.runner.register(CommandSpec("review", "PATH", "review a file"),
+                            lambda argument: CommandOutcome(action="review", argument=argument))
+        await run_palette(pilot, "review file")
+        await wait_for(lambda: type(app.screen).__name__ == "PathPickerScreen", what="the path picker")
+        await pilot.press(*"readme", "enter")
+        await wait_for(lambda: entries(chat, ReplyEntry), what="the review")
+        await wait_for(lambda: not chat.busy, what="the review to end")
+        assert reviewed == ["README.md"] and "Reviewing README.md…" in notes(chat)
+        assert entries(chat, ReplyEntry)[0].source.startswith("**High**")

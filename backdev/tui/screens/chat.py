@@ -10,7 +10,7 @@ cancelled, and the transcript marks it too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -234,12 +234,17 @@ class ChatScreen(ChatActions, Screen[None]):
         self.refresh_bindings()
 
     def retry(self) -> None:
+        """Ask the last question again (`/retry`, the Retry button)."""
+        self.run_turn(lambda: self.app.assistant.retry(), "⟳ Asking again…")
+
+    def run_turn(self, start: Callable[[], AsyncIterator[LoopEvent]], note: str = "") -> None:
+        """Stream a turn the core starts by itself (a retry, a review) into the transcript."""
         if self.busy:
             self.notify("A reply is streaming: press Esc to cancel it first.", severity="warning")
             return
         self.transcript.retire_errors()
         self.transcript.anchor()
-        self.turn = self._retry_turn()
+        self.turn = self._events_turn(start, note)
         self.refresh_bindings()
 
     @work(exclusive=True, group="turn", exit_on_error=False)
@@ -281,12 +286,12 @@ class ChatScreen(ChatActions, Screen[None]):
             raise
 
     @work(exclusive=True, group="turn", exit_on_error=False)
-    async def _retry_turn(self) -> None:
-        app: Any = self.app
+    async def _events_turn(self, start: Callable[[], AsyncIterator[LoopEvent]], note: str) -> None:
         try:
             await self._wait_until_ready()
-            self.post_message(self.Said("⟳ Asking again…"))
-            await self._consume(app.assistant.retry())
+            if note:
+                self.post_message(self.Said(note))
+            await self._consume(start())
         except NothingToRetryError as exc:
             self.post_message(self.Said(str(exc), error=True))
         except asyncio.CancelledError:

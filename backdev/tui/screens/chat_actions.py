@@ -27,6 +27,7 @@ class ChatActions:
     send: Any
     refuses_while_busy: Any
     retry: Any
+    run_turn: Any
     save_draft: Any
     refresh_panel: Any
     refresh_status: Any
@@ -48,9 +49,14 @@ class ChatActions:
             return
         if outcome.action == "retry":
             self.retry()
-        elif outcome.action == "review" and outcome.argument:
-            # The command prepared the request; it goes as a message of its own.
-            self.send(outcome.argument)
+        elif outcome.action == "review":
+            # The review itself is the core's (`Assistant.review`, from the workflow work): the
+            # app streams its turn like any other.
+            review = getattr(app.assistant, "review", None)
+            if review is None:
+                self.notify("Reviewing is not available in this version yet.")
+            else:
+                self.run_turn(lambda: review(outcome.argument), f"Reviewing {outcome.argument}…")
         self.refresh_panel()
         self.refresh_status()
 
