@@ -110,11 +110,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    import gc
-
-    # Start-up creates many long-lived objects and the cyclic collector would walk them again and
-    # again: it is paused until the plain REPL starts, or the app's first frame (backdev.tui.launch).
-    gc.disable()
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
@@ -134,7 +129,6 @@ def _chat(args: argparse.Namespace) -> int:
     if args.plain or not sys.stdout.isatty() or not sys.stdin.isatty():
         from backdev.repl.app import PlainRepl
 
-        gc.enable()
         return asyncio.run(PlainRepl(startup, workspace).run())
     from backdev.tui.launch import run_tui
 

@@ -68,10 +68,10 @@ def child_bare() -> None:
 
 
 def child_app(resume: str | None) -> None:
-    # Exactly what `backdev chat` does before handing over to the app (see backdev/cli.py _chat).
+    # Exactly what `backdev chat` does before handing over to the app (see backdev/cli.py _chat),
+    # then what run_tui does (backdev/tui/launch.py), with a headless driver.
     import gc
 
-    gc.disable()
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.logs import setup_logging
 
@@ -80,6 +80,7 @@ def child_app(resume: str | None) -> None:
     store = open_store()
     provider = make_provider(workspace.settings)
     startup = start_session(workspace, store, provider, resume=resume)
+    gc.disable()  # run_tui's first line (see run_app)
     from backdev.tui.app import BackdevApp
     from backdev.tui.factory import make_app
     from backdev.tui.launch import run_app
