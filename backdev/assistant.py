@@ -203,6 +203,18 @@ class Assistant:
         self.grants.clear()
         return self.session
 
+    def open_session(self, record: SessionRecord, persona: Persona | None = None) -> None:
+        """Continue another saved session (the TUI's session picker) from the next turn.
+
+        Its own model applies, and its persona when given; grants made "for this session" do not
+        carry over to another session.
+        """
+        self.session = record
+        self.grants.clear()
+        self.model = resolve_model(record.model)
+        if persona is not None:
+            self.persona = persona
+
     def save_draft(self, text: str) -> None:
         """Keep what the person has typed but not sent (restored on resume)."""
         self.store.update_session(self.session.id, draft=text)

@@ -22,6 +22,10 @@ def test_wheel_contains_and_finds_the_builtin_persona(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "backdev/_personas/backend-developer.md" in names
     assert "backdev/_personas/backend-developer.workflow.yaml" in names
+    # The app's stylesheets sit beside their screens and must ship with them.
+    stylesheets = {n for n in names if n.endswith(".tcss")}
+    assert {f"backdev/tui/screens/{screen}.tcss" for screen in ("chat", "approval", "sessions", "choice", "paths",
+                                                                "confirm")} <= stylesheets
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
                    check=True, capture_output=True, text=True)

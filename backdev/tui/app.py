@@ -1,0 +1,194 @@
+"""The Textual app: start-up in the background, quitting safely, theme and palette.
+
+The first frame comes before anything heavy: `anthropic` (about 1.4 s to import) is warmed in a
+worker and the repository is read in a thread worker, both started from `on_ready`. A message
+sent before they finish waits for them, and says so (see `ChatScreen`). Workers only compute and
+post a message; the handlers here record the result and tell the chat screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, InvalidThemeError, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import TextArea
+
+if TYPE_CHECKING:
+    from backdev.commands import CommandRunner
+    from backdev.tui.factory import AppOptions
+
+# Only what the first frame needs is imported at module level: start-up time is measured
+# (bench/bench_tui.py) and every module counts. The rest is imported where it is first used.
+
+QUIT_WINDOW = 2.0  # seconds within which a second Ctrl+C quits
+
+
+class BackdevApp(App[int]):
+    """`backdev chat`."""
+
+    TITLE = "backdev"
+    # The chat screen is the default screen, and Textual does not read a default screen's
+    # CSS_PATH: the app loads the stylesheet that sits beside it.
+    CSS_PATH = "screens/chat.tcss"
+    BINDINGS = [
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    @dataclass
+    class ProviderReady(Message):
+        """The API client is loaded (or failed to load: `error`)."""
+
+        error: str = ""
+
+    @dataclass
+    class ProjectLoaded(Message):
+        """The repository has been read (`project` has `.info`, `.notes`, `.index`), or `error`."""
+
+        project: Any = None
+        error: str = ""
+
+    def __init__(self, options: AppOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.startup = options.startup
+        self.workspace = options.workspace
+        self.assistant = options.startup.assistant
+        self._runner: CommandRunner | None = None
+        self.provider_ready = asyncio.Event()
+        self.project_ready = asyncio.Event()
+        self.project: Any = None
+        self.notes: list[str] = []
+        self._last_interrupt = 0.0
+        self._saved_theme = self.assistant.settings.theme
+        try:
+            self.theme = self._saved_theme  # before the first frame: no flash of the default theme
+        except InvalidThemeError:  # keep the default, and say so
+            self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
+        self.chat: Any = None  # the ChatScreen, set when it is composed
+        self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
+
+
+    def get_default_screen(self) -> Screen:
+        from backdev.tui.screens.chat import ChatScreen
+
+        return ChatScreen()
+
+    @property
+    def runner(self) -> CommandRunner:
+        """The slash commands (the same as the plain REPL's)."""
+        if self._runner is None:
+            from backdev.commands import CommandRunner
+
+            self._runner = CommandRunner(self.assistant, self.workspace.catalog)
+        return self._runner
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def on_ready(self) -> None:
+        for callback in self.after_first_frame:
+            callback()
+        self.after_first_frame.clear()
+        self._warm_provider()
+        self._load_project()
+        self._preload()
+
+    # --- background start-up -------------------------------------------------------------------
+
+    @work(group="startup", exit_on_error=False)
+    async def _warm_provider(self) -> None:
+        warm_up = getattr(self.assistant.provider, "warm_up", None)
+        error = ""
+        if warm_up is not None:
+            try:
+                await warm_up()
+            except Exception as exc:  # the first request will report it in its own words
+                error = f"The API client failed to load ({type(exc).__name__}: {exc})."
+        self.post_message(self.ProviderReady(error))
+
+    @work(thread=True, group="startup", exit_on_error=False)
+    def _preload(self) -> None:
+        # Widgets the first frame did not need but the first reply will (see widgets/entries.py).
+        import textual.widgets._markdown  # noqa: F401
+
+    @work(thread=True, group="startup", exit_on_error=False)
+    def _load_project(self) -> None:
+        try:
+            project = self.options.load_project(self.assistant, self.workspace)
+        except Exception as exc:  # a broken repository must not stop the conversation
+            self.post_message(self.ProjectLoaded(None, f"Could not read the repository ({type(exc).__name__}: {exc})."))
+            return
+        self.post_message(self.ProjectLoaded(project))
+
+    @on(ProviderReady)
+    async def _provider_ready(self, message: ProviderReady) -> None:
+        self.provider_ready.set()
+        await self.chat.on_provider_ready(message.error)
+
+    @on(ProjectLoaded)
+    async def _project_loaded(self, message: ProjectLoaded) -> None:
+        self.project = message.project
+        self.project_ready.set()
+        await self.chat.on_project_loaded(message.project, message.error)
+
+    @property
+    def ready_for_turns(self) -> bool:
+        return self.provider_ready.is_set() and self.project_ready.is_set()
+
+    # --- quitting ------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Leave; what is typed but not sent is saved with the session as its draft."""
+        if self.chat is not None:
+            self.chat.save_draft()
+        self.exit(0)
+
+    async def action_interrupt(self) -> None:
+        """Ctrl+C: copy a selection in the prompt, else quit when pressed twice."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.selected_text:
+            self.copy_to_clipboard(focused.selected_text)
+            self.notify("Copied the selection.")
+            return
+        now = time.monotonic()
+        if now - self._last_interrupt < QUIT_WINDOW:
+            await self.action_quit()
+            return
+        self._last_interrupt = now
+        self.notify("Press Ctrl+C again to quit (what you typed is kept as a draft).", timeout=QUIT_WINDOW)
+
+    # --- theme and palette ---------------------------------------------------------------------
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self._saved_theme and self.save_setting("theme", theme.name):
+            self._saved_theme = theme.name
+
+    def save_setting(self, key: str, value: Any) -> bool:
+        """Remember a UI setting in the user config; a failure is said, never raised."""
+        from backdev.settings import SettingsError
+        from backdev.user_config import save_user_setting
+
+        try:
+            save_user_setting(key, value)
+        except (SettingsError, OSError) as exc:
+            self.notify(f"Your {key.replace('_', ' ')} is not saved: {exc}", severity="warning")
+            return False
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from backdev.tui.palette import palette_commands
+
+        if screen is self.chat:
+            for title, help_text, callback in palette_commands(screen):
+                yield SystemCommand(title, help_text, callback)
+        yield from super().get_system_commands(screen)

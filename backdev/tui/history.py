@@ -1,0 +1,75 @@
+"""A stored session as transcript items, for resuming (no widgets: the transcript builds those).
+
+Superseded rows (a partial reply that was asked again) are in the store and the export but not
+shown, so a resumed transcript reads as the conversation went on. Tool results are shown as the
+one-line entries they were, with the result as their detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from backdev.session.store import StoredMessage
+
+ItemKind = Literal["user", "reply", "tool", "error"]
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One transcript entry of a stored session."""
+
+    kind: ItemKind
+    text: str
+    status: str = "complete"
+    detail: str = ""
+    is_error: bool = False
+    attachments: tuple[str, ...] = ()
+
+
+def _result_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return ""
+
+
+def history_items(rows: list[StoredMessage]) -> list[HistoryItem]:
+    """The transcript items for `rows`, in order."""
+    items: list[HistoryItem] = []
+    for row in rows:
+        if row.status == "superseded":
+            continue
+        if row.role == "user" and row.kind == "message":
+            items.append(HistoryItem("user", row.text, attachments=tuple(row.meta.get("attachments") or ())))
+        elif row.kind == "tool_results":
+            results = {b.get("tool_use_id"): _result_text(b.get("content")) for b in row.content}
+            for call in row.meta.get("tool_calls") or []:
+                items.append(HistoryItem("tool", call.get("summary", call.get("name", "tool")),
+                                         detail=results.get(call.get("id"), ""), is_error=bool(call.get("is_error"))))
+        elif row.role == "assistant":
+            if row.text:
+                items.append(HistoryItem("reply", row.text, row.status))
+            if row.status in ("failed", "interrupted") and row.meta.get("error"):
+                items.append(HistoryItem("error", row.meta["error"], row.status))
+    return items
+
+
+def recent_start(items: list[HistoryItem], window: int, char_budget: int) -> int:
+    """Where the part of `items` to build first begins: at most `window` items and about
+    `char_budget` characters of text (rendering markdown costs by its size), but never fewer than
+    the last two items, so the last exchange always shows."""
+    start, chars = len(items), 0
+    while start > 0:
+        chars += len(items[start - 1].text)
+        taken = len(items) - start
+        if taken >= 2 and (taken >= window or chars > char_budget):
+            break
+        start -= 1
+    return start
+
+
+def sent_messages(rows: list[StoredMessage]) -> list[str]:
+    """What the person typed, oldest first (the prompt's Up/Down history)."""
+    return [row.text for row in rows if row.role == "user" and row.kind == "message" and row.text]

@@ -1,0 +1,144 @@
+"""The transcript: a scrolling column of entries that follows the tail only while at the bottom.
+
+Following the tail is Textual's anchor: the view sticks to the bottom as content grows until the
+person scrolls up, and sticks again once they scroll back down, so reading an earlier reply is
+never yanked away by a streaming one.
+
+A resumed session can hold thousands of entries; only the last ones are built at first (at most
+`window` entries and about `char_budget` characters: rendering markdown costs by its size; old
+replies are rendered whole, never streamed). The rest come a batch at a time from the "earlier
+entries" button at the top, or by themselves when the person scrolls to the top.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button
+
+from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
+
+if TYPE_CHECKING:
+    from backdev.tui.history import HistoryItem
+
+
+def entry_for(item: HistoryItem) -> Widget:
+    """The widget that shows a stored item."""
+    if item.kind == "user":
+        return UserEntry(item.text, item.attachments)
+    if item.kind == "reply":
+        return ReplyEntry(item.text, item.status)
+    if item.kind == "tool":
+        return ToolEntry(item.text, item.detail, is_error=item.is_error)
+    return ErrorEntry(item.text, retryable=False)
+
+
+class Transcript(VerticalScroll):
+    """Every entry of the conversation shown so far."""
+
+    def __init__(self, *, window: int = 40, char_budget: int = 8000, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.window = window
+        self.char_budget = char_budget
+        self._older: list[HistoryItem] = []
+        self._loading = False
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def add(self, *widgets: Widget) -> None:
+        """Append entries at the bottom."""
+        await self.mount_all(widgets)
+
+    async def start_reply(self) -> ReplyEntry:
+        entry = ReplyEntry()
+        await self.mount(entry)
+        return entry
+
+    async def note(self, text: str, *, error: bool = False) -> NoteEntry:
+        entry = NoteEntry(text, error=error)
+        await self.mount(entry)
+        return entry
+
+    async def clear(self) -> None:
+        self._older = []
+        await self.remove_children()
+        self.anchor()
+
+    # --- history -------------------------------------------------------------------------------
+
+    async def show_history(self, items: list[HistoryItem]) -> None:
+        """Show a stored conversation: the last `window` items now, the rest on request."""
+        from backdev.tui.history import recent_start
+
+        start = recent_start(items, self.window, self.char_budget)
+        self._older, recent = items[:start], items[start:]
+        widgets: list[Widget] = [entry_for(item) for item in recent]
+        if self._older:
+            widgets.insert(0, EarlierEntry(len(self._older)))
+        await self.mount_all(widgets)
+        self.anchor()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new == 0 and old > 0 and self._older and not self._loading:
+            self.run_worker(self.show_earlier(), group="earlier")  # scrolled to the top: bring more
+
+    @on(Button.Pressed, "#earlier")
+    async def _earlier_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.show_earlier()
+
+    async def show_earlier(self) -> None:
+        """Build the next batch of older entries above the ones shown."""
+        from backdev.tui.history import recent_start
+
+        if not self._older or self._loading:
+            return
+        self._loading = True
+        button = self.query_one(EarlierEntry)
+        start = recent_start(self._older, self.window, self.char_budget)
+        batch, self._older = self._older[start:], self._older[:start]
+        children = list(self.children)
+        position = children.index(button) + 1
+        first_shown = children[position] if position < len(children) else None
+        await self.mount_all([entry_for(item) for item in batch], after=button)
+        if self._older:
+            button.label = f"▲ {len(self._older)} earlier entries — show more"
+        else:
+            await button.remove()
+        if first_shown is not None:
+            # Keep the entry the person was looking at in place, above it the new ones.
+            self.call_after_refresh(self.scroll_to_widget, first_shown, top=True, animate=False)
+        self._loading = False
+
+    @property
+    def hidden_count(self) -> int:
+        """Entries of a long session not built yet."""
+        return len(self._older)
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def replies(self) -> list[ReplyEntry]:
+        return list(self.query(ReplyEntry))
+
+    def last_reply_text(self) -> str | None:
+        """The markdown of the newest reply that has any text."""
+        for reply in reversed(self.replies()):
+            if reply.source.strip():
+                return reply.source
+        return None
+
+    def tool_entry(self, call_id: str) -> ToolEntry | None:
+        for entry in self.query(ToolEntry):
+            if entry.call_id == call_id:
+                return entry
+        return None
+
+    def retire_errors(self) -> None:
+        """A new turn started: older errors no longer offer a retry."""
+        for entry in self.query(ErrorEntry):
+            entry.disable_retry()

@@ -1,0 +1,132 @@
+"""`backdev chat` for real, in a real terminal (tmux), against the fake API running in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from backdev.compose import open_store
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")]
+
+
+@pytest.fixture
+def fake_api_process() -> Iterator[str]:
+    """`python -m backdev.fakeapi --port 0` in a separate process; yields its URL."""
+    process = subprocess.Popen([sys.executable, "-m", "backdev.fakeapi", "--port", "0"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[4]
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def enqueue(url: str, *steps: dict) -> None:  # type: ignore[type-arg]
+    request = urllib.request.Request(f"{url}/_fake/enqueue", data=json.dumps(list(steps)).encode(),
+                                     headers={"content-type": "application/json"}, method="POST")
+    urllib.request.urlopen(request, timeout=5).read()
+
+
+class Terminal:
+    """A tmux session on a private server socket."""
+
+    def __init__(self, socket: Path, cwd: Path, env: dict[str, str]) -> None:
+        self.socket = socket
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        self.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(cwd),
+                  f"env {exports} bash --norc --noprofile")
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", str(self.socket), *args], check=True, capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "e2e", *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "e2e", "-l", text)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "e2e")
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if check(shown):
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{shown}")
+            time.sleep(0.1)
+
+    def wait_text(self, text: str, timeout: float = 30.0) -> str:
+        return self.wait_for(lambda shown: text in shown, repr(text), timeout)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
+
+
+def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Path, isolated_home: Path,
+                                                                   fake_api_process: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {"BACKDEV_HOME": str(isolated_home), "ANTHROPIC_BASE_URL": fake_api_process, "PATH": os.environ["PATH"],
+           "HOME": str(tmp_path), "TERM": "xterm-256color", "PS1": "e2e$ "}
+    command = f"{shlex.quote(sys.executable)} -m backdev chat"
+    terminal = Terminal(tmp_path / "tmux.sock", project, env)
+    try:
+        terminal.wait_text("e2e$")
+        terminal.type(command)
+        terminal.keys("Enter")
+        terminal.wait_text("Enter sends")  # the prompt's placeholder: the app is up
+
+        enqueue(fake_api_process, {"type": "text", "text": "The **answer** is forty-two.", "chunk": 4, "delay": 0.01})
+        terminal.type("what is the answer?")
+        terminal.keys("Enter")
+        terminal.wait_text("The answer is forty-two.")
+        terminal.wait_for(lambda shown: "streaming…" not in shown, "the turn to end")
+
+        enqueue(fake_api_process, {"type": "text", "text": "slowly " * 600, "chunk": 7, "delay": 0.03})
+        terminal.type("tell me a long story")
+        terminal.keys("Enter")
+        terminal.wait_text("slowly slowly slowly")
+        terminal.keys("Escape")
+        terminal.wait_text("Cancelled — what arrived is kept")
+
+        terminal.type("a draft for later")
+        terminal.keys("C-c")
+        terminal.wait_text("Press Ctrl+C again")
+        terminal.keys("C-c")
+        terminal.wait_for(lambda shown: shown.rstrip().endswith("e2e$"), "the shell prompt after quitting")
+
+        terminal.type(command + " --resume")
+        terminal.keys("Enter")
+        shown = terminal.wait_text("a draft for later")  # the draft is back in the prompt
+        assert "what is the answer?" in shown or "tell me a long story" in shown
+        terminal.keys("C-u")  # clear the restored draft (Ctrl+U deletes to the start of the line)
+        terminal.wait_text("Enter sends")  # the empty prompt shows its placeholder again
+        terminal.type("/quit")
+        terminal.keys("Enter")
+        terminal.wait_for(lambda shown: shown.rstrip().endswith("e2e$"), "the shell prompt after /quit")
+    finally:
+        terminal.close()
+
+    [summary] = open_store().list_sessions()
+    rows = open_store().messages(summary.record.id)
+    assert [(r.role, r.status) for r in rows] == [("user", "complete"), ("assistant", "complete"),
+                                                 ("user", "complete"), ("assistant", "cancelled")]
+    assert rows[1].text == "The **answer** is forty-two." and rows[3].text.startswith("slowly slowly")
+    assert summary.record.draft == ""
