@@ -13,7 +13,7 @@ prompt caching keeps hitting.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
 from backdev.personas.model import Persona
+from backdev.repo.safety import SafetyPolicy
 from backdev.session.context import api_messages
 from backdev.session.recorder import TurnRecorder
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
@@ -92,6 +93,10 @@ class Assistant:
         self.repo: Any = None
         # The session's workflow state, when the persona has a workflow: see backdev.workflow.
         self.workflow: Any = None
+        # Called after the persona or the session changes, so what belongs to them follows
+        # (the workflow registers one in compose); each returns lines for the person.
+        self.switch_hooks: list[Callable[[Assistant], list[str]]] = []
+        self.switch_notes: list[str] = []
         self.price_overrides = overrides_from_settings(settings.prices)
 
     # --- the system prompt and the request -----------------------------------------------------
@@ -141,11 +146,34 @@ class Assistant:
             extra_blocks: further content blocks sent with it once (attachments).
             meta: recorded with the message (attachment names, redaction notes).
         """
+        text, extra_blocks, meta = self._redacted(text, extra_blocks or [], meta or {})
         turn = self.store.next_turn(self.session.id)
-        content = [{"type": "text", "text": text}, *(extra_blocks or [])]
-        self.store.append_message(self.session.id, turn=turn, role="user", content=content, text=text, meta=meta)
+        content = [{"type": "text", "text": text}, *extra_blocks]
+        self.store.append_message(self.session.id, turn=turn, role="user", content=content, text=text, meta=meta or None)
         async for event in self._run_turn(turn):
             yield event
+
+    def _redacted(self, text: str, blocks: list[dict[str, Any]], meta: dict[str, Any]
+                  ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+        """The message with secret-looking values replaced, whatever the front end did before.
+
+        Front ends normally prepare messages with `backdev.repo.attachments.prepare_message`, which
+        redacts and tells the person; this is the guarantee underneath: nothing unredacted reaches
+        the model or the session store (redacting twice changes nothing).
+        """
+        policy = SafetyPolicy.from_settings(self.settings)
+        cleaned = policy.clean(text)
+        kinds = set(cleaned.kinds)
+        safe_blocks = []
+        for block in blocks:
+            if block.get("type") == "text":
+                piece = policy.clean(block["text"])
+                kinds.update(piece.kinds)
+                block = {**block, "text": piece.text}
+            safe_blocks.append(block)
+        if kinds:
+            meta = {**meta, "redactions": sorted(kinds | set(meta.get("redactions", ())))}
+        return cleaned.text, safe_blocks, meta
 
     async def retry(self) -> AsyncIterator[LoopEvent]:
         """Ask the last turn again.
@@ -195,12 +223,15 @@ class Assistant:
         """Use another persona from the next turn; its model applies unless the person chose one."""
         self.persona = persona
         self.store.update_session(self.session.id, persona=persona.name)
-        return self.set_model(choose_model(self.settings, persona).model_id)
+        model = self.set_model(choose_model(self.settings, persona).model_id)
+        self._switched()
+        return model
 
     def new_session(self) -> SessionRecord:
         """Start a fresh session in the same folder with the same persona and model."""
         self.session = self.store.create_session(self.session.root, self.persona.name, self.model.model_id)
         self.grants.clear()
+        self._switched()
         return self.session
 
     def open_session(self, record: SessionRecord, persona: Persona | None = None) -> None:
@@ -214,6 +245,17 @@ class Assistant:
         self.model = resolve_model(record.model)
         if persona is not None:
             self.persona = persona
+        self._switched()
+
+    def _switched(self) -> None:
+        """Run the switch hooks (the workflow follows the persona and the session) and keep their notes."""
+        for hook in self.switch_hooks:
+            self.switch_notes.extend(hook(self))
+
+    def take_switch_notes(self) -> list[str]:
+        """What the last switches had to say (e.g. the new workflow's phase), once."""
+        notes, self.switch_notes = self.switch_notes, []
+        return notes
 
     def save_draft(self, text: str) -> None:
         """Keep what the person has typed but not sent (restored on resume)."""

@@ -119,7 +119,7 @@ class CommandRunner:
         except UnknownPersonaError as exc:
             return CommandOutcome(str(exc), error=True)
         model = self.assistant.set_persona(persona)
-        notes = "".join(f"\n{n}" for n in model.notes)
+        notes = "".join(f"\n{n}" for n in (*model.notes, *self.assistant.take_switch_notes()))
         return CommandOutcome(f"Persona: {persona.name} · model {model.model_id}{notes}", action="switched")
 
     def _model(self, name: str) -> CommandOutcome:
@@ -154,7 +154,8 @@ class CommandRunner:
 
     def _new(self, _: str) -> CommandOutcome:
         session = self.assistant.new_session()
-        return CommandOutcome(f"New session {session.id}.", action="new")
+        notes = "".join(f"\n{n}" for n in self.assistant.take_switch_notes())
+        return CommandOutcome(f"New session {session.id}.{notes}", action="new")
 
     def _sessions(self, _: str) -> CommandOutcome:
         rows = self.assistant.store.list_sessions(self.assistant.session.root, limit=20)

@@ -12,6 +12,7 @@ from typing import Any
 
 from backdev import paths
 from backdev.assistant import Assistant, choose_model
+from backdev.commands import CommandRunner
 from backdev.llm.models import resolve_model
 from backdev.llm.provider import Provider
 from backdev.personas.loader import PersonaCatalog, load_catalog
@@ -19,7 +20,7 @@ from backdev.project import find_project_root
 from backdev.session.store import SessionStore
 from backdev.settings import Settings, load_settings
 from backdev.tools.base import Approver, ToolRegistry
-from backdev.workflow.attach import attach_workflow
+from backdev.workflow.attach import attach_workflow, follow_switch
 
 
 @dataclass
@@ -118,4 +119,19 @@ def start_session(
     )
     # The persona's workflow (phase state restored on resume, its tools, the phase in the prompt).
     notes.extend(attach_workflow(assistant))
+    assistant.switch_hooks.append(follow_switch)
     return Startup(assistant, notes, resumed=resume is not None and record is not None and bool(store.messages(record.id)))
+
+
+def make_command_runner(assistant: Assistant, catalog: PersonaCatalog) -> CommandRunner:
+    """The slash commands both front ends offer: the core's and the workflow's.
+
+    The repository's (`/memory`, `/overview`) join once the repository has been read:
+    `backdev.repo.commands.register_repo_commands(runner, context)`.
+    """
+    from backdev.commands import CommandRunner
+    from backdev.workflow.commands import register_workflow_commands
+
+    runner = CommandRunner(assistant, catalog)
+    register_workflow_commands(runner, assistant)
+    return runner

@@ -126,3 +126,15 @@ async def test_switching_model_and_new_session(startup: Startup, scripted: Scrip
     assistant.new_session()
     assert assistant.session.id != first and assistant.history() == []
     assert assistant.store.get_session(first).model == ALIASES["haiku"]
+
+
+async def test_secrets_typed_into_a_message_never_reach_the_model_or_the_store(startup: Startup, scripted: ScriptedProvider) -> None:
+    # Whatever the front end did first, the core redacts what it sends and stores.
+    await drain(startup.assistant.send("my key is AKIAIOSFODNN7EXAMPLE, why does boto fail?",
+                                       extra_blocks=[{"type": "text", "text": "token ghp_abcdefghijklmnopqrstuvwxyz0123456789"}]))
+    sent = str(scripted.history[0].messages)
+    stored = startup.assistant.history()[0]
+    for place in (sent, str(stored.content), stored.text):
+        assert "AKIAIOSFODNN7EXAMPLE" not in place and "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in place
+    assert "[REDACTED:aws-access-key]" in stored.text
+    assert set(stored.meta["redactions"]) >= {"aws-access-key", "github-token"}

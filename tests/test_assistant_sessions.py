@@ -24,3 +24,15 @@ async def test_open_session_continues_that_session_with_its_model(startup: Start
     await drain(assistant.send("back again"))
     assert [r.text for r in assistant.history() if r.role == "user"] == ["in the first session", "back again"]
     assert scripted.history[-1].model == "claude-opus-5-5"
+
+
+def test_the_workflow_follows_every_switch_of_session_or_persona(startup) -> None:  # type: ignore[no-untyped-def]
+    assistant = startup.assistant
+    first = assistant.session
+    assistant.workflow.switch("design")
+    assistant.new_session()
+    assert assistant.workflow.view().current == "requirements"  # a new session starts at the beginning
+    assert any(n.startswith("Workflow: Requirements") for n in assistant.take_switch_notes())
+    assistant.open_session(assistant.store.get_session(first.id))
+    assert assistant.workflow.view().current == "design"  # the picked session's own phase state
+    assert assistant.system_blocks()[-1].count("Design") > 0

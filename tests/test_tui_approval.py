@@ -155,7 +155,7 @@ async def test_the_side_panel_shows_the_workflow_and_refreshes_after_tool_calls(
     tools = ToolRegistry()
     tools.register(Tool("update_checklist", "tick", {"type": "object"}, tick))
     startup.assistant.all_tools = tools
-    scripted.enqueue(tool_call("update_checklist", {"item": "scale"}), [0.3, *reply("Moving on.")])
+    scripted.enqueue(tool_call("update_checklist", {"item": "scale"}), [1.5, *reply("Moving on.")])
     app = build(startup, workspace)
     async with app.run_test(size=(120, 30)) as pilot:
         chat = await started(pilot)
@@ -173,7 +173,15 @@ async def test_the_side_panel_shows_the_workflow_and_refreshes_after_tool_calls(
         assert " · Design · " in str(chat.query_one(StatusBar).render())
 
 
-async def test_without_a_workflow_the_panel_says_so(startup: Startup, workspace: Workspace) -> None:
+async def test_without_a_workflow_the_panel_says_so(project) -> None:  # type: ignore[no-untyped-def]
+    from backdev.compose import open_store, open_workspace, start_session
+    from backdev.llm.scripted import ScriptedProvider
+
+    personas = project / ".backdev" / "personas"
+    personas.mkdir(parents=True)
+    (personas / "plain.md").write_text("---\nname: plain\ndescription: no workflow\n---\nJust talk.\n")
+    workspace = open_workspace(project)
+    startup = start_session(workspace, open_store(), ScriptedProvider(), persona_name="plain")
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await started(pilot)

@@ -55,7 +55,7 @@ async def test_typing_a_slash_shows_the_commands_and_tab_accepts(startup, worksp
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await started(pilot)
-        await pilot.press("/", "r", "e")
+        await pilot.press("/", "r", "e", "t")
         menu = chat.composer.menu
         assert menu.display and chat.composer.menu_open
         shown = [str(menu.get_option_at_index(i).prompt) for i in range(menu.option_count)]

@@ -114,8 +114,9 @@ def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Pat
 
         terminal.type(command + " --resume")
         terminal.keys("Enter")
-        shown = terminal.wait_text("a draft for later")  # the draft is back in the prompt
-        assert "what is the answer?" in shown or "tell me a long story" in shown
+        # The draft is back in the prompt, and the history is on screen.
+        terminal.wait_for(lambda shown: "a draft for later" in shown
+                          and ("what is the answer?" in shown or "tell me a long story" in shown), "the resumed session")
         terminal.keys("C-u")  # clear the restored draft (Ctrl+U deletes to the start of the line)
         terminal.wait_text("Enter sends")  # the empty prompt shows its placeholder again
         terminal.type("/quit")

@@ -93,16 +93,32 @@ async def test_switching_model_and_persona_through_pickers(tmp_path: Path, proje
         assert str(chat.query_one(StatusBar).render()).startswith("dba · claude-opus-5-5")
 
 
-async def test_phase_and_review_say_when_they_are_not_available(startup: Startup, workspace: Workspace) -> None:
+async def test_switch_phase_from_the_palette(startup: Startup, workspace: Workspace) -> None:
     app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await started(pilot)
+        await run_palette(pilot, "switch phase")
+        await wait_for(lambda: type(app.screen).__name__ == "ChoiceScreen", what="the phase picker")
+        await pilot.press("down", "enter")  # the phases in order; requirements is first
+        await wait_for(lambda: startup.assistant.workflow.view().current == "design", what="the switch")
+        await wait_for(lambda: app.screen is chat, what="the picker to close")
+        assert any(n.startswith("Phase: Design") for n in notes(chat))
+
+
+async def test_phase_and_review_say_when_the_persona_has_no_workflow(project: Path) -> None:
+    personas = project / ".backdev" / "personas"
+    personas.mkdir(parents=True)
+    (personas / "plain.md").write_text("---\nname: plain\ndescription: no workflow\n---\nJust talk.\n")
+    workspace = open_workspace(project)
+    app = build(start_session(workspace, open_store(), ScriptedProvider(), persona_name="plain"), workspace)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         chat = await started(pilot)
         chat.action_switch_phase()
-        chat.action_review_file()
+        await chat.run_command("/review README.md")
         await pilot.pause()
         said = [n.message for n in app._notifications]
         assert "This persona has no workflow, so there is no phase to switch to." in said
-        assert "Reviewing a file is not available in this version yet." in said
+        assert any("The persona plain has no workflow" in n for n in notes(chat))
 
 
 async def test_attach_file_from_the_palette(git_repo: Path) -> None:
@@ -200,30 +216,28 @@ async def test_commands_that_change_the_turn_wait_until_the_reply_is_done(startu
         await wait_for(lambda: not chat.busy, what="the cancel")
 
 
-async def test_review_runs_through_the_runner_and_streams_the_assistants_review(git_repo: Path) -> None:
-    from backdev.commands import CommandOutcome, CommandSpec
+async def test_review_file_from_the_palette_streams_the_review(git_repo: Path) -> None:
     from backdev.tui.widgets.entries import ReplyEntry
 
     workspace = open_workspace(git_repo)
     provider = ScriptedProvider()
-    provider.enqueue(reply("**High** · README.md:1 · the title says nothing."))
+    provider.enqueue(reply("The README says nothing about setup: no findings worth filing."))
     startup = start_session(workspace, open_store(), provider)
-    reviewed: list[str] = []
-
-    def review(path: str):  # type: ignore[no-untyped-def]  # stands in for the workflow's Assistant.review
-        reviewed.append(path)
-        return startup.assistant.send(f"Review {path}")
-
-    startup.assistant.review = review  # type: ignore[attr-defined]
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await started(pilot)
-        app.runner.register(CommandSpec("review", "PATH", "review a file"),
-                            lambda argument: CommandOutcome(action="review", argument=argument))
         await run_palette(pilot, "review file")
         await wait_for(lambda: type(app.screen).__name__ == "PathPickerScreen", what="the path picker")
         await pilot.press(*"readme", "enter")
         await wait_for(lambda: entries(chat, ReplyEntry), what="the review")
+        # Saving the review report asks first; declined, nothing is written.
+        await wait_for(lambda: type(app.screen).__name__ == "ApprovalScreen", what="the save approval")
+        await pilot.press("n")
         await wait_for(lambda: not chat.busy, what="the review to end")
-        assert reviewed == ["README.md"] and "Reviewing README.md…" in notes(chat)
-        assert entries(chat, ReplyEntry)[0].source.startswith("**High**")
+        assert any(n.startswith("Reviewing README.md") for n in notes(chat))
+        assert "The review was not saved (you declined); the findings stay in this session (/findings)." in notes(chat)
+        assert not (git_repo / "docs").exists()
+        sent = provider.history[0].messages[0]["content"]
+        assert sent[0]["text"].startswith("Review `README.md`") and "1\t# demo" in sent[1]["text"]
+        assert startup.assistant.workflow.view().current == "review"
+

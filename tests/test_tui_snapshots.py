@@ -64,10 +64,11 @@ def test_a_streamed_reply_with_a_code_block(snap_compare, startup: Startup, work
 def test_a_tool_call_expanded(snap_compare, startup: Startup, workspace: Workspace,  # type: ignore[no-untyped-def]
                               scripted: ScriptedProvider) -> None:
     tools = ToolRegistry()
-    tools.register(Tool("git_diff", "diff", {"type": "object"},
-                        lambda a: ToolOutcome(DIFF, "git_diff shop/views.py · 1 file, +1 −1")))
+    # A tool of its own name: the repository's real git_diff would replace one called git_diff.
+    tools.register(Tool("show_change", "diff", {"type": "object"},
+                        lambda a: ToolOutcome(DIFF, "show_change shop/views.py · 1 file, +1 −1")))
     startup.assistant.all_tools = tools
-    scripted.enqueue(tool_call("git_diff", {"scope": "path", "path": "shop/views.py"}, call_id="toolu_1"),
+    scripted.enqueue(tool_call("show_change", {"path": "shop/views.py"}, call_id="toolu_1"),
                      reply("The diff adds `select_related`.", usage=Usage(900, 20)))
 
     async def expanded(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -195,6 +195,19 @@ class TurnFailed:
     usage: Usage = field(default_factory=Usage)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A line for the person from the core, within a turn (e.g. a review's findings, where it was saved).
+
+    `kind` lets a front end show something richer than the text: `findings` means the review's
+    findings are ready in the workflow state (the app shows them as a table).
+    """
+
+    text: str
+    error: bool = False
+    kind: str = ""
+
+
 LoopEvent = (
     TextDelta
     | ToolCallRequested
@@ -204,4 +217,5 @@ LoopEvent = (
     | StreamRetrying
     | TurnFinished
     | TurnFailed
+    | Notice
 )

@@ -22,8 +22,8 @@ from typing import Any, TextIO
 
 from backdev import paths
 from backdev.assistant import NothingToRetryError
-from backdev.commands import CommandRunner, is_command, unescape_message
-from backdev.compose import Startup, Workspace
+from backdev.commands import is_command, unescape_message
+from backdev.compose import Startup, Workspace, make_command_runner
 from backdev.llm.errors import MISSING_KEY
 from backdev.llm.events import LoopEvent, TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter
@@ -31,7 +31,6 @@ from backdev.repo.attachments import PreparedMessage, prepare_message
 from backdev.repo.commands import register_repo_commands
 from backdev.repo.context import ProjectContext, attach_repository
 from backdev.tools.base import ApprovalRequest, Decision
-from backdev.workflow.commands import register_workflow_commands
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
 
@@ -53,15 +52,13 @@ class PlainRepl:
         self.startup = startup
         self.assistant = startup.assistant
         self.workspace = workspace
-        self.runner = CommandRunner(self.assistant, workspace.catalog)
-        register_workflow_commands(self.runner, self.assistant)
+        self.runner = make_command_runner(self.assistant, workspace.catalog)
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.prompt_input = prompt_input
         self.prompt_output = prompt_output
         self.any_failed = False
-        self.last_reply: str | None = None  # the text of the last turn that finished
         self._prompt: Any = None
         self.assistant.approve = self._approve
         self.context: ProjectContext | None = None
@@ -119,14 +116,14 @@ class PlainRepl:
     # --- turns ---------------------------------------------------------------------------------
 
     async def _consume(self, events: AsyncIterator[LoopEvent], printer: TurnPrinter) -> Usage | None:
+        """Print every event to the end of the stream (a review's notices follow its turn)."""
+        usage = None
         async with aclosing(events) as stream:
             async for event in stream:
                 printer.handle(event)
-                if isinstance(event, TurnFinished):
-                    self.last_reply = event.text
                 if isinstance(event, (TurnFinished, TurnFailed)):
-                    return event.usage
-        return None
+                    usage = event.usage
+        return usage
 
     async def run_turn(self, events: AsyncIterator[LoopEvent]) -> None:
         """Print one turn; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
@@ -162,21 +159,10 @@ class PlainRepl:
             self._say(f"  ◆ {workflow.summary_line()} · /phase")
 
     async def _review(self) -> None:
-        """Send the review `/review` prepared, list its findings, and save it as an artifact (after approval)."""
-        from backdev.workflow.report import counts_line, findings_list
-        from backdev.workflow.reviewing import review_report, save_review_artifact, take_pending_review
+        """Send the review `/review` prepared; its findings and the saved report follow as notices."""
+        from backdev.workflow.reviewing import review_turn
 
-        request = take_pending_review(self.assistant)
-        if request is None:
-            return
-        self.last_reply = None
-        await self.run_turn(self.assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta))
-        report = review_report(self.assistant, request, self.last_reply or "")
-        self._say(f"\nFindings ({counts_line(report.findings)}):\n{findings_list(report.findings)}")
-        if self.last_reply is None:
-            self._say("The review did not finish, so it was not saved; the findings so far are kept (/findings).")
-            return
-        self._say(await save_review_artifact(self.assistant, request, report))
+        await self.run_turn(review_turn(self.assistant))
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line of input; False means quit."""

@@ -15,6 +15,7 @@ from typing import TextIO
 from backdev.llm.cost import format_cost, format_usage
 from backdev.llm.events import (
     LoopEvent,
+    Notice,
     StreamRetrying,
     TextDelta,
     ToolCallFinished,
@@ -63,6 +64,9 @@ class TurnPrinter:
             self.err.write(f"  ⟳ {event.failure.message} Asking again automatically…\n")
         elif isinstance(event, TurnFinished):
             self._end_text()
+        elif isinstance(event, Notice):
+            self.err.write(("  ⚠ " if event.error else "") + event.text + "\n")
+            self.err.flush()
         elif isinstance(event, TurnFailed):
             self.failed = True
             self._end_text(render=False)

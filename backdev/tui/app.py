@@ -87,9 +87,9 @@ class BackdevApp(App[int]):
     def runner(self) -> CommandRunner:
         """The slash commands (the same as the plain REPL's)."""
         if self._runner is None:
-            from backdev.commands import CommandRunner
+            from backdev.compose import make_command_runner
 
-            self._runner = CommandRunner(self.assistant, self.workspace.catalog)
+            self._runner = make_command_runner(self.assistant, self.workspace.catalog)
         return self._runner
 
     def on_mount(self) -> None:
@@ -138,8 +138,13 @@ class BackdevApp(App[int]):
     @on(ProjectLoaded)
     async def _project_loaded(self, message: ProjectLoaded) -> None:
         self.project = message.project
-        self.project_ready.set()
+        if message.project is not None:
+            from backdev.repo.commands import register_repo_commands
+
+            register_repo_commands(self.runner, message.project)  # /memory and /overview
+        # Ready only once the screen has said what it found, so that a waiting message is shown after it.
         await self.chat.on_project_loaded(message.project, message.error)
+        self.project_ready.set()
 
     @property
     def ready_for_turns(self) -> bool:

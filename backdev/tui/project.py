@@ -1,45 +1,28 @@
 """Reading the person's repository in the background, after the first frame.
 
-`load_project` is the one place the app reads the repository. Until the repository-context work
-lands it opens the repository and builds the `@` path index itself; at merge this body becomes
-`return attach_repository(assistant, workspace)` (which also registers the read tools and puts
-the project memory and overview into the system prompt) — the returned object has the same
-`.info`, `.notes` and `.index`.
+`load_project` is the one place the app reads the repository: `attach_repository` opens it,
+registers the read tools, puts the project memory and overview into the system prompt, and
+returns `.info`, `.notes` and the `@` path `.index`.
 
 It runs in a thread worker (git and file walks block), so it must not touch widgets.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when the project is loaded, after the first frame
     from backdev.assistant import Assistant
     from backdev.compose import Workspace
-    from backdev.repo.completion import PathIndex
+    from backdev.repo.context import ProjectContext
     from backdev.repo.repository import RepoInfo
 
 
-@dataclass
-class LoadedProject:
-    """What the app needs once the repository has been read."""
+def load_project(assistant: Assistant, workspace: Workspace) -> ProjectContext:
+    """Read the repository and attach it to the assistant (see `backdev.repo.context`)."""
+    from backdev.repo.context import attach_repository
 
-    info: RepoInfo | None
-    index: PathIndex
-    notes: list[str] = field(default_factory=list)
-
-
-def load_project(assistant: Assistant, workspace: Workspace) -> Any:
-    """Open the repository at the workspace root, attach it to the assistant, index its files."""
-    from backdev.repo.completion import PathIndex
-    from backdev.repo.repository import Repository
-
-    repo = Repository.open(workspace.root)
-    info = repo.info()
-    notes = [] if info.is_git else ["This folder is not a git repository: its files are read from disk."]
-    assistant.repo = repo
-    return LoadedProject(info, PathIndex(repo.files()), notes)
+    return attach_repository(assistant, workspace)
 
 
 def repo_label(root_name: str, info: RepoInfo | None) -> str:

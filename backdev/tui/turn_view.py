@@ -12,6 +12,7 @@ from typing import Any
 from backdev.llm.events import (
     AssistantMessage,
     LoopEvent,
+    Notice,
     StreamRetrying,
     TextDelta,
     ToolCallFinished,
@@ -56,8 +57,8 @@ class TurnView:
             entry.finish(event.summary, event.detail, event.is_error)
         elif isinstance(event, StreamRetrying):
             await self._close("retrying")
-        elif isinstance(event, (AssistantMessage, TurnFinished)):
-            await self._close()
+        elif isinstance(event, (AssistantMessage, TurnFinished, Notice)):
+            await self._close()  # a Notice itself is shown by the chat screen
         elif isinstance(event, TurnFailed):
             await self._close("interrupted")
             await self.transcript.add(ErrorEntry(event.failure.message, retryable=event.failure.retryable))

@@ -1,9 +1,9 @@
 """Giving an assistant its persona's workflow: load the definition, restore the session's state,
 register the workflow tools and put the current phase into the system prompt.
 
-`attach_workflow` is called by `compose.start_session`, and again whenever the persona or the
-session changes (`/persona`, `/new`), so the workflow always belongs to the current persona and
-session. A persona without a workflow is a plain chat; a broken workflow file is a note and a
+`attach_workflow` is called by `compose.start_session`, and `follow_switch` (an assistant switch
+hook) calls it again whenever the persona or the session changes (`/persona`, `/new`, the app's
+pickers), so the workflow always belongs to the current persona and session. A persona without a workflow is a plain chat; a broken workflow file is a note and a
 plain chat (nothing the person typed is lost, and the file's error names the key to fix).
 """
 
@@ -63,3 +63,11 @@ def attach_workflow(assistant: Assistant) -> list[str]:
     if saved is None:
         workflow.save()
     return []
+
+
+def follow_switch(assistant: Assistant) -> list[str]:
+    """The assistant's switch hook: attach the workflow of the new persona or session, and say where it is."""
+    notes = attach_workflow(assistant)
+    if isinstance(assistant.workflow, WorkflowSession):
+        notes.append(f"Workflow: {assistant.workflow.summary_line()} (/phase)")
+    return notes

@@ -6,7 +6,7 @@
   `review`; the front end takes the request with `reviewing.take_pending_review` and sends it.
 - `/findings` lists the last review's findings.
 
-`/persona` and `/new` are wrapped so that the workflow follows the persona and the session.
+The workflow follows `/persona` and `/new` by itself (an assistant switch hook, see attach.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from backdev.commands import CommandOutcome, CommandRunner, CommandSpec, Handler
-from backdev.workflow.attach import attach_workflow
+from backdev.commands import CommandOutcome, CommandRunner, CommandSpec
 from backdev.workflow.definition import Phase
 from backdev.workflow.engine import PhaseNotFound, WorkflowSession
 from backdev.workflow.report import findings_list
@@ -30,7 +29,7 @@ NO_WORKFLOW = ("The persona {name} has no workflow: this is a plain chat. A pers
 
 
 def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> None:
-    """Add /phase, /next, /review and /findings to `runner`, and keep the workflow in step with /persona and /new."""
+    """Add /phase, /next, /review and /findings to `runner`."""
 
     def workflow_or_none() -> WorkflowSession | None:
         workflow = assistant.workflow
@@ -82,8 +81,6 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
         (CommandSpec("findings", "", "the findings of the last review"), findings),
     ):
         runner.register(spec, handler)
-    for name in ("persona", "new"):
-        runner.register(runner.specs[name], _reattaching(runner.handlers[name], assistant))
 
 
 def _switch(workflow: WorkflowSession, move: Callable[[], Phase]) -> CommandOutcome:
@@ -98,21 +95,3 @@ def _switch(workflow: WorkflowSession, move: Callable[[], Phase]) -> CommandOutc
         lines.append(f"  ({left.title} still has open items: {', '.join(unchecked)}; /phase {left.id} goes back.)")
     lines.append("  /phase shows its checklist.")
     return CommandOutcome("\n".join(lines), action="switched")
-
-
-def _reattaching(handler: Handler, assistant: Assistant) -> Handler:
-    """`handler`, then the workflow of the (possibly new) persona and session."""
-
-    def run(argument: str) -> CommandOutcome:
-        outcome = handler(argument)
-        if outcome.error or outcome.action not in ("switched", "new"):
-            return outcome
-        notes = attach_workflow(assistant)
-        workflow = assistant.workflow
-        extra = [f"note: {n}" for n in notes]
-        if isinstance(workflow, WorkflowSession):
-            extra.append(f"Workflow: {workflow.summary_line()} (/phase)")
-        text = "\n".join([outcome.text, *extra]) if extra else outcome.text
-        return CommandOutcome(text, outcome.action, outcome.error, outcome.argument)
-
-    return run

@@ -7,18 +7,24 @@
 3. `review_report(...)` gathers the findings and the model's closing summary.
 4. `save_review_artifact(...)` writes the report as markdown under the artifacts folder, after the
    person approves it (the same approval as `write_artifact`, so "for this session" covers both).
+
+`review_turn` does 2–4 as one stream of events, which is what both front ends use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from backdev.llm.events import LoopEvent, Notice, TurnFinished
 
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.workflow.edits import ChangeRefused, prepare_artifact
 from backdev.workflow.engine import WorkflowSession
-from backdev.workflow.report import ReviewReport, to_markdown
+from backdev.workflow.report import ReviewReport, counts_line, findings_list, to_markdown
 from backdev.workflow.review import ReviewError, ReviewRequest, ReviewTarget, prepare_review
 
 if TYPE_CHECKING:
@@ -95,3 +101,23 @@ async def save_review_artifact(assistant: Assistant, request: ReviewRequest, rep
         return f"The review was not saved: {exc}"
     workflow.record_artifact(change.relative)
     return f"Review saved to {change.relative}."
+
+
+async def review_turn(assistant: Assistant) -> AsyncIterator[LoopEvent]:
+    """Send the review `/review` prepared and stream its turn; then the findings and the saved report
+    arrive as `Notice` events (the report is saved only when the review finished, after approval)."""
+    request = take_pending_review(assistant)
+    if request is None:
+        return
+    summary: str | None = None
+    async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
+        async for event in events:
+            if isinstance(event, TurnFinished):
+                summary = event.text
+            yield event
+    report = review_report(assistant, request, summary or "")
+    yield Notice(f"Findings ({counts_line(report.findings)}):\n{findings_list(report.findings)}", kind="findings")
+    if summary is None:
+        yield Notice("The review did not finish, so it was not saved; the findings so far are kept (/findings).", True)
+        return
+    yield Notice(await save_review_artifact(assistant, request, report))

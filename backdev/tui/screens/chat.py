@@ -26,7 +26,7 @@ from textual.worker import Worker
 
 from backdev.assistant import NothingToRetryError
 from backdev.llm.errors import MISSING_KEY
-from backdev.llm.events import LoopEvent, ToolCallFinished, TurnFailed, TurnFinished
+from backdev.llm.events import LoopEvent, Notice, ToolCallFinished, TurnFailed, TurnFinished
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.completion import Completer
 from backdev.tui.project import repo_label
@@ -255,20 +255,27 @@ class ChatScreen(ChatActions, Screen[None]):
         assistant = app.assistant
         extra: list[dict[str, Any]] | None = None
         meta: dict[str, Any] | None = None
-        if attachment_paths(text):
-            if not app.project_ready.is_set():
+        # Every message is prepared (attachments read, secrets redacted and the person told) once the
+        # repository has been read; the core redacts again underneath, whatever happens here.
+        if not app.project_ready.is_set():
+            if attachment_paths(text):
                 self.post_message(self.Said("Reading the repository before attaching files…"))
-                await app.project_ready.wait()
-            if assistant.repo is None:
-                self.post_message(self.Said("The repository could not be read, so files cannot be attached: "
-                                            "remove the @paths and press Enter again.", error=True))
-                return
+            await app.project_ready.wait()
+        if assistant.repo is not None:
             prepared = await asyncio.to_thread(prepare_message, text, assistant.repo, assistant.settings,
                                                confirmed_secrets=confirmed)
             if not prepared.ready:
                 self.post_message(self.NotSent(prepared, typed))
                 return
-            extra, meta = prepared.extra_blocks, prepared.meta
+            text, extra, meta = prepared.text, prepared.extra_blocks, prepared.meta
+            for note in prepared.notes:
+                self.post_message(self.Said(note))
+            if prepared.redactions:
+                self.post_message(self.Said(f"🔒 Redacted before sending: {', '.join(prepared.redactions)}"))
+        elif attachment_paths(text):
+            self.post_message(self.Said("The repository could not be read, so files cannot be attached: "
+                                        "remove the @paths and press Enter again.", error=True))
+            return
         self.unsent = typed  # cleared from the prompt by the handler; kept here until it is stored
         self.post_message(self.Sending(text, typed, tuple((meta or {}).get("attachments", ()))))
         try:
@@ -331,7 +338,12 @@ class ChatScreen(ChatActions, Screen[None]):
         assert self.turn_view is not None
         event = message.event
         await self.turn_view.apply(event)
-        if isinstance(event, ToolCallFinished):
+        if isinstance(event, Notice):
+            if event.kind == "findings":
+                await self.show_findings()
+            else:
+                await self.transcript.note(event.text, error=event.error)
+        elif isinstance(event, ToolCallFinished):
             self.refresh_panel()
         elif isinstance(event, (TurnFinished, TurnFailed)):
             self.refresh_panel()

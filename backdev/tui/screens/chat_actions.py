@@ -14,6 +14,11 @@ from rich.text import Text
 from backdev.llm.models import ALIASES
 
 
+def command_name(line: str) -> str:
+    """`/findings all` → `findings`."""
+    return line.strip().lstrip("/").split(" ", 1)[0].lower()
+
+
 class ChatActions:
     """Commands and palette actions; `self` is the ChatScreen (these names are defined there or by Screen)."""
 
@@ -34,6 +39,25 @@ class ChatActions:
 
     # --- commands ------------------------------------------------------------------------------
 
+    def has_findings(self) -> bool:
+        """True once a review ran in this session (its findings, possibly none, are in the workflow)."""
+        workflow = self.app.assistant.workflow
+        return bool(getattr(getattr(workflow, "state", None), "review_scope", ""))
+
+    async def show_findings(self) -> None:
+        """The last review's findings as a sortable table in the transcript."""
+        from backdev.tui.widgets.findings import FindingsEntry
+
+        state = self.app.assistant.workflow.state
+        entry = FindingsEntry(list(state.findings), state.review_scope)
+        await self.transcript.add(entry)
+        if state.findings:
+            entry.query_one("FindingsTable").focus()
+
+    async def action_go_to_phase(self, phase_id: str) -> None:
+        """A click on a phase in the side panel switches to it (as `/phase ID` does)."""
+        await self.run_command(f"/phase {phase_id}")
+
     async def run_command(self, line: str) -> None:
         """Run a slash command (typed, or from the palette) and carry out its action."""
         if self.refuses_while_busy(line):
@@ -42,7 +66,7 @@ class ChatActions:
         outcome = app.runner.run(line)
         if outcome.action == "new":
             await self.transcript.clear()
-        if outcome.text:
+        if outcome.text and not (command_name(line) == "findings" and self.has_findings()):
             await self.transcript.note(outcome.text, error=outcome.error)
         if outcome.action == "quit":
             await app.action_quit()
@@ -50,13 +74,13 @@ class ChatActions:
         if outcome.action == "retry":
             self.retry()
         elif outcome.action == "review":
-            # The review itself is the core's (`Assistant.review`, from the workflow work): the
-            # app streams its turn like any other.
-            review = getattr(app.assistant, "review", None)
-            if review is None:
-                self.notify("Reviewing is not available in this version yet.")
-            else:
-                self.run_turn(lambda: review(outcome.argument), f"Reviewing {outcome.argument}…")
+            # The core runs the review (backdev.workflow.reviewing): the app streams it like any
+            # turn; the findings table and the saved report arrive as notices at its end.
+            from backdev.workflow.reviewing import review_turn
+
+            self.run_turn(lambda: review_turn(app.assistant))
+        elif command_name(line) == "findings" and not outcome.error and self.has_findings():
+            await self.show_findings()
         self.refresh_panel()
         self.refresh_status()
 

@@ -1,11 +1,13 @@
 """The side panel: the workflow's phases with the current one marked, and its checklist.
 
 It renders a `WorkflowView` (built by the core); a persona without a workflow has none, and the
-panel says so. The chat screen refreshes it after every tool call and every command.
+panel says so. The chat screen refreshes it after every tool call and every command. A click on a
+phase switches to it (the line carries the screen's `go_to_phase` action).
 """
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -23,7 +25,8 @@ def panel_text(view: WorkflowView | None) -> Text:
     text.append("Phases\n", style="bold underline")
     for phase in view.phases:
         current = phase.id == view.current
-        text.append(f"{'▶' if current else ' '} {phase.title}\n", style="bold reverse" if current else "")
+        click = Style(meta={"@click": f"screen.go_to_phase({phase.id!r})"})
+        text.append(f"{'▶' if current else ' '} {phase.title}\n", style=Style.parse("bold reverse") + click if current else click)
     if view.checklist:
         text.append("\nChecklist\n", style="bold underline")
         for item in view.checklist:

@@ -1,0 +1,110 @@
+"""A review's findings as a table in the transcript: severity, category, file:line, title.
+
+Most severe first. `s` (or a click on a column header) sorts by another column; Enter on a row
+shows that finding's detail and suggestion below the table (Enter again hides it).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from backdev.workflow.findings import Finding, severity_rank, sort_findings
+
+COLUMNS = ("severity", "category", "location", "title")
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+
+
+def sort_key(column: str):  # type: ignore[no-untyped-def]
+    """The key that orders findings by `column` (severity: most severe first)."""
+    if column == "severity":
+        return lambda f: (-severity_rank(f.severity), f.path, f.line)
+    if column == "location":
+        return lambda f: (f.path, f.line)
+    return lambda f: (getattr(f, column).lower(), -severity_rank(f.severity))
+
+
+def detail_text(finding: Finding) -> Text:
+    text = Text()
+    text.append(f"{finding.severity.upper()} · {finding.category} · {finding.location}\n", style=SEVERITY_STYLE.get(finding.severity, ""))
+    text.append(finding.title + "\n", style="bold")
+    if finding.detail:
+        text.append(finding.detail + "\n")
+    if finding.suggestion:
+        text.append("Suggestion: ", style="bold")
+        text.append(finding.suggestion)
+    return text
+
+
+class FindingsTable(DataTable):  # type: ignore[type-arg]
+    """The table itself (a DataTable with a sort key)."""
+
+    BINDINGS = [Binding("s", "next_sort", "Sort")]
+
+    def action_next_sort(self) -> None:
+        entry = self.parent
+        if isinstance(entry, FindingsEntry):
+            entry.sort_by(COLUMNS[(COLUMNS.index(entry.sorted_by) + 1) % len(COLUMNS)])
+
+
+class FindingsEntry(Vertical):
+    """The findings of a review, sortable, each expandable to its detail and suggestion."""
+
+    DEFAULT_CSS = """
+    FindingsEntry { height: auto; margin: 0 0 1 0; }
+    FindingsEntry FindingsTable { height: auto; max-height: 16; }
+    FindingsEntry #finding-detail { padding: 0 1; border-left: thick $warning; }
+    """
+
+    def __init__(self, findings: list[Finding] | tuple[Finding, ...], scope: str = "") -> None:
+        super().__init__()
+        self.findings = sort_findings(findings)
+        self.scope = scope
+        self.sorted_by = "severity"
+        self.expanded: Finding | None = None
+
+    def compose(self) -> ComposeResult:
+        count = len(self.findings)
+        yield Static(Text(f"Findings of the review of {self.scope}: {count}" if self.scope else f"Findings: {count}",
+                          style="bold"))
+        table = FindingsTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*(c.title() for c in COLUMNS))
+        yield table
+        detail = Static("", id="finding-detail")
+        detail.display = False
+        yield detail
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(FindingsTable)
+        table.clear()
+        for index, finding in enumerate(self.findings):
+            table.add_row(Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")), finding.category,
+                          finding.location, finding.title, key=str(index))
+
+    def sort_by(self, column: str) -> None:
+        """Order the rows by `column` (one of COLUMNS)."""
+        self.sorted_by = column
+        self.findings = sorted(self.findings, key=sort_key(column))
+        self._fill()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(COLUMNS[event.column_index])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        finding = self.findings[int(event.row_key.value or 0)]
+        detail = self.query_one("#finding-detail", Static)
+        if self.expanded == finding and detail.display:
+            detail.display = False
+            self.expanded = None
+            return
+        self.expanded = finding
+        detail.update(detail_text(finding))
+        detail.display = True
