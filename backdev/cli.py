@@ -7,7 +7,6 @@ each command imports what it needs.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,6 +135,8 @@ def _chat(args: argparse.Namespace) -> int:
     startup = start_session(workspace, store, provider, persona_name=args.persona, resume=resume)
     if args.plain or not sys.stdout.isatty() or not sys.stdin.isatty():
         from backdev.repl.app import PlainRepl
+
+        import asyncio
 
         return asyncio.run(PlainRepl(startup, workspace).run())
     from backdev.tui.launch import run_tui

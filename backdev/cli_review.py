@@ -19,8 +19,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def add_review_parser(commands: Any) -> None:
     """The `review` subcommand's arguments."""
-    from backdev.workflow.findings import SEVERITIES
-    from backdev.workflow.report import FORMATS
+    from backdev.workflow.findings import FORMATS, SEVERITIES
 
     review = commands.add_parser(
         "review", help="review files or changes, non-interactively (for shells and CI)",

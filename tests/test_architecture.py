@@ -54,3 +54,14 @@ def test_yaml_is_only_ever_safe_loaded() -> None:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text()
         assert "yaml.load(" not in text and "yaml.unsafe_load" not in text and "yaml.full_load" not in text, path
+
+
+def test_help_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom backdev.cli import main\ntry:\n    main(['review', '--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('asyncio', 'yaml', 'anthropic', 'textual', 'prompt_toolkit', 'git', 'sqlite3', 'backdev.workflow.report')\n"
+        "print('heavy:' + ','.join(m for m in heavy if m in sys.modules))"
+    )
+    env = {**os.environ, "BACKDEV_HOME": str(tmp_path / "home")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.splitlines()[-1] == "heavy:"

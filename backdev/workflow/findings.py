@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
+#: The formats of `backdev review` reports (defined here, with no imports, so the CLI parser stays cheap).
+FORMATS = ("md", "json", "sarif")
 
 
 def severity_rank(severity: str) -> int:
