@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backdev import paths
 from backdev.assistant import Assistant, choose_model
-from backdev.commands import CommandRunner
 from backdev.llm.models import resolve_model
 from backdev.llm.provider import Provider
 from backdev.personas.loader import PersonaCatalog, load_catalog
@@ -21,6 +20,9 @@ from backdev.session.store import SessionStore
 from backdev.settings import Settings, load_settings
 from backdev.tools.base import Approver, ToolRegistry
 from backdev.workflow.attach import attach_workflow, follow_switch
+
+if TYPE_CHECKING:  # the commands are built when a front end first needs them, not at start-up
+    from backdev.commands import CommandRunner
 
 
 @dataclass

@@ -10,7 +10,6 @@ a project's `.backdev.yaml` is usually committed, and a key there would leak.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -171,6 +170,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     for key, value in raw.items():
         spec = known.get(str(key))
         if spec is None:
+            import difflib  # only for the hint in this error
+
             hint = difflib.get_close_matches(str(key), known, n=1)
             also = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise SettingsError(f"{path}: {key!r} is not a setting{also}; see `backdev doctor` for the list.")

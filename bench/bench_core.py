@@ -55,6 +55,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "BACKDEV_HOME": home}
         env.pop("ANTHROPIC_API_KEY", None)
+        # Measure what an installed backdev does: run from bytecode (pip compiles it at install), even
+        # on machines that set PYTHONDONTWRITEBYTECODE.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        package = Path(__file__).resolve().parent.parent / "backdev"
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=env, check=True)
         python = median_seconds([sys.executable, "-c", "pass"], runs, env=env)
         helptime = median_seconds([sys.executable, "-m", "backdev", "--help"], runs, env=env)
         version = median_seconds([sys.executable, "-m", "backdev", "--version"], runs, env=env)

@@ -331,6 +331,11 @@ def main() -> int:
         home = root / "home"
         env = {**os.environ, "BACKDEV_HOME": str(home), "PYTHONPATH": str(HERE.parent.parent)}
         env.pop("ANTHROPIC_API_KEY", None)
+        # Like for like: Textual runs from the bytecode pip compiled when it was installed, and
+        # `pip install .` compiles backdev the same way. Some machines set PYTHONDONTWRITEBYTECODE,
+        # which would make every child compile backdev from source; compile it once here instead.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent.parent / "backdev")], env=env, check=True)
         os.environ["BACKDEV_HOME"] = str(home)
         project = make_project(root)
         print(f"backdev TUI benchmarks · Python {sys.version.split()[0]} · {os.cpu_count()} CPUs · runs={args.runs}\n")

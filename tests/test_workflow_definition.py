@@ -155,3 +155,31 @@ def test_minimal_workflow_defaults(tmp_path: Path) -> None:
     assert workflow.find_phase("TWO") is workflow.phase("two")  # by id or title, any case
     assert workflow.find_phase("2") is workflow.phase("two")  # or by number
     assert workflow.find_phase("three") is None
+
+
+def test_the_parse_is_cached_for_exactly_the_same_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from backdev import paths
+    from backdev.personas.loader import builtin_personas_dir
+    from backdev.workflow.definition import load_workflow
+
+    source = tmp_path / "p.workflow.yaml"
+    source.write_text((builtin_personas_dir() / "backend-developer.workflow.yaml").read_text())
+    fresh = load_workflow(source)
+    [cache] = list((paths.data_dir() / "cache").glob("workflow-*.json"))
+    assert load_workflow(source) == fresh
+    # Proof the second load came from the cache: what the cache says wins while the text is the same.
+    cache.write_text(cache.read_text().replace('"title": "Design"', '"title": "From the cache"'))
+    assert load_workflow(source).phase("design").title == "From the cache"
+    source.write_text(source.read_text().replace("title: Design", "title: Architecture"))
+    assert load_workflow(source).phase("design").title == "Architecture"  # an edit is parsed afresh
+
+
+def test_data_json_cannot_carry_is_not_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from backdev.yamlio import load_yaml_cached
+
+    cache = tmp_path / "c.json"
+    assert load_yaml_cached("when: 2026-11-26\n", cache) == {"when": dt.date(2026, 11, 26)}
+    assert not cache.exists()
+    assert load_yaml_cached("a: 1\n", cache) == {"a": 1} and cache.exists()

@@ -13,6 +13,7 @@ private-key, url-password, password, secret-value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -43,35 +44,38 @@ class _Rule:
     not_a_value: re.Pattern[str] | None = None  # values that are left alone
 
 
-_RULES: tuple[_Rule, ...] = (
-    # Blocks first: their base64 body could look like other tokens. A block cut off by a read cap
-    # (no END line) is redacted to the end of the text.
-    _Rule("private-key", re.compile(
-        r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY((?: BLOCK)?)-----.*?(?:-----END \1PRIVATE KEY\2-----|\Z)", re.DOTALL)),
-    _Rule("url-password", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/?#@'\"]+:([^\s/?#@'\"]+)@"), group=1),
-    _Rule("anthropic-api-key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    # A digit somewhere keeps prose such as `sk-learn-compatible` out.
-    _Rule("openai-api-key", re.compile(r"\bsk-(?!ant-)(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{20,}")),
-    _Rule("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b")),
-    _Rule("aws-secret-key", re.compile(
-        r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"), group=1),
-    _Rule("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
-    _Rule("gitlab-token", re.compile(r"\bgl(?:pat|dt|ptt|rt|soat|cbt|imt)-[A-Za-z0-9_-]{20,}")),
-    _Rule("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+")),
-    _Rule("slack-token", re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,}")),
-    _Rule("stripe-key", re.compile(r"\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})")),
-    _Rule("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
-    _Rule("google-oauth", re.compile(r"\b(?:GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[0-9A-Za-z_-]{20,})")),
-    _Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    # `name = "value"`, `"name": "value"`, `name="value"` (Python, JSON, YAML, kwargs, dicts).
-    _Rule("password", re.compile(
-        rf"(?i)(?<![A-Za-z0-9_])({_NAME})[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?([\"'])((?:(?!\2)[^\n\\]|\\.){{1,512}})\2"),
-        group=3, kind_from_name=True, not_a_value=_NOT_A_QUOTED_VALUE),
-    # Unquoted, one per line: `.env`, shell, YAML, ini (`DB_PASSWORD=hunter2`, `password: hunter2`).
-    _Rule("password", re.compile(
-        rf"(?im)^[ \t]*(?:export[ \t]+)?({_NAME})[ \t]*[=:][ \t]*([^\s#\"'(){{}}\[\],;]+)[ \t]*(?=#|$)"),
-        group=2, kind_from_name=True, not_a_value=_NOT_A_BARE_VALUE),
-)
+@functools.cache
+def _rules() -> tuple[_Rule, ...]:
+    """The rules, compiled on first use (compiling them all costs a few ms of start-up)."""
+    return (
+        # Blocks first: their base64 body could look like other tokens. A block cut off by a read cap
+        # (no END line) is redacted to the end of the text.
+        _Rule("private-key", re.compile(
+            r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY((?: BLOCK)?)-----.*?(?:-----END \1PRIVATE KEY\2-----|\Z)", re.DOTALL)),
+        _Rule("url-password", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/?#@'\"]+:([^\s/?#@'\"]+)@"), group=1),
+        _Rule("anthropic-api-key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+        # A digit somewhere keeps prose such as `sk-learn-compatible` out.
+        _Rule("openai-api-key", re.compile(r"\bsk-(?!ant-)(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{20,}")),
+        _Rule("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b")),
+        _Rule("aws-secret-key", re.compile(
+            r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"), group=1),
+        _Rule("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
+        _Rule("gitlab-token", re.compile(r"\bgl(?:pat|dt|ptt|rt|soat|cbt|imt)-[A-Za-z0-9_-]{20,}")),
+        _Rule("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+")),
+        _Rule("slack-token", re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,}")),
+        _Rule("stripe-key", re.compile(r"\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})")),
+        _Rule("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+        _Rule("google-oauth", re.compile(r"\b(?:GOCSPX-[A-Za-z0-9_-]{24,}|ya29\.[0-9A-Za-z_-]{20,})")),
+        _Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+        # `name = "value"`, `"name": "value"`, `name="value"` (Python, JSON, YAML, kwargs, dicts).
+        _Rule("password", re.compile(
+            rf"(?i)(?<![A-Za-z0-9_])({_NAME})[\"']?\s*(?:=|:|=>)\s*[rbuRBU]?([\"'])((?:(?!\2)[^\n\\]|\\.){{1,512}})\2"),
+            group=3, kind_from_name=True, not_a_value=_NOT_A_QUOTED_VALUE),
+        # Unquoted, one per line: `.env`, shell, YAML, ini (`DB_PASSWORD=hunter2`, `password: hunter2`).
+        _Rule("password", re.compile(
+            rf"(?im)^[ \t]*(?:export[ \t]+)?({_NAME})[ \t]*[=:][ \t]*([^\s#\"'(){{}}\[\],;]+)[ \t]*(?=#|$)"),
+            group=2, kind_from_name=True, not_a_value=_NOT_A_BARE_VALUE),
+    )
 
 
 def placeholder(kind: str) -> str:
@@ -113,6 +117,6 @@ def _apply(rule: _Rule, text: str, found: list[str]) -> str:
 def redact(text: str) -> Redacted:
     """Replace every secret-looking value in `text` (see the module docstring for the kinds)."""
     found: list[str] = []
-    for rule in _RULES:
+    for rule in _rules():
         text = _apply(rule, text, found)
     return Redacted(text, tuple(found))

@@ -11,7 +11,7 @@ the conversation has already been through the secret guard.
 from __future__ import annotations
 
 import json
-import secrets
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -131,7 +131,7 @@ class SessionStore:
         now = time.time()
         with self._write() as db:
             while True:
-                session_id = secrets.token_hex(4)
+                session_id = os.urandom(4).hex()  # 8 hex digits; `secrets` would import hashlib at start-up
                 if db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
                     break
             db.execute(

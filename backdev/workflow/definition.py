@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
 
-from backdev.yamlio import YamlProblem, load_yaml
+from backdev.yamlio import YamlProblem, load_yaml, load_yaml_cached
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # Placeholders an artifact path template may use: `{date}` (YYYY-MM-DD) and `{slug}` (what was
@@ -139,13 +139,22 @@ def load_workflow(path: Path) -> Workflow:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise WorkflowError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    return parse_workflow(text, path)
+    return parse_workflow(text, path, cache_file=_cache_file(path))
 
 
-def parse_workflow(text: str, path: Path) -> Workflow:
-    """Build a Workflow from the text of `path` (see `load_workflow`)."""
+def _cache_file(path: Path) -> Path:
+    """Where the parsed form of `path` is kept between starts (see yamlio.load_yaml_cached)."""
+    import zlib
+
+    from backdev import paths
+
+    return paths.data_dir() / "cache" / f"workflow-{zlib.crc32(str(path.resolve()).encode()):08x}.json"
+
+
+def parse_workflow(text: str, path: Path, *, cache_file: Path | None = None) -> Workflow:
+    """Build a Workflow from the text of `path` (see `load_workflow`); `cache_file` keeps the parse."""
     try:
-        data = load_yaml(text)
+        data = load_yaml(text) if cache_file is None else load_yaml_cached(text, cache_file)
     except YamlProblem as exc:
         where = f"line {exc.line}: " if exc.line else ""
         raise WorkflowError(f"{path}: {where}not valid YAML ({exc.problem}).") from exc

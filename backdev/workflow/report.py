@@ -15,7 +15,7 @@ from typing import Any
 
 from backdev import __version__
 from backdev.workflow.definition import Category
-from backdev.workflow.findings import FORMATS, Finding, count_by_severity, severity_rank, sort_findings
+from backdev.workflow.findings import Finding, count_by_severity, severity_rank, sort_findings
 
 JSON_SCHEMA_ID = "backdev.review/1"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -20,21 +20,32 @@ import json
 import shlex
 from typing import Any
 
-from backdev.repo.detect import detect_test_command
-from backdev.repo.repository import Repository
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 from backdev.repo.safety import PathRefused, SafetyPolicy, relative_posix, resolve_in_repo
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome
-from backdev.workflow.edits import ChangeRefused, FileChange, prepare_artifact, prepare_edit
 from backdev.workflow.engine import WorkflowSession
 from backdev.workflow.findings import SEVERITIES, Finding
 from backdev.workflow.state import TestRun, TickRefused
-from backdev.workflow.testrun import (
-    TestCommandError,
-    build_command,
-    resolve_executable,
-    run_test_command,
-    trim_output,
-)
+
+if TYPE_CHECKING:
+    from backdev.workflow.edits import FileChange
+
+
+# The tools are registered at start-up, before the app's first frame; what they do (diffs and
+# patches, running tests, finding the test command in the repository) is imported when a tool is
+# first used.
+def _edits() -> ModuleType:
+    from backdev.workflow import edits
+
+    return edits
+
+
+def _testrun() -> ModuleType:
+    from backdev.workflow import testrun
+
+    return testrun
 
 TOOL_NAMES = ("update_checklist", "write_artifact", "propose_edit", "run_tests", "report_finding")
 
@@ -106,12 +117,13 @@ def _write_artifact(workflow: WorkflowSession) -> Tool:
     approved = _ApprovedChanges()
 
     def prepare(args: dict[str, Any]) -> FileChange:
-        return prepare_artifact(workflow.root, workflow.artifacts_dir, str(args.get("name", "")), str(args.get("markdown", "")))
+        return _edits().prepare_artifact(workflow.root, workflow.artifacts_dir, str(args.get("name", "")),
+                                         str(args.get("markdown", "")))
 
     def approval(args: dict[str, Any]) -> ApprovalRequest | None:
         try:
             change = prepare(args)
-        except ChangeRefused:
+        except _edits().ChangeRefused:
             return None
         if change.unchanged:
             return None
@@ -128,7 +140,7 @@ def _write_artifact(workflow: WorkflowSession) -> Tool:
                 return ToolOutcome(f"{change.relative} already has exactly this content; nothing was written.",
                                    f"write_artifact {change.relative} · unchanged")
             change.apply()
-        except ChangeRefused as exc:
+        except _edits().ChangeRefused as exc:
             return _refused(f"Not written: {exc}", f"write_artifact refused: {exc}")
         workflow.record_artifact(change.relative)
         lines = change.new.count("\n")
@@ -157,14 +169,14 @@ def _propose_edit(workflow: WorkflowSession) -> Tool:
 
     def prepare(args: dict[str, Any]) -> FileChange:
         content, diff = args.get("content"), args.get("diff")
-        return prepare_edit(workflow.root, str(args.get("path", "")),
+        return _edits().prepare_edit(workflow.root, str(args.get("path", "")),
                             content=None if content is None else str(content), diff=None if diff is None else str(diff),
                             secret_patterns=workflow.settings.secret_files)
 
     def approval(args: dict[str, Any]) -> ApprovalRequest | None:
         try:
             change = prepare(args)
-        except ChangeRefused:
+        except _edits().ChangeRefused:
             return None
         approved.remember(args, change)
         reason = str(args.get("reason") or "").strip()
@@ -178,7 +190,7 @@ def _propose_edit(workflow: WorkflowSession) -> Tool:
         try:
             change = approved.take(args) or prepare(args)
             change.apply()
-        except ChangeRefused as exc:
+        except _edits().ChangeRefused as exc:
             return _refused(f"Not applied: {exc}", f"propose_edit refused: {exc}")
         return ToolOutcome(f"Applied the edit to {change.relative} ({change.stats()}).",
                            f"propose_edit {change.relative} · {change.stats()}", detail=change.diff())
@@ -208,14 +220,18 @@ def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[s
     Raises:
         TestCommandError: no test command, a refused selection, or the program not found.
     """
+    from backdev.repo.detect import detect_test_command
+    from backdev.repo.repository import Repository
+
+    testrun = _testrun()
     base = list(workflow.settings.test_command) or detect_test_command(Repository.open(workflow.root))
     if not base:
-        raise TestCommandError(
+        raise testrun.TestCommandError(
             "No test command was found (no pytest configuration, manage.py, tox.ini or Makefile `test` target): "
             "set `test_command` in .backdev.yaml, e.g. [python, -m, pytest]."
         )
-    command = build_command(base, selection, workflow.root)
-    return command, resolve_executable(command, workflow.root)
+    command = testrun.build_command(base, selection, workflow.root)
+    return command, testrun.resolve_executable(command, workflow.root)
 
 
 def _run_tests(workflow: WorkflowSession) -> Tool:
@@ -224,25 +240,26 @@ def _run_tests(workflow: WorkflowSession) -> Tool:
     def approval(args: dict[str, Any]) -> ApprovalRequest | None:
         try:
             command, resolved = tests_command_for(workflow, str(args.get("selection") or ""))
-        except TestCommandError:
+        except _testrun().TestCommandError:
             return None
         return ApprovalRequest("run_tests", "run", f"run {shlex.join(command)}",
                                f"{shlex.join(resolved)}\nin {workflow.root} · time limit {timeout:g} s", grant="run_tests")
 
     async def handler(args: dict[str, Any]) -> ToolOutcome:
         selection = str(args.get("selection") or "")
+        testrun = _testrun()
         try:
             command, resolved = tests_command_for(workflow, selection)
-        except TestCommandError as exc:
+        except testrun.TestCommandError as exc:
             return _refused(f"Not run: {exc}", f"run_tests refused: {exc}")
-        result = await run_test_command(resolved, workflow.root, timeout)
+        result = await testrun.run_test_command(resolved, workflow.root, timeout)
         run = workflow.record_run(TestRun(command, selection, result.exit_status, result.outcome,  # type: ignore[arg-type]
                                           result.summary, seconds=round(result.seconds, 2)))
         status = "no exit status" if result.exit_status is None else f"exit status {result.exit_status}"
         head = (f"Test run #{run.id}: {result.outcome} ({status}) in {result.seconds:.1f} s"
                 f"{' — ' + result.summary if result.summary else ''}.\nCommand: {shlex.join(command)}")
         # Test output can print settings, tokens or connection strings: redact before the model sees it.
-        shown = SafetyPolicy.from_settings(workflow.settings).clean(trim_output(result.output))
+        shown = SafetyPolicy.from_settings(workflow.settings).clean(testrun.trim_output(result.output))
         redacted = f" · redacted: {', '.join(shown.kinds)}" if shown.kinds else ""
         return ToolOutcome(f"{head}\n\n{shown.text}", f"run_tests {run.describe()}{redacted}", detail=result.output)
 
