@@ -38,15 +38,17 @@ def test_only_the_provider_module_imports_anthropic() -> None:
     assert users == ["llm/anthropic_provider.py", "llm/errors.py"]
 
 
+def heavy_modules_after(code: str, heavy: tuple[str, ...], home: Path) -> list[str]:
+    """Run `code` in a fresh interpreter and return which of `heavy` it imported."""
+    report = f"\nimport sys\nprint('heavy:' + ','.join(m for m in {heavy!r} if m in sys.modules))"
+    env = {**os.environ, "BACKDEV_HOME": str(home)}
+    result = subprocess.run([sys.executable, "-c", code + report], capture_output=True, text=True, env=env, check=True)
+    return [m for m in result.stdout.splitlines()[-1].removeprefix("heavy:").split(",") if m]
+
+
 def test_importing_the_core_is_light_and_has_no_side_effects(tmp_path: Path) -> None:
-    code = (
-        "import sys, backdev.cli, backdev.compose, backdev.assistant, backdev.commands, backdev.session.export;"
-        "heavy = [m for m in ('anthropic', 'textual', 'prompt_toolkit', 'git', 'yaml') if m in sys.modules];"
-        "print(','.join(heavy))"
-    )
-    env = {**os.environ, "BACKDEV_HOME": str(tmp_path / "home")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert result.stdout.strip() == ""
+    code = "import backdev.cli, backdev.compose, backdev.assistant, backdev.commands, backdev.session.export"
+    assert heavy_modules_after(code, ("anthropic", "textual", "prompt_toolkit", "git", "yaml"), tmp_path / "home") == []
     assert not (tmp_path / "home").exists()  # no folder or database created at import
 
 
@@ -57,11 +59,6 @@ def test_yaml_is_only_ever_safe_loaded() -> None:
 
 
 def test_help_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
-    code = (
-        "import sys\nfrom backdev.cli import main\ntry:\n    main(['review', '--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = ('asyncio', 'yaml', 'anthropic', 'textual', 'prompt_toolkit', 'git', 'sqlite3', 'backdev.workflow.report')\n"
-        "print('heavy:' + ','.join(m for m in heavy if m in sys.modules))"
-    )
-    env = {**os.environ, "BACKDEV_HOME": str(tmp_path / "home")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert result.stdout.splitlines()[-1] == "heavy:"
+    code = "from backdev.cli import main\ntry:\n    main(['review', '--help'])\nexcept SystemExit:\n    pass"
+    heavy = ("asyncio", "yaml", "anthropic", "textual", "prompt_toolkit", "git", "sqlite3", "backdev.workflow.report")
+    assert heavy_modules_after(code, heavy, tmp_path / "home") == []
