@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from backdev import paths
-
-_KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
+from backdev.repo.redaction import redact
 
 
 class SecretFilter(logging.Filter):
-    """Masks API keys (and the configured key's literal value) in every record."""
+    """Redacts every record the way messages to the model are redacted, and the configured key's
+    literal value whatever it looks like."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _KEY_PATTERN.sub("[REDACTED:anthropic-key]", message)
+        masked = redact(message).text
         key = os.environ.get("ANTHROPIC_API_KEY")
         if key and len(key) >= 8:
             masked = masked.replace(key, "[REDACTED:api-key]")
