@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.fakeproc import FakeApiProcess  # noqa: E402
+from backdev.fakeapi.process import FakeApiProcess  # noqa: E402
 
 
 def median_seconds(command: list[str], runs: int, **kwargs: object) -> float:

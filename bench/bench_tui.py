@@ -261,25 +261,16 @@ def bench_startup(project: Path, env: dict[str, str], runs: int) -> dict[str, fl
 
 
 def bench_stream(project: Path, env: dict[str, str], runs: int, budget: float) -> None:
-    import urllib.request
+    from backdev.fakeapi.process import FakeApiProcess
 
-    fake = subprocess.Popen([sys.executable, "-m", "backdev.fakeapi", "--port", "0"], stdout=subprocess.PIPE, text=True,
-                            env=env)
-    try:
-        assert fake.stdout is not None
-        url = fake.stdout.readline().split()[4]
-        chunks = make_reply()
-        text = "".join(chunks)
-        step = {"type": "text", "text": text, "chunk": len(chunks[0])}
-        times = []
+    chunks = make_reply()
+    text = "".join(chunks)
+    step = {"type": "text", "text": text, "chunk": len(chunks[0])}
+    times = []
+    with FakeApiProcess(env=env) as fake:
         for _ in range(runs):
-            request = urllib.request.Request(f"{url}/_fake/enqueue", data=json.dumps([step]).encode(),
-                                             headers={"content-type": "application/json"}, method="POST")
-            urllib.request.urlopen(request, timeout=5).read()
-            times.append(run_child("stream", "app", url, cwd=project, env=env)["seconds"])
-    finally:
-        fake.terminate()
-        fake.wait(timeout=10)
+            fake.enqueue(step)
+            times.append(run_child("stream", "app", fake.url, cwd=project, env=env)["seconds"])
     baseline = run_child("stream", "update", str(budget), cwd=project, env=env)
     app_median = statistics.median(times)
     ratio = baseline["seconds"] / app_median

@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from backdev.compose import open_store
+from backdev.fakeapi.process import FakeApiProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture
-def fake_api_process() -> Iterator[str]:
-    """`python -m backdev.fakeapi --port 0` in a separate process; yields its URL."""
-    process = subprocess.Popen([sys.executable, "-m", "backdev.fakeapi", "--port", "0"],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[4]
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def enqueue(url: str, *steps: dict) -> None:  # type: ignore[type-arg]
-    request = urllib.request.Request(f"{url}/_fake/enqueue", data=json.dumps(list(steps)).encode(),
-                                     headers={"content-type": "application/json"}, method="POST")
-    urllib.request.urlopen(request, timeout=5).read()
+def fake_api_process() -> Iterator[FakeApiProcess]:
+    """The fake API in a separate process (it must not share the GIL with what it serves)."""
+    with FakeApiProcess() as api:
+        yield api
 
 
 class Terminal:
@@ -80,10 +66,10 @@ class Terminal:
 
 
 def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Path, isolated_home: Path,
-                                                                   fake_api_process: str) -> None:
+                                                                   fake_api_process: FakeApiProcess) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    env = {"BACKDEV_HOME": str(isolated_home), "ANTHROPIC_BASE_URL": fake_api_process, "PATH": os.environ["PATH"],
+    env = {"BACKDEV_HOME": str(isolated_home), "ANTHROPIC_BASE_URL": fake_api_process.url, "PATH": os.environ["PATH"],
            "HOME": str(tmp_path), "TERM": "xterm-256color", "PS1": "e2e$ "}
     command = f"{shlex.quote(sys.executable)} -m backdev chat"
     terminal = Terminal(tmp_path / "tmux.sock", project, env)
@@ -93,13 +79,13 @@ def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Pat
         terminal.keys("Enter")
         terminal.wait_text("Enter sends")  # the prompt's placeholder: the app is up
 
-        enqueue(fake_api_process, {"type": "text", "text": "The **answer** is forty-two.", "chunk": 4, "delay": 0.01})
+        fake_api_process.enqueue({"type": "text", "text": "The **answer** is forty-two.", "chunk": 4, "delay": 0.01})
         terminal.type("what is the answer?")
         terminal.keys("Enter")
         terminal.wait_text("The answer is forty-two.")
         terminal.wait_for(lambda shown: "streaming…" not in shown, "the turn to end")
 
-        enqueue(fake_api_process, {"type": "text", "text": "slowly " * 600, "chunk": 7, "delay": 0.03})
+        fake_api_process.enqueue({"type": "text", "text": "slowly " * 600, "chunk": 7, "delay": 0.03})
         terminal.type("tell me a long story")
         terminal.keys("Enter")
         terminal.wait_text("slowly slowly slowly")
