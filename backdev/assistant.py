@@ -248,12 +248,12 @@ class Assistant:
         self._switched()
 
     def _switched(self) -> None:
-        """Run the switch hooks (the workflow follows the persona and the session) and keep their notes."""
-        for hook in self.switch_hooks:
-            self.switch_notes.extend(hook(self))
+        """Run the switch hooks (the workflow follows the persona and the session) and keep their notes
+        (only the latest switch's: what an earlier switch said is out of date)."""
+        self.switch_notes = [note for hook in self.switch_hooks for note in hook(self)]
 
     def take_switch_notes(self) -> list[str]:
-        """What the last switches had to say (e.g. the new workflow's phase), once."""
+        """What the last switch had to say (e.g. the new workflow's phase), once."""
         notes, self.switch_notes = self.switch_notes, []
         return notes
 

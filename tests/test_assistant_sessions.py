@@ -33,6 +33,10 @@ def test_the_workflow_follows_every_switch_of_session_or_persona(startup) -> Non
     assistant.new_session()
     assert assistant.workflow.view().current == "requirements"  # a new session starts at the beginning
     assert any(n.startswith("Workflow: Requirements") for n in assistant.take_switch_notes())
+    assistant.new_session()  # its notes are superseded by the next switch's, never piled up
     assistant.open_session(assistant.store.get_session(first.id))
     assert assistant.workflow.view().current == "design"  # the picked session's own phase state
+    assert [n for n in assistant.take_switch_notes() if n.startswith("Workflow:")] == [
+        "Workflow: " + assistant.workflow.summary_line() + " (/phase)"]
+    assert assistant.take_switch_notes() == []  # taken once
     assert assistant.system_blocks()[-1].count("Design") > 0

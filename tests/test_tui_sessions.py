@@ -129,6 +129,7 @@ async def test_the_picker_resumes_another_session_and_deletes_after_confirming(s
         assert [u.text for u in entries(chat, UserEntry)] == ["the first session"]
         assert chat.prompt.text == "draft of the first"
         assert any("Resumed" in n.text for n in entries(chat, NoteEntry))
+        assert any(n.text.startswith("Workflow: Requirements") for n in entries(chat, NoteEntry))  # its phase, said
     assert assistant.store.get_session(third).draft == "typed in the third"
     assert second not in [s.record.id for s in assistant.store.list_sessions()]
 

@@ -137,6 +137,8 @@ class ChatActions:
         rows = assistant.history()
         await transcript.show_history(history_items(rows))
         await transcript.note(f"Resumed the session of {record.title or 'an untitled conversation'!s}.")
+        for note in assistant.take_switch_notes():  # e.g. that session's workflow phase
+            await transcript.note(note)
         self.prompt.sent = sent_messages(rows)
         self.prompt.set_text(record.draft)
         self.refresh_panel()
