@@ -69,8 +69,11 @@ def _workflow_line(path: Path | None) -> str:
 
 
 def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
+    from backdev.llm.cost import overrides_from_settings
     from backdev.session.export import export_markdown
+    from backdev.settings import load_settings
 
+    prices = overrides_from_settings(load_settings(find_project_root(cwd)).prices)  # as /cost prices them
     store = open_store()
     action = args.sessions_command
     if action == "list":
@@ -81,14 +84,14 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
             return 0
         for row in rows:
             record = row.record
-            _, cost = total_of(row.usage_by_model)
+            _, cost = total_of(row.usage_by_model, prices)
             where = f"  {record.root}" if args.all else ""
             print(f"{record.id}  {_when(record.updated_at)}  {row.messages:>3} msgs  {record.persona:<18} "
                   f"{format_cost(cost):>9}  {record.title[:48]}{where}")
         return 0
     record = store.get_session(args.id)
     if action in ("show", "export"):
-        text = export_markdown(store, record)
+        text = export_markdown(store, record, prices)
         output = getattr(args, "output", None)
         if output:
             Path(output).write_text(text, encoding="utf-8")

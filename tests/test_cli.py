@@ -121,3 +121,14 @@ def test_doctor_reports_sources_masks_the_key_and_checks_the_api(project: Path, 
     assert good.returncode == 0, good.stdout
     for verdict in ("✓ settings", "✓ personas", "✓ paths", "✓ API: answered"):
         assert verdict in good.stdout
+
+
+def test_sessions_are_priced_with_the_persons_own_prices(project: Path, fake_api: FakeAnthropic) -> None:
+    (project / ".backdev.yaml").write_text(
+        "model: my-gateway-model\nprices:\n  my-gateway-model: {input: 1000000, output: 0, cache_write: 0, cache_read: 0}\n")
+    fake_api.enqueue({"type": "text", "text": "ok", "usage": {"input_tokens": 3, "cache_creation_input_tokens": 0}})
+    run_backdev("chat", "--plain", cwd=project, env=api_env(fake_api), input="hi\n")
+    listing = run_backdev("sessions", "list", cwd=project)
+    assert "$3.00" in listing.stdout  # 3 input tokens at $1,000,000 per million, not "cost n/a"
+    session_id = listing.stdout.split()[0]
+    assert "$3.00" in run_backdev("sessions", "show", session_id, cwd=project).stdout
