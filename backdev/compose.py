@@ -122,7 +122,8 @@ def start_session(
     # The persona's workflow (phase state restored on resume, its tools, the phase in the prompt).
     notes.extend(attach_workflow(assistant))
     assistant.switch_hooks.append(follow_switch)
-    return Startup(assistant, notes, resumed=resume is not None and record is not None and bool(store.messages(record.id)))
+    # Resumed when the session has a turn already (a count, not the whole history: the front end loads that).
+    return Startup(assistant, notes, resumed=resume is not None and store.next_turn(record.id) > 1)
 
 
 def make_command_runner(assistant: Assistant, catalog: PersonaCatalog) -> CommandRunner:

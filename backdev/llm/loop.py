@@ -31,7 +31,7 @@ from backdev.llm.events import (
     Usage,
 )
 from backdev.llm.provider import Provider, Request
-from backdev.tools.base import Approver, ToolOutcome, ToolRegistry
+from backdev.tools.base import Approver, Decision, ToolOutcome, ToolRegistry
 
 AUTO_RETRIES_MID_STREAM = 1
 
@@ -156,6 +156,6 @@ class ToolLoop:
                         f"{action.title} · denied",
                         is_error=True,
                     )
-                if decision.value == "approve_session":
+                if decision is Decision.APPROVE_SESSION:
                     self.grants.add(action.grant_key)
         return await tool.run(arguments)
