@@ -18,6 +18,14 @@ from backdev.llm.scripted import ScriptedProvider
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Watch the person's real home and XDG folders for the whole run (see tests/home_guard.py)."""
+    from tests.home_guard import HomeGuard
+
+    if not config.pluginmanager.has_plugin("backdev-home-guard"):
+        config.pluginmanager.register(HomeGuard(), "backdev-home-guard")
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read or write the person's config, data or logs; never see their API key."""

@@ -64,10 +64,12 @@ def test_cached_by_head_and_dirty_state(site: Path, monkeypatch: pytest.MonkeyPa
     def must_not_parse(*args: object) -> None:
         raise AssertionError("an unchanged repository was parsed again")
 
-    monkeypatch.setattr(overview_module, "summarize_django", must_not_parse)
-    again = build_overview(Repository.open(site), Settings())
+    # A context, not monkeypatch.undo(): undo() would also undo the autouse home isolation and
+    # the next build would write into the person's real data folder.
+    with monkeypatch.context() as patched:
+        patched.setattr(overview_module, "summarize_django", must_not_parse)
+        again = build_overview(Repository.open(site), Settings())
     assert again.from_cache and again.text == first.text and again.test_command == first.test_command
-    monkeypatch.undo()
     (site / "shop" / "models.py").write_text((site / "shop" / "models.py").read_text() + "\nclass Coupon(models.Model):\n"
                                              "    code = models.CharField(max_length=12)\n")
     changed = build_overview(repo, Settings())

@@ -1,16 +1,23 @@
-"""Model aliases, the models we know of, and what their tokens cost.
+"""Model aliases, the models we know of, when they retire, and what their tokens cost.
 
-The alias table is the one place that maps `sonnet`/`opus`/`haiku` to a model id. The ids are the
-current ones in the installed `anthropic` SDK's `ModelParam` list (2.14.0); `claude-sonnet-4-5`
-is deprecated there (end of life 2026-11-30) and is never an alias target.
+The alias table is the one place that maps `sonnet`/`opus`/`haiku` to a model id. `KNOWN_MODELS`
+and `END_OF_LIFE` are backdev's own tables (from Anthropic's published model list and
+deprecation schedule), not copies to keep in step with the installed SDK: an SDK release that
+drops a retired id must change nothing here. Tests check invariants against the SDK instead (the
+aliases point at ids it lists and does not deprecate; every id it deprecates is reported so).
 
-Nothing here imports `anthropic`: the deprecation list is copied so that resolving a model costs
-nothing at start-up; a test checks it against the installed SDK.
+A model whose end of life has passed is *retired* (the API no longer serves it); before that day
+it is *deprecated*. Either way the model asked for is the model sent, with a note naming the alias
+of the same family to move to.
+
+Nothing here imports `anthropic`, so resolving a model costs nothing at start-up.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 ALIASES: dict[str, str] = {
     "sonnet": "claude-sonnet-5-5",
@@ -18,8 +25,11 @@ ALIASES: dict[str, str] = {
     "haiku": "claude-haiku-5-5",
 }
 
-#: Model ids the installed SDK lists, newest first (a full id outside this list is still sent,
-#: with a note, because gateways and new releases use ids the SDK does not know yet).
+#: The alias offered for a model whose family has none (fable, mythos...).
+DEFAULT_ALIAS = "sonnet"
+
+#: Model ids backdev knows, newest first (a full id outside this list is still sent, with a note,
+#: because gateways and new releases use ids backdev does not know yet).
 KNOWN_MODELS: tuple[str, ...] = (
     "claude-fable-5-2",
     "claude-mythos-5-2",
@@ -45,14 +55,35 @@ KNOWN_MODELS: tuple[str, ...] = (
     "claude-sonnet-4-5-20250929",
 )
 
-#: Copied from anthropic._data.DEPRECATED_MODELS (model id -> end of life).
-DEPRECATED: dict[str, str] = {
-    "claude-mythos-preview": "June 30th, 2026",
-    "claude-opus-4-5": "January 22nd, 2027",
-    "claude-opus-4-5-20251101": "January 22nd, 2027",
-    "claude-sonnet-4-5": "November 30th, 2026",
-    "claude-sonnet-4-5-20250929": "November 30th, 2026",
+#: Published end-of-life dates (the last day a model is served).
+END_OF_LIFE: dict[str, date] = {
+    "claude-mythos-preview": date(2026, 6, 30),
+    "claude-opus-4-5": date(2027, 1, 22),
+    "claude-opus-4-5-20251101": date(2027, 1, 22),
+    "claude-sonnet-4-5": date(2026, 11, 30),
+    "claude-sonnet-4-5-20250929": date(2026, 11, 30),
 }
+
+_FAMILY = re.compile(r"^claude-([a-z]+)-")
+
+
+def family_alias(model_id: str) -> str:
+    """The alias of a model's family (`claude-opus-4-5` → `opus`), or the default alias."""
+    match = _FAMILY.match(model_id)
+    family = match.group(1) if match else ""
+    return family if family in ALIASES else DEFAULT_ALIAS
+
+
+def lifecycle_note(model_id: str, today: date | None = None) -> str | None:
+    """Say whether `model_id` is deprecated or retired, and which alias to use instead."""
+    end = END_OF_LIFE.get(model_id)
+    if end is None:
+        return None
+    alias = family_alias(model_id)
+    instead = f"`--model {alias}` ({ALIASES[alias]})"
+    if (today or date.today()) > end:
+        return f"{model_id} was retired on {end.isoformat()} and the API no longer serves it; use {instead}."
+    return f"{model_id} is deprecated (end of life {end.isoformat()}); move to {instead} before then."
 
 
 @dataclass(frozen=True)
@@ -97,14 +128,15 @@ class UnknownModelError(ValueError):
     """The name is neither an alias nor something that looks like a model id."""
 
 
-def resolve_model(name: str) -> ModelChoice:
+def resolve_model(name: str, *, today: date | None = None) -> ModelChoice:
     """Turn an alias or a model id into the id to send.
 
     Args:
         name: `sonnet`, `opus`, `haiku`, or a full model id such as `claude-opus-5-5`.
+        today: the date to judge end of life by (default: today).
 
     Returns:
-        The resolved choice. Notes say when the id is deprecated or unknown to the SDK: the
+        The resolved choice. Notes say when the id is deprecated, retired or unknown: the
         model asked for is always the model used, never silently replaced.
 
     Raises:
@@ -118,15 +150,10 @@ def resolve_model(name: str) -> ModelChoice:
             f"Unknown model {name!r}: use one of {', '.join(ALIASES)} or a full model id "
             f"such as {ALIASES['sonnet']}."
         )
-    notes: list[str] = []
-    if cleaned in DEPRECATED:
-        notes.append(
-            f"{cleaned} is deprecated (end of life {DEPRECATED[cleaned]}); "
-            f"consider `--model sonnet` ({ALIASES['sonnet']})."
-        )
-    elif cleaned not in KNOWN_MODELS:
-        notes.append(f"{cleaned} is not in the SDK's list of models; it is sent as given.")
-    return ModelChoice(cleaned, cleaned, tuple(notes))
+    note = lifecycle_note(cleaned, today)
+    if note is None and cleaned not in KNOWN_MODELS:
+        note = f"{cleaned} is not a model backdev knows; it is sent as given."
+    return ModelChoice(cleaned, cleaned, (note,) if note else ())
 
 
 def price_for(model_id: str, overrides: dict[str, Price] | None = None) -> Price | None:
