@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from backdev.personas import builtin_personas_dir
-from backdev.workflow.definition import load_workflow
+from backdev.workflow.definition import parse_workflow
 from backdev.workflow.state import TestRun, TickRefused, WorkflowState
 
-WORKFLOW = load_workflow(builtin_personas_dir() / "backend-developer.workflow.yaml")
+# Parsed without the on-disk cache: this runs at collection, before the home isolation applies,
+# and a cached load would write into the person's real data folder.
+_BUILTIN = builtin_personas_dir() / "backend-developer.workflow.yaml"
+WORKFLOW = parse_workflow(_BUILTIN.read_text(encoding="utf-8"), _BUILTIN)
 TDD = WORKFLOW.phase("tdd")
 
 
