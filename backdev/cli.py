@@ -13,13 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from backdev import __version__
+from backdev.cli_errors import EXIT_USAGE, UsageError
+from backdev.cli_review import add_review_parser, review_command
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("chat", "review", "personas", "sessions", "doctor")
-
-
-class UsageError(Exception):
-    """Bad input on the command line or in config: one sentence, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
                       help="resume a session: the latest in this folder, or the one with this id")
     chat.add_argument("--continue", dest="continue_", action="store_true",
                       help="continue the latest session in this folder (same as --resume without an id)")
-
-    from backdev.cli_review import add_review_parser
 
     add_review_parser(commands)
 
@@ -92,8 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "chat":
             return _chat(args)
         if command == "review":
-            from backdev.cli_review import review_command
-
             return review_command(args, Path.cwd())
         if command == "personas":
             from backdev.cli_info import personas_command

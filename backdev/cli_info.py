@@ -54,7 +54,7 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
 
 def _workflow_line(path: Path | None) -> str:
     """The persona's workflow file and phases, or the error that makes it unusable."""
-    from backdev.workflow.definition import WorkflowError, load_workflow
+    from backdev.workflow.phases.definition import WorkflowError, load_workflow
 
     if path is None:
         return "(none: a plain chat)"

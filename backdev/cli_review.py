@@ -14,12 +14,12 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any, TextIO
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from backdev.cli_errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 
 
 def add_review_parser(commands: Any) -> None:
     """The `review` subcommand's arguments."""
-    from backdev.workflow.findings import FORMATS, SEVERITIES
+    from backdev.workflow.review.findings import FORMATS, SEVERITIES
 
     review = commands.add_parser(
         "review", help="review files or changes, non-interactively (for shells and CI)",
@@ -62,14 +62,13 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     """Run `backdev review`; returns the exit status (UsageError and friends are turned into 2 by the caller)."""
     import asyncio
 
-    from backdev.cli import UsageError
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
     from backdev.tools.base import ToolRegistry
-    from backdev.workflow.report import counts_line, render
-    from backdev.workflow.review import ReviewError, ReviewTarget, check_target
-    from backdev.workflow.reviewing import review_report, start_review
+    from backdev.workflow.review.report import counts_line, render
+    from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target
+    from backdev.workflow.review.artifact import review_report, start_review
 
     out = out or sys.stdout
     err = err or sys.stderr

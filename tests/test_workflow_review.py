@@ -14,10 +14,10 @@ from backdev.compose import Startup, Workspace, open_store, open_workspace, star
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.repl.app import PlainRepl
 from backdev.settings import Settings
-from backdev.workflow.definition import Category
-from backdev.workflow.findings import Finding
-from backdev.workflow.report import ReviewReport, render, to_sarif
-from backdev.workflow.review import ReviewError, ReviewTarget, parse_review_argument, prepare_review
+from backdev.workflow.phases.definition import Category
+from backdev.workflow.review.findings import Finding
+from backdev.workflow.review.report import ReviewReport, render, to_sarif
+from backdev.workflow.review.request import ReviewError, ReviewTarget, parse_review_argument, prepare_review
 
 from .conftest import git
 

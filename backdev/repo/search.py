@@ -12,13 +12,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
+from backdev.repo.base import RepoError, RepoHandle
 from backdev.repo.reading import BINARY_SNIFF_BYTES
 from backdev.repo.safety import inside_or_none
 
-if TYPE_CHECKING:
-    from backdev.repo.repository import Repository
 
 MAX_LINE_CHARS = 300
 PYTHON_SEARCH_MAX_BYTES = 2_000_000  # outside git, larger files are skipped
@@ -109,7 +107,7 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LINE_CHARS else text[:MAX_LINE_CHARS] + "…"
 
 
-def _finish(repo: Repository, found: list[Match], truncated: bool, secrets: list[str]) -> GrepResult:
+def _finish(repo: RepoHandle, found: list[Match], truncated: bool, secrets: list[str]) -> GrepResult:
     kinds: list[str] = []
     cleaned = []
     for match in found:
@@ -119,11 +117,9 @@ def _finish(repo: Repository, found: list[Match], truncated: bool, secrets: list
     return GrepResult(cleaned, truncated, sorted(set(secrets)), tuple(kinds))
 
 
-def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results: int = 200,
+def grep(repo: RepoHandle, pattern: str, *, glob: str | None = None, max_results: int = 200,
          ignore_case: bool = False) -> GrepResult:
     """See `Repository.grep`. `pattern` is an extended regular expression (git grep -E)."""
-    from backdev.repo.repository import RepoError
-
     if not pattern:
         raise RepoError("An empty pattern was given: give the text or regular expression to look for.")
     try:
@@ -160,9 +156,7 @@ def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results
     return _finish(repo, found, truncated, secrets)
 
 
-def _python_grep(repo: Repository, pattern: str, glob: str | None, max_results: int, ignore_case: bool) -> GrepResult:
-    from backdev.repo.repository import RepoError
-
+def _python_grep(repo: RepoHandle, pattern: str, glob: str | None, max_results: int, ignore_case: bool) -> GrepResult:
     try:
         regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     except re.error as exc:

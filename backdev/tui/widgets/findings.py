@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from backdev.workflow.findings import Finding, severity_rank, sort_findings
+from backdev.workflow.review.findings import Finding, severity_rank, sort_findings
 
 COLUMNS = ("severity", "category", "location", "title")
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}

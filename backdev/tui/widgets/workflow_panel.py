@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from backdev.workflow.view import WorkflowView
+from backdev.workflow.phases.view import WorkflowView
 
 ITEM_MARKS = {"open": "☐", "done": "☑", "na": "–"}
 

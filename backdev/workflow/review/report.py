@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from backdev import __version__
-from backdev.workflow.definition import Category
-from backdev.workflow.findings import Finding, count_by_severity, severity_rank, sort_findings
+from backdev.workflow.phases.definition import Category
+from backdev.workflow.review.findings import Finding, count_by_severity, severity_rank, sort_findings
 
 JSON_SCHEMA_ID = "backdev.review/1"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -21,7 +21,7 @@ from backdev.repo.reading import NotReadable
 from backdev.repo.repository import Repository
 from backdev.repo.safety import PathRefused, SafetyPolicy, is_secret_path, relative_posix, resolve_in_repo
 from backdev.settings import Settings
-from backdev.workflow.changes import ChangesUnavailable, changes_for_review
+from backdev.workflow.review.changes import ChangesUnavailable, changes_for_review
 
 MAX_FILES = 40
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from backdev.repo.safety import PathRefused, is_secret_path, relative_posix, resolve_in_repo
-from backdev.workflow.patch import PatchError, apply_unified_diff
+from backdev.workflow.actions.patch import PatchError, apply_unified_diff
 
 
 class ChangeRefused(ValueError):

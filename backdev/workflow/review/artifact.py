@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from backdev.llm.events import LoopEvent, Notice, TurnFinished
 
 from backdev.tools.base import ApprovalRequest, Decision
-from backdev.workflow.edits import ChangeRefused, prepare_artifact
-from backdev.workflow.engine import WorkflowSession
-from backdev.workflow.report import ReviewReport, counts_line, findings_list, to_markdown
-from backdev.workflow.review import ReviewError, ReviewRequest, ReviewTarget, prepare_review
+from backdev.workflow.actions.edits import ChangeRefused, prepare_artifact
+from backdev.workflow.phases.engine import WorkflowSession
+from backdev.workflow.review.report import ReviewReport, counts_line, findings_list, to_markdown
+from backdev.workflow.review.request import ReviewError, ReviewRequest, ReviewTarget, prepare_review
 
 if TYPE_CHECKING:
     from backdev.assistant import Assistant
