@@ -159,7 +159,7 @@ def doctor_command(cwd: Path) -> int:
     print("\nAPI")
     provider = make_provider(settings)
     print(f"  endpoint {settings.base_url or 'https://api.anthropic.com'}")
-    if not getattr(provider, "has_credentials", False):
+    if not provider.has_credentials:
         problems += 1
         from backdev.llm.errors import MISSING_KEY
 
@@ -167,7 +167,7 @@ def doctor_command(cwd: Path) -> int:
         return 1
     started = time.perf_counter()
     try:
-        answer = asyncio.run(provider.check())  # type: ignore[attr-defined]
+        answer = asyncio.run(provider.check())
         print(f"  ✓ API: answered in {time.perf_counter() - started:.2f} s (first model listed: {answer})")
     except Exception as exc:
         from backdev.llm.errors import classify_exception

@@ -3,7 +3,8 @@
 Progress (the model's commentary and each finding as it is filed) streams to stderr; the report
 goes to stdout or `--output`. Exit status: 0, or 1 when a finding is at least as severe as
 `--fail-on`; 2 for a usage problem or when the API fails. Nothing is written or run in the
-repository: only tools that need no approval are offered (findings, checklist ticks, reads).
+repository: only tools that need no approval are offered (findings, checklist ticks, reads). The
+review runs through the same session driver as the chat (`backdev.chat`), unattended.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ import argparse
 import sys
 from contextlib import aclosing
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from backdev.cli_errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from backdev.chat.driver import ChatDriver
+    from backdev.workflow.review.report import ReviewReport
+    from backdev.workflow.review.request import ReviewRequest
 
 
 def add_review_parser(commands: Any) -> None:
     """The `review` subcommand's arguments."""
-    from backdev.workflow.review.findings import FORMATS, SEVERITIES
+    from backdev.workflow.review.findings import FORMATS, SEVERITIES  # not at import: `backdev --help` stays cheap
 
     review = commands.add_parser(
         "review", help="review files or changes, non-interactively (for shells and CI)",
@@ -37,38 +43,38 @@ def add_review_parser(commands: Any) -> None:
     review.add_argument("--model", metavar="NAME", help="sonnet, opus, haiku or a full model id")
 
 
-async def _stream(assistant: Any, request: Any, err: TextIO) -> tuple[str | None, str]:
-    """Run the review turn, echoing progress to `err`; (the closing summary or None, the failure sentence)."""
-    from backdev.llm.events import TextDelta, ToolCallFinished, TurnFailed, TurnFinished
+async def _stream(driver: ChatDriver, request: ReviewRequest, err: TextIO) -> tuple[ReviewReport | None, str]:
+    """Run the review through the driver, echoing progress to `err`; (the report or None, the failure sentence)."""
+    from backdev.chat.events import ReviewFinished  # here and below: `backdev --help` must not load what a review needs
+    from backdev.llm.events import TextDelta, ToolCallFinished
 
-    summary: str | None = None
-    failure = ""
-    async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
+    finished: ReviewFinished | None = None
+    async with aclosing(driver.review(request, save=False)) as events:
         async for event in events:
             if isinstance(event, TextDelta):
                 err.write(event.text)
             elif isinstance(event, ToolCallFinished):
                 err.write(f"\n  {'⚠' if event.is_error else '•'} {event.summary}\n")
-            elif isinstance(event, TurnFinished):
-                summary = event.text
-            elif isinstance(event, TurnFailed):
-                failure = event.failure.message
+            elif isinstance(event, ReviewFinished):
+                finished = event
             err.flush()
     err.write("\n")
-    return summary, failure
+    if finished is None or not finished.finished:
+        return None, finished.failure if finished is not None else ""
+    return finished.report, ""
 
 
 def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run `backdev review`; returns the exit status (UsageError and friends are turned into 2 by the caller)."""
-    import asyncio
+    import asyncio  # as in `_stream`: only a review loads these
 
+    from backdev.chat.driver import ChatDriver
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
-    from backdev.tools.base import ToolRegistry
+    from backdev.tools.base import ToolAccess
     from backdev.workflow.review.report import counts_line, render
     from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target
-    from backdev.workflow.review.artifact import review_report, start_review
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -80,24 +86,24 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
         raise UsageError(str(exc)) from exc
     workspace = open_workspace(cwd, {"model": args.model, "persona": args.persona})
     setup_logging()
-    startup = start_session(workspace, open_store(), make_provider(workspace.settings), persona_name=args.persona)
-    assistant = startup.assistant
-    # Non-interactive: offer only the tools that need no approval (nothing is written or run).
-    assistant.all_tools = ToolRegistry({n: t for n, t in assistant.all_tools.tools.items() if t.approval is None})
-    for note in startup.notes:
+    # Unattended: only the tools that never ask are offered, so nothing is written or run; nobody is
+    # asked anything (the driver's default callbacks say no), and the repository is not attached.
+    startup = start_session(workspace, open_store(), make_provider(workspace.settings), persona_name=args.persona,
+                            access=ToolAccess.NO_APPROVAL)
+    driver = ChatDriver(startup, workspace)
+    for note in driver.startup_notes:
         err.write(f"note: {note}\n")
     try:
-        request = start_review(assistant, target)
+        request = driver.start_review(target)
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     for note in request.notes:
         err.write(f"note: {note}\n")
-    err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}\n")
-    summary, failure = asyncio.run(_stream(assistant, request, err))
-    if summary is None:
+    err.write(f"backdev review · {request.scope} · {driver.persona_name} · {driver.model_id}\n")
+    report, failure = asyncio.run(_stream(driver, request, err))
+    if report is None:
         err.write(f"backdev: {failure or 'the review did not finish.'}\n")
         return EXIT_USAGE
-    report = review_report(assistant, request, summary)
     text = render(report, args.format)
     if args.output:
         try:

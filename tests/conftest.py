@@ -7,9 +7,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from backdev.chat.driver import ChatDriver
 from backdev.compose import Startup, Workspace, open_store, open_workspace, start_session
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.anthropic_provider import AnthropicProvider
@@ -91,6 +93,19 @@ def scripted() -> ScriptedProvider:
 def startup(workspace: Workspace, scripted: ScriptedProvider) -> Startup:
     """An assistant on a new session, over the scripted provider."""
     return start_session(workspace, open_store(), scripted)
+
+
+def start_with(workspace: Workspace, provider: Any, **options: Any) -> Startup:
+    """A new session over `provider`; `options` as `start_session`'s (tools, persona_name, resume, access)."""
+    return start_session(workspace, open_store(), provider, **options)
+
+
+def driver_for(startup: Startup, workspace: Workspace, **options: Any) -> ChatDriver:
+    """The session driver over a started session; `options` as `ChatDriver`'s (approve, confirm...).
+
+    Without a repository unless one is attached: `driver.attach_repository(driver.read_repository())`.
+    """
+    return ChatDriver(startup, workspace, **options)
 
 
 def run_backdev(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None,

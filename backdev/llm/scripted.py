@@ -52,6 +52,16 @@ class ScriptedProvider:
         self.scripts: deque[list[Any]] = deque()
         self.history: list[Request] = []
 
+    @property
+    def has_credentials(self) -> bool:
+        return True
+
+    async def warm_up(self) -> None:
+        """Nothing to load."""
+
+    async def check(self) -> str:
+        return "scripted"
+
     def enqueue(self, *scripts: Iterable[Any]) -> None:
         for script in scripts:
             self.scripts.append(list(script))

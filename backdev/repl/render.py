@@ -12,9 +12,9 @@ import shutil
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from backdev.chat.events import ChatEvent, FindingsShown, MessageSent, Note
 from backdev.llm.cost import format_cost, format_usage
 from backdev.llm.events import (
-    LoopEvent,
     Notice,
     StreamRetrying,
     TextDelta,
@@ -48,7 +48,7 @@ class TurnPrinter:
     def is_terminal(self) -> bool:
         return hasattr(self.out, "isatty") and self.out.isatty()
 
-    def handle(self, event: LoopEvent) -> None:
+    def handle(self, event: ChatEvent) -> None:
         if isinstance(event, TextDelta):
             self.streamed.append(event.text)
             self.out.write(event.text)
@@ -64,8 +64,15 @@ class TurnPrinter:
             self.err.write(f"  ⟳ {event.failure.message} Asking again automatically…\n")
         elif isinstance(event, TurnFinished):
             self._end_text()
-        elif isinstance(event, Notice):
-            self.err.write(("  ⚠ " if event.error else "") + event.text + "\n")
+        elif isinstance(event, (Notice, Note)):
+            self._end_text()
+            self.err.write("  " + ("⚠ " if event.error else "") + event.text + "\n")
+            self.err.flush()
+        elif isinstance(event, FindingsShown):
+            self.err.write(event.text + "\n")
+            self.err.flush()
+        elif isinstance(event, MessageSent) and event.attachments:
+            self.err.write(f"  📎 {', '.join(event.attachments)}\n")
             self.err.flush()
         elif isinstance(event, TurnFailed):
             self.failed = True

@@ -1,14 +1,16 @@
 """The Textual app: start-up in the background, quitting safely, theme and palette.
 
-The first frame comes before anything heavy: `anthropic` (about 1.4 s to import) is warmed in a
-worker and the repository is read in a thread worker, both started from `on_ready`. A message
-sent before they finish waits for them, and says so (see `ChatScreen`). Workers only compute and
-post a message; the handlers here record the result and tell the chat screen.
+The app builds the session driver (`backdev.chat.ChatDriver`) with its two callbacks — approvals
+and confirmations, which the chat screen asks through modals — and the chat screen renders the
+driver's events. The first frame comes before anything heavy: `anthropic` (about 1.4 s to import)
+is warmed in a worker and the repository is read in a thread worker, both started from
+`on_ready`. A message sent before they finish waits for them, and says so (the driver does).
+Workers only compute and post a message; the handlers here hand the result to the driver and
+the chat screen.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,9 +24,14 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
 
+from backdev.chat.driver import ChatDriver
+from backdev.chat.events import Question, SecretFiles
+from backdev.tools.base import ApprovalRequest, Decision
+
 if TYPE_CHECKING:
-    from backdev.commands import CommandRunner
+    from backdev.repo.context import RepoContext
     from backdev.tui.options import AppOptions
+    from backdev.tui.screens.chat import ChatScreen
 
 # Only what the first frame needs is imported at module level: start-up time is measured
 # (bench/bench_tui.py) and every module counts. The rest is imported where it is first used.
@@ -51,46 +58,46 @@ class BackdevApp(App[int]):
         error: str = ""
 
     @dataclass
-    class ProjectLoaded(Message):
-        """The repository has been read (`project` has `.info`, `.notes`, `.index`), or `error`."""
+    class RepositoryRead(Message):
+        """The repository has been read (`context`), or could not be (`error`)."""
 
-        project: Any = None
+        context: RepoContext | None = None
         error: str = ""
 
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
         self.options = options
-        self.startup = options.startup
-        self.workspace = options.workspace
-        self.assistant = options.startup.assistant
-        self._runner: CommandRunner | None = None
-        self.provider_ready = asyncio.Event()
-        self.project_ready = asyncio.Event()
-        self.project: Any = None
+        self.driver = ChatDriver(options.startup, options.workspace, approve=self._approve, confirm=self._confirm,
+                                 background_start=True)
         self.notes: list[str] = []
         self._last_interrupt = 0.0
-        self._saved_theme = self.assistant.settings.theme
+        self._saved_theme = self.driver.settings.theme
         try:
             self.theme = self._saved_theme  # before the first frame: no flash of the default theme
         except InvalidThemeError:  # keep the default, and say so
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
-        self.chat: Any = None  # the ChatScreen, set when it is composed
+        self.chat: ChatScreen | None = None  # the default screen, once built
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
 
-
     def get_default_screen(self) -> Screen:
-        from backdev.tui.screens.chat import ChatScreen
+        from backdev.tui.screens.chat import ChatScreen  # with the widgets it needs, after the app module
 
-        return ChatScreen()
+        self.chat = ChatScreen(self.driver, self.options, self.notes, self.save_setting)
+        return self.chat
 
-    @property
-    def runner(self) -> CommandRunner:
-        """The slash commands (the same as the plain REPL's)."""
-        if self._runner is None:
-            from backdev.compose import make_command_runner
+    # --- what the driver asks ------------------------------------------------------------------
 
-            self._runner = make_command_runner(self.assistant, self.workspace.catalog)
-        return self._runner
+    async def _approve(self, request: ApprovalRequest) -> Decision:
+        assert self.chat is not None
+        return await self.chat.ask_approval(request)
+
+    async def _confirm(self, question: Question) -> bool:
+        # A path that does not exist stops the message (the text stays in the prompt to fix);
+        # a secret file is sent only after the person confirms it.
+        if not isinstance(question, SecretFiles):
+            return False
+        assert self.chat is not None
+        return await self.chat.ask_confirmation(question)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -100,21 +107,14 @@ class BackdevApp(App[int]):
             callback()
         self.after_first_frame.clear()
         self._warm_provider()
-        self._load_project()
+        self._read_repository()
         self._preload()
 
     # --- background start-up -------------------------------------------------------------------
 
     @work(group="startup", exit_on_error=False)
     async def _warm_provider(self) -> None:
-        warm_up = getattr(self.assistant.provider, "warm_up", None)
-        error = ""
-        if warm_up is not None:
-            try:
-                await warm_up()
-            except Exception as exc:  # the first request will report it in its own words
-                error = f"The API client failed to load ({type(exc).__name__}: {exc})."
-        self.post_message(self.ProviderReady(error))
+        self.post_message(self.ProviderReady(await self.driver.warm_up()))
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _preload(self) -> None:
@@ -122,33 +122,29 @@ class BackdevApp(App[int]):
         import textual.widgets._markdown  # noqa: F401
 
     @work(thread=True, group="startup", exit_on_error=False)
-    def _load_project(self) -> None:
+    def _read_repository(self) -> None:
         try:
-            project = self.options.load_project(self.assistant, self.workspace)
+            context = self.driver.read_repository()  # reads only: the driver applies it on the main thread
         except Exception as exc:  # a broken repository must not stop the conversation
-            self.post_message(self.ProjectLoaded(None, f"Could not read the repository ({type(exc).__name__}: {exc})."))
+            self.post_message(self.RepositoryRead(None, f"Could not read the repository ({type(exc).__name__}: {exc})."))
             return
-        self.post_message(self.ProjectLoaded(project))
+        self.post_message(self.RepositoryRead(context))
 
     @on(ProviderReady)
     async def _provider_ready(self, message: ProviderReady) -> None:
-        self.provider_ready.set()
-        await self.chat.on_provider_ready(message.error)
+        if self.chat is not None:
+            await self.chat.on_provider_ready(message.error)
 
-    @on(ProjectLoaded)
-    async def _project_loaded(self, message: ProjectLoaded) -> None:
-        self.project = message.project
-        if message.project is not None:
-            from backdev.repo.commands import register_repo_commands
-
-            register_repo_commands(self.runner, message.project)  # /memory and /overview
-        # Ready only once the screen has said what it found, so that a waiting message is shown after it.
-        await self.chat.on_project_loaded(message.project, message.error)
-        self.project_ready.set()
+    @on(RepositoryRead)
+    async def _repository_read(self, message: RepositoryRead) -> None:
+        if self.chat is not None:
+            await self.chat.on_repository_read(message.context, message.error)
+        else:
+            self.driver.attach_repository(message.context)
 
     @property
     def ready_for_turns(self) -> bool:
-        return self.provider_ready.is_set() and self.project_ready.is_set()
+        return self.driver.ready
 
     # --- quitting ------------------------------------------------------------------------------
 

@@ -7,8 +7,6 @@ session in use cannot be deleted from here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -18,16 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from backdev.llm.cost import format_cost, total_of
-from backdev.session.store import SessionRecord, SessionStore
-
-
-def session_phase(record: SessionRecord) -> str:
-    """The workflow phase saved in a session's state (empty when it has none)."""
-    state: Any = record.state.get("workflow", record.state.get("phase"))
-    if isinstance(state, dict):
-        state = state.get("current") or state.get("phase")
-    return str(state) if state else ""
+from backdev.chat.driver import ChatDriver
+from backdev.llm.cost import format_cost
 
 
 class SessionPickerScreen(ModalScreen[str | None]):
@@ -39,11 +29,10 @@ class SessionPickerScreen(ModalScreen[str | None]):
         Binding("d,delete", "delete", "Delete"),
     ]
 
-    def __init__(self, store: SessionStore, root: str, current: str, *,
-                 price_overrides: Mapping[str, Any] | None = None, timezone: dt.tzinfo | None = None) -> None:
+    def __init__(self, driver: ChatDriver, *, timezone: dt.tzinfo | None = None) -> None:
         super().__init__()
-        self.store, self.root, self.current = store, root, current
-        self.price_overrides = price_overrides
+        self.driver = driver
+        self.current = driver.session_id
         self.timezone = timezone
 
     def compose(self) -> ComposeResult:
@@ -61,14 +50,12 @@ class SessionPickerScreen(ModalScreen[str | None]):
     def fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for summary in self.store.list_sessions(self.root):
-            record = summary.record
-            when = dt.datetime.fromtimestamp(record.updated_at, self.timezone).strftime("%Y-%m-%d %H:%M")
-            title = (record.title or "(no message yet)")[:48]
-            if record.id == self.current:
+        for row in self.driver.sessions():
+            when = dt.datetime.fromtimestamp(row.updated_at, self.timezone).strftime("%Y-%m-%d %H:%M")
+            title = (row.title or "(no message yet)")[:48]
+            if row.id == self.current:
                 title = "● " + title[:46]
-            _, cost = total_of(summary.usage_by_model, self.price_overrides)
-            table.add_row(when, title, session_phase(record) or "—", format_cost(cost), str(summary.messages), key=record.id)
+            table.add_row(when, Text(title), row.phase or "—", format_cost(row.cost), str(row.messages), key=row.id)
         if not table.row_count:
             self.query_one("#help", Static).update(Text("No saved sessions in this folder yet. Esc closes.", style="dim"))
 
@@ -93,13 +80,13 @@ class SessionPickerScreen(ModalScreen[str | None]):
             self.notify("This is the session you are in: start or resume another one before deleting it.",
                         severity="warning")
             return
-        record = self.store.get_session(session_id)
+        title = self.driver.session_title(session_id)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.store.delete_session(session_id)
+                self.driver.delete_session(session_id)
                 self.fill()
                 self.notify("Session deleted.")
 
-        question = f"Delete the session “{record.title or 'untitled'}”? Its messages are removed; this cannot be undone."
+        question = f"Delete the session “{title or 'untitled'}”? Its messages are removed; this cannot be undone."
         self.app.push_screen(ConfirmScreen("Delete a session?", question, yes="Delete"), answered)

@@ -22,10 +22,10 @@ from textual.widgets import Button
 from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
 
 if TYPE_CHECKING:
-    from backdev.tui.history import HistoryItem
+    from backdev.chat.transcript import TranscriptItem
 
 
-def entry_for(item: HistoryItem) -> Widget:
+def entry_for(item: TranscriptItem) -> Widget:
     """The widget that shows a stored item."""
     if item.kind == "user":
         return UserEntry(item.text, item.attachments)
@@ -43,7 +43,7 @@ class Transcript(VerticalScroll):
         super().__init__(id=id)
         self.window = window
         self.char_budget = char_budget
-        self._older: list[HistoryItem] = []
+        self._older: list[TranscriptItem] = []
         self._loading = False
 
     def on_mount(self) -> None:
@@ -70,9 +70,9 @@ class Transcript(VerticalScroll):
 
     # --- history -------------------------------------------------------------------------------
 
-    async def show_history(self, items: list[HistoryItem]) -> None:
+    async def show_history(self, items: list[TranscriptItem]) -> None:
         """Show a stored conversation: the last `window` items now, the rest on request."""
-        from backdev.tui.history import recent_start
+        from backdev.chat.transcript import recent_start
 
         start = recent_start(items, self.window, self.char_budget)
         self._older, recent = items[:start], items[start:]
@@ -94,7 +94,7 @@ class Transcript(VerticalScroll):
 
     async def show_earlier(self) -> None:
         """Build the next batch of older entries above the ones shown."""
-        from backdev.tui.history import recent_start
+        from backdev.chat.transcript import recent_start
 
         if not self._older or self._loading:
             return

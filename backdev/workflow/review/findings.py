@@ -63,3 +63,11 @@ def sort_findings(findings: list[Finding] | tuple[Finding, ...]) -> list[Finding
 def count_by_severity(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, int]:
     """`{"critical": n, "high": n, "medium": n, "low": n}` (every key present)."""
     return {s: sum(1 for f in findings if f.severity == s) for s in reversed(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class ReviewFindings:
+    """The findings of the session's last review, most severe first, and what it reviewed."""
+
+    scope: str
+    findings: tuple[Finding, ...]

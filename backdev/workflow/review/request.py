@@ -95,14 +95,13 @@ def check_target(target: ReviewTarget) -> ReviewTarget:
     return target
 
 
-def read_numbered(root: Path, relative: str, settings: Settings) -> tuple[str, list[str]]:
+def read_numbered(root: Path, relative: str, settings: Settings, policy: SafetyPolicy) -> tuple[str, list[str]]:
     """A file's lines with their numbers (as the read_file tool shows them, which findings refer
     to), redacted, within the read caps; and notes on what was cut or redacted.
 
     Raises:
         ReviewError: not a file, or not text.
     """
-    policy = SafetyPolicy.from_settings(settings)
     try:
         piece = Repository(root, None, policy).read(relative, max_bytes=settings.read_max_bytes,
                                                     max_lines=settings.read_max_lines)
@@ -127,7 +126,7 @@ def slug_of(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "review"
 
 
-def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings) -> ReviewRequest:
+def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings, policy: SafetyPolicy) -> ReviewRequest:
     """A review of the named files.
 
     Raises:
@@ -148,7 +147,7 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
     blocks = []
     notes = []
     for relative in files:
-        body, file_notes = read_numbered(root, relative, settings)
+        body, file_notes = read_numbered(root, relative, settings, policy)
         blocks.append(_file_block(relative, body))
         notes += file_notes
     scope = ", ".join(files)
@@ -158,7 +157,7 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
                          text, blocks, files, notes)
 
 
-def review_changes(root: Path, settings: Settings, *, base: str | None = None) -> ReviewRequest:
+def review_changes(root: Path, settings: Settings, policy: SafetyPolicy, *, base: str | None = None) -> ReviewRequest:
     """A review of the uncommitted changes (`base` None) or of everything since the merge base with `base`.
 
     Raises:
@@ -166,7 +165,7 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
     """
     secret = lambda path: is_secret_path(path, settings.secret_files)  # noqa: E731
     try:
-        changed, diff = changes_for_review(root, settings, base=base, exclude=secret)
+        changed, diff = changes_for_review(root, policy, base=base, exclude=secret)
     except ChangesUnavailable as exc:
         raise ReviewError(str(exc)) from None
     scope = "uncommitted changes" if base is None else f"changes since the merge base with {base}"
@@ -183,7 +182,7 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
         if not (root / relative).is_file():
             continue  # deleted: the diff shows it
         try:
-            body, file_notes = read_numbered(root, relative, settings)
+            body, file_notes = read_numbered(root, relative, settings, policy)
         except ReviewError as exc:
             notes.append(str(exc))
             continue
@@ -195,8 +194,8 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
     return ReviewRequest(scope, slug_of("diff" if base is None else f"since-{base}"), text, blocks, files, notes)
 
 
-def prepare_review(root: Path, target: ReviewTarget, settings: Settings) -> ReviewRequest:
-    """The review request for a target (see `review_files` and `review_changes`)."""
+def prepare_review(root: Path, target: ReviewTarget, settings: Settings, policy: SafetyPolicy) -> ReviewRequest:
+    """The review request for a target (see `review_files` and `review_changes`), read with the session's `policy`."""
     if target.paths:
-        return review_files(root, target.paths, settings)
-    return review_changes(root, settings, base=target.base)
+        return review_files(root, target.paths, settings, policy)
+    return review_changes(root, settings, policy, base=target.base)
