@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from backdev.chat.transcript import TranscriptItem
 from backdev.llm.events import LoopEvent
 from backdev.workflow.review.findings import Finding
-from backdev.workflow.review.report import ReviewReport
+
+if TYPE_CHECKING:  # the report's module loads with the first review, not with the app
+    from backdev.workflow.review.report import ReviewReport
 
 
 @dataclass(frozen=True)

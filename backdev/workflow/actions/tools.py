@@ -19,8 +19,6 @@ import shlex
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from backdev.repo.detect import detect_test_command
-from backdev.repo.repository import Repository
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome, refusal
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.state import TestRun
@@ -30,7 +28,8 @@ if TYPE_CHECKING:
 
 
 # The tools are built at start-up, before the app's first frame; what they do (diffs and patches,
-# running tests, finding the test command in the repository) is imported when a tool is first used.
+# running tests, finding the test command in the repository, which opens it through git) is
+# imported when a tool is first used.
 def _edits() -> ModuleType:
     from backdev.workflow.actions import edits
 
@@ -164,6 +163,9 @@ def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[s
     Raises:
         TestCommandError: no test command, a refused selection, or the program not found.
     """
+    from backdev.repo.detect import detect_test_command  # see _edits: not at start-up
+    from backdev.repo.repository import Repository
+
     testrun = _testrun()
     base = list(workflow.settings.test_command) or detect_test_command(Repository.open(workflow.root,
                                                                                      policy=workflow.policy))
