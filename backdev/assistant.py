@@ -15,7 +15,7 @@ model is sent — system blocks and tools — is assembled from them in one plac
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -169,7 +169,7 @@ class Assistant:
         return self.store.messages(self.session.id)
 
     async def send(self, text: str, *, approve: Approver = deny_all, extra_blocks: list[dict[str, Any]] | None = None,
-                   meta: dict[str, Any] | None = None) -> AsyncIterator[LoopEvent]:
+                   meta: dict[str, Any] | None = None) -> AsyncGenerator[LoopEvent, None]:
         """Save the person's message, then stream the turn's events.
 
         Args:
@@ -206,7 +206,7 @@ class Assistant:
             meta = {**meta, "redactions": sorted(kinds | set(meta.get("redactions", ())))}
         return cleaned.text, safe_blocks, meta
 
-    async def retry(self, *, approve: Approver = deny_all) -> AsyncIterator[LoopEvent]:
+    async def retry(self, *, approve: Approver = deny_all) -> AsyncGenerator[LoopEvent, None]:
         """Ask the last turn again.
 
         After an interrupted, failed or cancelled turn, its unfinished replies are superseded
@@ -229,7 +229,7 @@ class Assistant:
         async for event in self._run_turn(last_turn, approve):
             yield event
 
-    async def _run_turn(self, turn: int, approve: Approver) -> AsyncIterator[LoopEvent]:
+    async def _run_turn(self, turn: int, approve: Approver) -> AsyncGenerator[LoopEvent, None]:
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
         prompt = self.prompt()
         loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants)
@@ -304,7 +304,7 @@ class Assistant:
         return cost_of(usage, self.model.model_id, self.price_overrides)
 
 
-async def drain(events: AsyncIterator[Any]) -> list[Any]:
+async def drain(events: AsyncGenerator[Any, None]) -> list[Any]:
     """Collect every event of a turn (tests and non-interactive use)."""
     async with aclosing(events) as stream:
         return [event async for event in stream]

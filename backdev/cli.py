@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = ["chat", *words]
     args = parser.parse_args(words)
     command = args.command
-    from backdev.personas.loader import UnknownPersonaError
+    from backdev.personas.loader import UnknownPersonaError  # here, not at the top: `backdev --help` stays fast
     from backdev.session.store import SessionNotFoundError
     from backdev.settings import SettingsError
 
@@ -89,15 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "review":
             return review_command(args, Path.cwd())
         if command == "personas":
-            from backdev.cli_info import personas_command
+            from backdev.cli_info import personas_command  # each command loads only what it needs
 
             return personas_command(args, Path.cwd())
         if command == "sessions":
-            from backdev.cli_info import sessions_command
+            from backdev.cli_info import sessions_command  # each command loads only what it needs
 
             return sessions_command(args, Path.cwd())
         if command == "doctor":
-            from backdev.cli_info import doctor_command
+            from backdev.cli_info import doctor_command  # each command loads only what it needs
 
             return doctor_command(Path.cwd())
     except (UsageError, SettingsError, UnknownPersonaError, SessionNotFoundError) as exc:
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from backdev.compose import make_provider, open_store, open_workspace, start_session
+    from backdev.compose import make_provider, open_store, open_workspace, start_session  # not for `--help`
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
 
@@ -127,11 +127,11 @@ def _chat(args: argparse.Namespace) -> int:
     resume = args.resume if args.resume is not None else (True if args.continue_ else None)
     startup = start_session(workspace, store, provider, persona_name=args.persona, resume=resume)
     if args.plain or not sys.stdout.isatty() or not sys.stdin.isatty():
-        from backdev.repl.app import PlainRepl
+        from backdev.repl.app import PlainRepl  # one front end or the other, never both
 
         import asyncio
 
         return asyncio.run(PlainRepl(startup, workspace).run())
-    from backdev.tui.launch import run_tui
+    from backdev.tui.launch import run_tui  # one front end or the other, never both
 
     return run_tui(startup, workspace)

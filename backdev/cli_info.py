@@ -54,7 +54,7 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
 
 def _workflow_line(path: Path | None) -> str:
     """The persona's workflow file and phases, or the error that makes it unusable."""
-    from backdev.workflow.phases.definition import WorkflowError, load_workflow
+    from backdev.workflow.phases.definition import WorkflowError, load_workflow  # only `personas show` reads workflows
 
     if path is None:
         return "(none: a plain chat)"
@@ -69,7 +69,7 @@ def _workflow_line(path: Path | None) -> str:
 
 
 def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
-    from backdev.llm.cost import overrides_from_settings
+    from backdev.llm.cost import overrides_from_settings  # only `sessions` needs these
     from backdev.session.export import export_markdown
     from backdev.settings import load_settings
 
@@ -110,7 +110,7 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
 
 
 def doctor_command(cwd: Path) -> int:
-    from backdev.compose import make_provider
+    from backdev.compose import make_provider  # only `doctor` needs these
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.settings import SettingsError, load_settings, mask_secret, setting_fields
 
@@ -161,7 +161,7 @@ def doctor_command(cwd: Path) -> int:
     print(f"  endpoint {settings.base_url or 'https://api.anthropic.com'}")
     if not provider.has_credentials:
         problems += 1
-        from backdev.llm.errors import MISSING_KEY
+        from backdev.llm.errors import MISSING_KEY  # only when there is no key
 
         print(f"  ✗ API: {MISSING_KEY.message}")
         return 1
@@ -170,7 +170,7 @@ def doctor_command(cwd: Path) -> int:
         answer = asyncio.run(provider.check())
         print(f"  ✓ API: answered in {time.perf_counter() - started:.2f} s (first model listed: {answer})")
     except Exception as exc:
-        from backdev.llm.errors import classify_exception
+        from backdev.llm.errors import classify_exception  # only when the check failed
 
         failure = classify_exception(exc, model=settings.model, base_url=settings.base_url, timeout=settings.timeout)
         problems += 1

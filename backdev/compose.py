@@ -13,6 +13,7 @@ from typing import Any
 
 from backdev import paths
 from backdev.assistant import Assistant, choose_model
+from backdev.llm.anthropic_provider import AnthropicProvider
 from backdev.llm.models import resolve_model
 from backdev.llm.provider import Provider
 from backdev.personas.loader import PersonaCatalog, load_catalog
@@ -62,8 +63,6 @@ def open_store() -> SessionStore:
 
 def make_provider(settings: Settings) -> Provider:
     """The Anthropic provider for these settings (the SDK itself is imported on first use)."""
-    from backdev.llm.anthropic_provider import AnthropicProvider
-
     return AnthropicProvider(
         api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
         max_retries=settings.max_retries,

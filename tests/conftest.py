@@ -20,6 +20,11 @@ from backdev.llm.scripted import ScriptedProvider
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files under tests/golden/ from what the code produces now")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Watch the person's real home and XDG folders for the whole run (see tests/home_guard.py)."""
     from tests.home_guard import HomeGuard

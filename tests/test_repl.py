@@ -190,3 +190,12 @@ async def test_input_history_persists_between_sessions(startup, workspace, scrip
         await make_repl(startup, workspace, second).run()
     sent = [r.text for r in startup.assistant.messages() if r.role == "user"]
     assert sent == ["how do I index this?", "how do I index this?"]
+
+
+async def test_prompt_shows_the_assembled_system_prompt_and_tools(startup, workspace) -> None:  # type: ignore[no-untyped-def]
+    repl = make_repl(startup, workspace)
+    assert await repl.run(["/prompt"]) == 0
+    err = output(repl)[1]
+    assert "The prompt before the conversation" in err and "system 1 · persona backend-developer  ~" in err
+    assert "system 2 · repository" in err and "system 3 · phase requirements" in err and "tools (11)" in err
+    assert startup.assistant.persona.prompt.strip().splitlines()[-1] in err  # the block's full text, not a summary

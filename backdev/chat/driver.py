@@ -21,14 +21,14 @@ What the driver owns:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from backdev.assistant import Assistant, NothingToRetryError, Totals, deny_all
 from backdev.chat.events import (
     ChatEvent,
+    CommandResult,
     Confirm,
     FindingsShown,
     MessageSent,
@@ -36,7 +36,9 @@ from backdev.chat.events import (
     NotSent,
     QuitRequested,
     SessionOpened,
+    SessionStatus,
     TranscriptCleared,
+    TurnStarter,
     decline,
 )
 from backdev.chat.transcript import TranscriptItem, sent_messages, transcript_items
@@ -57,30 +59,6 @@ if TYPE_CHECKING:  # loaded with the repository and the commands, after the firs
 
 WAITING_NOTE = ("Waiting for the API client and the repository to finish loading; your message goes as soon as "
                 "they are ready…")
-TurnStarter = Callable[[], AsyncIterator[ChatEvent]]
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    """What a command line did: events to show now, and a turn to stream next (a retry, a review)."""
-
-    events: tuple[ChatEvent, ...] = ()
-    turn: TurnStarter | None = None
-    failed: bool = False
-
-
-@dataclass(frozen=True)
-class SessionStatus:
-    """What a status line shows: persona, model, repository (`shop (main*)`), phase, totals."""
-
-    persona: str
-    model: str
-    repository: str
-    phase: str = ""
-    usage: Usage = field(default_factory=Usage)
-    cost: float | None = 0.0
-
-
 class ChatDriver:
     """One conversation as a person (or a script) drives it; see the module docstring.
 
@@ -240,7 +218,7 @@ class ChatDriver:
         """The API client and the repository are loaded: a turn starts at once."""
         return self._provider_ready.is_set() and self._repository_ready.is_set()
 
-    async def _until_ready(self) -> AsyncIterator[ChatEvent]:
+    async def _until_ready(self) -> AsyncGenerator[ChatEvent, None]:
         if not self.ready:
             yield Note(WAITING_NOTE)
             await self._provider_ready.wait()
@@ -253,7 +231,7 @@ class ChatDriver:
         """The slash commands, built on first use: they import the review and report modules, which
         the first frame does not need."""
         if self._commands is None:
-            from backdev.commands.base import CommandRunner
+            from backdev.commands.base import CommandRunner  # built on first use (see the docstring)
             from backdev.commands.prompt import register_prompt_command
             from backdev.commands.repository import register_repository_commands
             from backdev.commands.session import register_session_commands
@@ -309,7 +287,7 @@ class ChatDriver:
 
     # --- turns ---------------------------------------------------------------------------------
 
-    async def send(self, text: str, typed: str | None = None) -> AsyncIterator[ChatEvent]:
+    async def send(self, text: str, typed: str | None = None) -> AsyncGenerator[ChatEvent, None]:
         """Prepare and send one message (`typed`: what the person typed, default `text`)."""
         from backdev.chat.prepare import prepare_outgoing  # reads attachments: not needed for the first frame
         from backdev.repo.attachments import attachment_paths
@@ -338,7 +316,7 @@ class ChatDriver:
             async for event in events:
                 yield event
 
-    async def retry(self) -> AsyncIterator[ChatEvent]:
+    async def retry(self) -> AsyncGenerator[ChatEvent, None]:
         """Ask the last question again (`/retry`, a Retry button)."""
         async for event in self._until_ready():
             yield event
@@ -358,7 +336,7 @@ class ChatDriver:
         workflow = review_workflow(assistant.workflow, assistant.persona.name)
         return start_review(workflow, target, self.settings, self._workspace.policy)
 
-    async def review(self, request: ReviewRequest, *, save: bool = True) -> AsyncIterator[ChatEvent]:
+    async def review(self, request: ReviewRequest, *, save: bool = True) -> AsyncGenerator[ChatEvent, None]:
         """Stream a prepared review, then its findings and (when `save`) its report saved after approval."""
         from backdev.chat.review import review_events  # see `commands`
 

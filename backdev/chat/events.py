@@ -1,4 +1,4 @@
-"""What the session driver yields, and what it may ask; all plain frozen dataclasses, no UI.
+"""What the session driver yields (events) and returns, and what it may ask; plain frozen dataclasses, no UI.
 
 A front end renders a stream of `ChatEvent`s: the tool loop's events (`backdev.llm.events`) for a
 turn, plus the driver's own — a line to show, the message leaving, a message not sent, the
@@ -8,12 +8,12 @@ callback it gave the driver (approvals go through its `Approver`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from backdev.chat.transcript import TranscriptItem
-from backdev.llm.events import LoopEvent
+from backdev.llm.events import LoopEvent, Usage
 from backdev.workflow.review.findings import Finding
 
 if TYPE_CHECKING:  # the report's module loads with the first review, not with the app
@@ -94,6 +94,30 @@ class QuitRequested:
 
 ChatEvent = (LoopEvent | Note | MessageSent | NotSent | TranscriptCleared | SessionOpened | FindingsShown
              | ReviewFinished | QuitRequested)
+
+
+TurnStarter = Callable[[], AsyncGenerator[ChatEvent, None]]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command line did: events to show now, and a turn to stream next (a retry, a review)."""
+
+    events: tuple[ChatEvent, ...] = ()
+    turn: TurnStarter | None = None
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    """What a status line shows: persona, model, repository (`shop (main*)`), phase, totals."""
+
+    persona: str
+    model: str
+    repository: str
+    phase: str = ""
+    usage: Usage = field(default_factory=Usage)
+    cost: float | None = 0.0
 
 
 @dataclass(frozen=True)

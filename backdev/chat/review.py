@@ -8,7 +8,7 @@ report itself and saves nothing) and, last, `ReviewFinished` with the report.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from backdev.assistant import Assistant
@@ -23,7 +23,7 @@ NOT_FINISHED = "The review did not finish, so it was not saved; the findings so 
 
 
 async def review_events(assistant: Assistant, request: ReviewRequest, *, approve: Approver,
-                        save: bool) -> AsyncIterator[ChatEvent]:
+                        save: bool) -> AsyncGenerator[ChatEvent, None]:
     """Send the review `request` and stream its turn, then its findings and (when `save`) the saved report."""
     workflow = review_workflow(assistant.workflow, assistant.persona.name)
     summary: str | None = None

@@ -39,7 +39,7 @@ def classify_exception(exc: BaseException, *, model: str, base_url: str | None, 
         base_url: the API base URL in use (named when it cannot be reached).
         timeout: the read timeout in seconds (named when it expired).
     """
-    import anthropic
+    import anthropic  # only once something failed: loading the SDK costs ~1.4 s
 
     if isinstance(exc, anthropic.APIStatusError):
         return _classify_status(exc, model)

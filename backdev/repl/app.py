@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from contextlib import aclosing
 from typing import Any, TextIO
 
@@ -146,7 +146,7 @@ class PlainRepl:
 
     # --- turns ---------------------------------------------------------------------------------
 
-    async def _consume(self, events: AsyncIterator[ChatEvent], printer: TurnPrinter) -> Usage | None:
+    async def _consume(self, events: AsyncGenerator[ChatEvent, None], printer: TurnPrinter) -> Usage | None:
         """Print every event to the end of the stream (a review's findings follow its turn)."""
         usage = None
         async with aclosing(events) as stream:
@@ -159,7 +159,7 @@ class PlainRepl:
                     usage = event.usage
         return usage
 
-    async def run_turn(self, events: AsyncIterator[ChatEvent]) -> None:
+    async def run_turn(self, events: AsyncGenerator[ChatEvent, None]) -> None:
         """Print one stream of events; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
         printer = TurnPrinter(self.out, self.err, markdown=self.interactive)
         task = asyncio.ensure_future(self._consume(events, printer))
@@ -225,7 +225,7 @@ class PlainRepl:
         return 1 if self.any_failed else 0
 
     def _make_prompt(self) -> Any:
-        from prompt_toolkit import PromptSession
+        from prompt_toolkit import PromptSession  # only an interactive terminal needs the prompt
         from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 

@@ -28,7 +28,7 @@ from backdev.llm.events import (
 
 def rows_used(text: str, columns: int) -> int:
     """Terminal rows `text` occupies when wrapped at `columns`."""
-    from prompt_toolkit.utils import get_cwidth
+    from prompt_toolkit.utils import get_cwidth  # only in a terminal
 
     columns = max(1, columns)
     return sum(max(1, -(-get_cwidth(line) // columns)) for line in text.split("\n"))
@@ -46,7 +46,7 @@ class TurnPrinter:
 
     @property
     def is_terminal(self) -> bool:
-        return hasattr(self.out, "isatty") and self.out.isatty()
+        return self.out.isatty()
 
     def handle(self, event: ChatEvent) -> None:
         if isinstance(event, TextDelta):
@@ -97,7 +97,7 @@ class TurnPrinter:
             rows = rows_used(text, size.columns)
             if rows < size.lines:
                 self.out.write("\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J")
-                from rich.console import Console
+                from rich.console import Console  # only to render a finished reply in a terminal
                 from rich.markdown import Markdown
 
                 Console(file=self.out, width=size.columns, force_terminal=True).print(Markdown(text))

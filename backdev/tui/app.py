@@ -176,7 +176,7 @@ class BackdevApp(App[int]):
 
     def save_setting(self, key: str, value: Any) -> bool:
         """Remember a UI setting in the user config; a failure is said, never raised."""
-        from backdev.settings import SettingsError
+        from backdev.settings import SettingsError  # only when a UI setting is saved
         from backdev.user_config import save_user_setting
 
         try:
@@ -187,7 +187,7 @@ class BackdevApp(App[int]):
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from backdev.tui.palette import palette_commands
+        from backdev.tui.palette import palette_commands  # when the palette first opens
 
         if screen is self.chat:
             for title, help_text, callback in palette_commands(screen):

@@ -138,13 +138,13 @@ class ChatScreen(ChatActions):
 
     @on(ChatActions.ApprovalRequested)
     def _approval_requested(self, message: ChatActions.ApprovalRequested) -> None:
-        from backdev.tui.screens.approval import ApprovalScreen
+        from backdev.tui.screens.approval import ApprovalScreen  # modals load on first use
 
         ApprovalScreen.ask(self.app, message.request, message.future)
 
     @on(ChatActions.ConfirmRequested)
     def _confirm_requested(self, message: ChatActions.ConfirmRequested) -> None:
-        from backdev.tui.screens.confirm import ConfirmScreen
+        from backdev.tui.screens.confirm import ConfirmScreen  # modals load on first use
 
         files, future = message.question.files, message.future
         question = (f"{', '.join(files)} look{'s' if len(files) == 1 else ''} like a secret file. "

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from backdev.llm.models import ALIASES
 from backdev.tui.screens.chat_core import ChatCore
+from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
 
 class ChatActions(ChatCore):
@@ -29,7 +30,7 @@ class ChatActions(ChatCore):
         await self.run_command("/new")
 
     def action_resume_session(self) -> None:
-        from backdev.tui.screens.sessions import SessionPickerScreen
+        from backdev.tui.screens.sessions import SessionPickerScreen  # pickers load on first use
 
         if self.busy:
             self.notify("A reply is streaming: press Esc to cancel it first.", severity="warning")
@@ -50,7 +51,7 @@ class ChatActions(ChatCore):
     # --- persona, model, phase -----------------------------------------------------------------
 
     def action_switch_persona(self) -> None:
-        from backdev.tui.screens.choice import ChoiceScreen
+        from backdev.tui.screens.choice import ChoiceScreen  # pickers load on first use
 
         current = self.driver.persona_name
         options = []
@@ -62,7 +63,7 @@ class ChatActions(ChatCore):
         self.app.push_screen(ChoiceScreen("Switch persona", options), self._run_with("/persona"))
 
     def action_switch_model(self) -> None:
-        from backdev.tui.screens.choice import ChoiceScreen
+        from backdev.tui.screens.choice import ChoiceScreen  # pickers load on first use
 
         current = self.driver.model_id
         options = [(alias, Text(f"{alias}  {model_id}{'  · current' if model_id == current else ''}"))
@@ -70,7 +71,7 @@ class ChatActions(ChatCore):
         self.app.push_screen(ChoiceScreen("Switch model", options), self._run_with("/model"))
 
     def action_switch_phase(self) -> None:
-        from backdev.tui.screens.choice import ChoiceScreen
+        from backdev.tui.screens.choice import ChoiceScreen  # pickers load on first use
 
         view = self.driver.workflow_view()
         if view is None:
@@ -92,8 +93,8 @@ class ChatActions(ChatCore):
 
     # --- files ---------------------------------------------------------------------------------
 
-    def _pick_path(self, title: str, then: Callable[[str | None], object]) -> None:
-        from backdev.tui.screens.paths import PathPickerScreen
+    def _pick_path(self, title: str, then: Callable[[str | None], None] | Callable[[str | None], Awaitable[None]]) -> None:
+        from backdev.tui.screens.paths import PathPickerScreen  # pickers load on first use
 
         index = self.driver.path_index
         if index is None:
@@ -129,10 +130,10 @@ class ChatActions(ChatCore):
         self.notify(f"Copied the last reply ({len(text):,} characters).")
 
     def action_copy_code_block(self) -> None:
-        from backdev.tui.codeblocks import code_blocks
+        from backdev.tui.codeblocks import CodeBlock, code_blocks  # markdown-it: on first use
         from backdev.tui.screens.choice import ChoiceScreen
 
-        blocks = []
+        blocks: list[CodeBlock] = []
         for reply in reversed(self.transcript.replies()):
             blocks.extend(reversed(code_blocks(reply.source)))
             if len(blocks) >= 30:
@@ -153,8 +154,6 @@ class ChatActions(ChatCore):
     # --- panel ---------------------------------------------------------------------------------
 
     def action_toggle_panel(self) -> None:
-        from backdev.tui.widgets.workflow_panel import WorkflowPanel
-
         panel = self.query_one(WorkflowPanel)
         panel.display = not panel.display
         self.save_setting("side_panel", bool(panel.display))

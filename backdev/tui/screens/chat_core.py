@@ -14,7 +14,7 @@ modal resolves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -160,7 +160,7 @@ class ChatCore(Screen[None]):
         """Ask the last question again (`/retry`, the Retry button)."""
         self.run_turn(self.driver.retry)
 
-    def run_turn(self, start: Callable[[], AsyncIterator[ChatEvent]]) -> None:
+    def run_turn(self, start: Callable[[], AsyncGenerator[ChatEvent, None]]) -> None:
         """Stream a turn the driver starts by itself (a retry, a review) into the transcript."""
         if self.busy:
             self.notify("A reply is streaming: press Esc to cancel it first.", severity="warning")
@@ -171,7 +171,7 @@ class ChatCore(Screen[None]):
         self.refresh_bindings()
 
     @work(exclusive=True, group="turn", exit_on_error=False)
-    async def _stream(self, start: Callable[[], AsyncIterator[ChatEvent]]) -> None:
+    async def _stream(self, start: Callable[[], AsyncGenerator[ChatEvent, None]]) -> None:
         try:
             async with aclosing(start()) as events:
                 async for event in events:

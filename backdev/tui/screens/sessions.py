@@ -71,7 +71,7 @@ class SessionPickerScreen(ModalScreen[str | None]):
         self.dismiss(event.row_key.value)
 
     def action_delete(self) -> None:
-        from backdev.tui.screens.confirm import ConfirmScreen
+        from backdev.tui.screens.confirm import ConfirmScreen  # modals load on first use
 
         session_id = self._highlighted()
         if session_id is None:

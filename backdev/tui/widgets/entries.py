@@ -54,7 +54,7 @@ class ReplyEntry(Vertical):
         self.has_text = bool(text)  # true as soon as a fragment is written (before it is rendered)
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Markdown
+        from textual.widgets import Markdown  # the first reply, not the first frame, needs it
 
         yield Markdown(self._initial or None)
         mark = Static(STATUS_MARKS.get(self.status, ""), classes="mark", markup=False)
@@ -159,7 +159,7 @@ class ToolEntry(Vertical, can_focus=True):
         if len(lines) > DETAIL_MAX_LINES:
             shown += f"\n… {len(lines) - DETAIL_MAX_LINES} more lines (the model saw them all)"
         if looks_like_diff(shown):
-            from rich.syntax import Syntax
+            from rich.syntax import Syntax  # only for a diff
 
             return Syntax(shown, "diff", theme="ansi_dark", word_wrap=True, background_color="default")
         return Text(shown)

@@ -12,17 +12,13 @@ entries" button at the top, or by themselves when the person scrolls to the top.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button
 
+from backdev.chat.transcript import TranscriptItem, recent_start
 from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
-
-if TYPE_CHECKING:
-    from backdev.chat.transcript import TranscriptItem
 
 
 def entry_for(item: TranscriptItem) -> Widget:
@@ -72,8 +68,6 @@ class Transcript(VerticalScroll):
 
     async def show_history(self, items: list[TranscriptItem]) -> None:
         """Show a stored conversation: the last `window` items now, the rest on request."""
-        from backdev.chat.transcript import recent_start
-
         start = recent_start(items, self.window, self.char_budget)
         self._older, recent = items[:start], items[start:]
         widgets: list[Widget] = [entry_for(item) for item in recent]
@@ -94,8 +88,6 @@ class Transcript(VerticalScroll):
 
     async def show_earlier(self) -> None:
         """Build the next batch of older entries above the ones shown."""
-        from backdev.chat.transcript import recent_start
-
         if not self._older or self._loading:
             return
         self._loading = True

@@ -31,13 +31,13 @@ if TYPE_CHECKING:
 # running tests, finding the test command in the repository, which opens it through git) is
 # imported when a tool is first used.
 def _edits() -> ModuleType:
-    from backdev.workflow.actions import edits
+    from backdev.workflow.actions import edits  # see the comment above
 
     return edits
 
 
 def _testrun() -> ModuleType:
-    from backdev.workflow.actions import testrun
+    from backdev.workflow.actions import testrun  # see the comment above
 
     return testrun
 
