@@ -217,3 +217,10 @@ def function_level_imports_without_a_reason(path: Path) -> list[str]:
 def test_every_function_level_import_says_why_it_is_not_at_the_top() -> None:
     missing = [line for path in sorted(PACKAGE.rglob("*.py")) for line in function_level_imports_without_a_reason(path)]
     assert missing == [], "import at the top of the module, or say in a comment why not (start-up time)"
+
+
+def test_the_safety_policy_is_built_in_one_place() -> None:
+    """One policy per session, from the settings, passed down (compose.open_workspace builds it)."""
+    builders = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                      if "SafetyPolicy.from_settings(" in p.read_text() and p.name != "safety.py")
+    assert builders == ["compose.py"]

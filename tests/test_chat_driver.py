@@ -220,3 +220,14 @@ def test_prompt_shows_each_block_and_the_tools_with_their_estimated_size(startup
     assert "system 2 · phase requirements" in text and "tools (5)" in text and "4 characters each" in text
     assert persona.text.strip() in text and phase.text.strip() in text
     assert "update_checklist (~" in text and "report_finding (~" in text
+
+
+def test_one_safety_policy_reaches_every_part_of_the_session(git_repo: Path, scripted: ScriptedProvider) -> None:
+    workspace = open_workspace(git_repo)
+    startup = start_session(workspace, open_store(), scripted)
+    driver = driver_for(startup, workspace)
+    driver.attach_repository(driver.read_repository())
+    assistant = startup.assistant
+    assert assistant.repository is not None and assistant.workflow is not None
+    assert assistant.policy is workspace.policy
+    assert assistant.repository.repo.policy is workspace.policy and assistant.workflow.policy is workspace.policy

@@ -59,6 +59,8 @@ if TYPE_CHECKING:  # loaded with the repository and the commands, after the firs
 
 WAITING_NOTE = ("Waiting for the API client and the repository to finish loading; your message goes as soon as "
                 "they are ready…")
+
+
 class ChatDriver:
     """One conversation as a person (or a script) drives it; see the module docstring.
 

@@ -37,7 +37,7 @@ from backdev.chat.events import (
     SessionOpened,
     TranscriptCleared,
 )
-from backdev.llm.events import ToolCallFinished, TurnFailed, TurnFinished
+from backdev.llm.events import Notice, ToolCallFinished, TurnFailed, TurnFinished
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.options import AppOptions
 from backdev.tui.turn_view import TurnView
@@ -117,10 +117,8 @@ class ChatCore(Screen[None]):
         self.query_one(WorkflowPanel).show(self.driver.workflow_view())
 
     def refresh_status(self) -> None:
-        status = self.driver.status()
         state = "streaming…" if self.busy else ("" if self.driver.ready else "starting…")
-        self.query_one(StatusBar).show(StatusInfo(status.persona, status.model, status.repository, status.phase,
-                                                  status.usage, status.cost, state))
+        self.query_one(StatusBar).show(StatusInfo(self.driver.status(), state))
 
     def save_draft(self) -> None:
         """Keep what is typed (or a message still waiting to be sent) with the session."""
@@ -193,7 +191,9 @@ class ChatCore(Screen[None]):
             transcript.anchor()  # sending is a return to the tail
             await transcript.add(UserEntry(event.text, event.attachments))
             self.refresh_status()
-        elif isinstance(event, Note):
+        elif isinstance(event, (Note, Notice)):
+            if isinstance(event, Notice) and self.turn_view is not None:
+                await self.turn_view.apply(event)  # closes the reply it follows
             await transcript.note(event.text, error=event.error)
         elif isinstance(event, NotSent):
             if event.reason == "secret_files":

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
 
+from backdev.chat.events import SessionStatus
 from backdev.llm.cost import format_cost
-from backdev.llm.events import Usage
 
 
 @dataclass(frozen=True)
 class StatusInfo:
-    """What the status bar shows."""
+    """What the status bar shows: the session's status (from the driver) and the app's own state."""
 
-    persona: str
-    model: str
-    repo: str
-    phase: str = ""
-    usage: Usage = field(default_factory=Usage)
-    cost: float | None = 0.0
-    state: str = ""
+    session: SessionStatus
+    state: str = ""  # "starting…", "streaming…" or nothing
 
 
 def status_text(info: StatusInfo) -> Text:
@@ -30,15 +25,16 @@ def status_text(info: StatusInfo) -> Text:
     The cost comes before the token counts so a narrow terminal cuts tokens, not dollars.
     """
     text = Text(no_wrap=True, overflow="ellipsis")
+    session = info.session
     if info.state:  # first: it is what changes, and a narrow terminal cuts the end
         text.append(f"{info.state} · ", style="italic")
-    text.append(info.persona, style="bold")
-    text.append(f" · {info.model} · {info.repo}")
-    if info.phase:
+    text.append(session.persona, style="bold")
+    text.append(f" · {session.model} · {session.repository}")
+    if session.phase:
         text.append(" · ")
-        text.append(info.phase, style="bold")
-    usage = info.usage
-    text.append(f" · {format_cost(info.cost)} · in {usage.input:,} out {usage.output:,} cache {usage.cache_read:,}")
+        text.append(session.phase, style="bold")
+    usage = session.usage
+    text.append(f" · {format_cost(session.cost)} · in {usage.input:,} out {usage.output:,} cache {usage.cache_read:,}")
     return text
 
 
