@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backdev.commands import CommandSpec
+from backdev.commands.base import CommandSpec
 from backdev.compose import open_store, open_workspace, start_session
 from backdev.llm.scripted import ScriptedProvider
 from backdev.repo.completion import PathIndex

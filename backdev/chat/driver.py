@@ -46,7 +46,6 @@ from backdev.compose import Startup, Workspace
 from backdev.llm.errors import MISSING_KEY
 from backdev.llm.events import Usage
 from backdev.personas.model import Persona
-from backdev.session.listing import SessionRow, session_rows
 from backdev.settings import Settings
 from backdev.tools.base import Approver
 from backdev.workflow.phases.view import WorkflowView
@@ -55,6 +54,7 @@ if TYPE_CHECKING:  # loaded with the repository and the commands, after the firs
     from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
     from backdev.repo.completion import PathIndex
     from backdev.repo.context import RepoContext
+    from backdev.session.listing import SessionRow
     from backdev.workflow.review.request import ReviewRequest, ReviewTarget
 
 WAITING_NOTE = ("Waiting for the API client and the repository to finish loading; your message goes as soon as "
@@ -165,6 +165,8 @@ class ChatDriver:
 
     def sessions(self) -> list[SessionRow]:
         """This folder's saved sessions, newest first, priced with the person's prices."""
+        from backdev.session.listing import session_rows  # for the session picker, not the first frame
+
         return session_rows(self._assistant.store, self._assistant.session.root, self._assistant.price_overrides)
 
     def session_title(self, session_id: str) -> str:

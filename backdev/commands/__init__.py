@@ -1,5 +1,6 @@
 """Slash commands, defined once for both front ends, by concern.
 
+- `syntax.py` — whether a typed line is a command or a message.
 - `base.py` — what a command is (`CommandSpec`), what it produces (`CommandOutcome`, with a typed
   follow-up when a turn comes next), and the `CommandRunner` that dispatches a line.
 - `session.py` — /help, /quit, /persona, /model, /cost, /export, /retry, /new, /sessions.
@@ -9,7 +10,3 @@
 
 The session driver (`backdev.chat.driver`) builds the runner and carries out the follow-ups.
 """
-
-from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec, is_command, unescape_message
-
-__all__ = ["CommandOutcome", "CommandRunner", "CommandSpec", "is_command", "unescape_message"]

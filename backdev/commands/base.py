@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backdev.commands.syntax import command_name
 from backdev.workflow.review.findings import ReviewFindings
 
 if TYPE_CHECKING:  # the review modules load with the commands that use them, not with every front end
@@ -73,21 +74,6 @@ class CommandOutcome:
 
 
 Handler = Callable[[str], CommandOutcome]
-
-
-def is_command(line: str) -> bool:
-    """A line is a command when it starts with one `/` followed by a letter (`//` sends a literal `/`)."""
-    return len(line) > 1 and line[0] == "/" and line[1].isalpha()
-
-
-def unescape_message(line: str) -> str:
-    """`//path` sends the message `/path`."""
-    return line[1:] if line.startswith("//") else line
-
-
-def command_name(line: str) -> str:
-    """`/findings all` → `findings`."""
-    return line.strip().lstrip("/").split(" ", 1)[0].lower()
 
 
 class CommandRunner:

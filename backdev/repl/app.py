@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from backdev import paths
 from backdev.chat.driver import ChatDriver
 from backdev.chat.events import ChatEvent, MissingPaths, NotSent, QuitRequested, Question
-from backdev.commands import is_command, unescape_message
+from backdev.commands.syntax import is_command, unescape_message
 from backdev.compose import Startup, Workspace
 from backdev.llm.events import TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter

@@ -8,7 +8,7 @@ from typing import Any
 
 from prompt_toolkit.completion import Completer, Completion, merge_completers
 
-from backdev.commands import CommandSpec
+from backdev.commands.base import CommandSpec
 from backdev.repo.completion import PathIndex
 
 # The `@word` being typed at the cursor (after the start, whitespace or an opening bracket/quote).

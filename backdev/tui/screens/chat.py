@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer
 from textual.worker import Worker
 
-from backdev.commands import is_command, unescape_message
+from backdev.commands.syntax import is_command, unescape_message
 from backdev.tui.completion import Completer
 from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
