@@ -207,13 +207,18 @@ class ChatDriver:
             register_repository_commands(self.commands, context)
         self._repository_ready.set()
 
+    @staticmethod
+    def unreadable(exc: Exception) -> str:
+        """The sentence for a repository `read_repository` could not read (the session goes on without it)."""
+        return f"Could not read the repository ({type(exc).__name__}: {exc})."
+
     async def open_repository(self) -> list[str]:
         """Read the repository off the loop and attach it; the notes to show (or why it could not be read)."""
         try:
             context = await asyncio.to_thread(self.read_repository)
         except Exception as exc:  # a broken repository must not stop the conversation
             self.attach_repository(None)
-            return [f"Could not read the repository ({type(exc).__name__}: {exc})."]
+            return [self.unreadable(exc)]
         self.attach_repository(context)
         return list(context.notes)
 

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from backdev import paths
 from backdev.chat.driver import ChatDriver
-from backdev.chat.events import ChatEvent, MissingPaths, NotSent, QuitRequested, Question
+from backdev.chat.events import ChatEvent, FindingsShown, MissingPaths, Note, NotSent, QuitRequested, Question
 from backdev.commands.syntax import is_command, unescape_message
 from backdev.compose import Startup, Workspace
 from backdev.llm.events import TurnFailed, TurnFinished, Usage
@@ -199,11 +199,11 @@ class PlainRepl:
             await self.run_turn(self.driver.send(unescape_message(line)))
             return True
         result = self.driver.command(line)
-        printer = TurnPrinter(self.out, self.err, markdown=self.interactive)
         for event in result.events:
             if isinstance(event, QuitRequested):
                 return False
-            printer.handle(event)
+            if isinstance(event, (Note, FindingsShown)):  # a command's output, as it is (no turn to mark up)
+                self._say(event.text)
         if result.failed:
             self.any_failed = self.any_failed or not self.interactive
         if result.turn is not None:

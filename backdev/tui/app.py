@@ -126,7 +126,7 @@ class BackdevApp(App[int]):
         try:
             context = self.driver.read_repository()  # reads only: the driver applies it on the main thread
         except Exception as exc:  # a broken repository must not stop the conversation
-            self.post_message(self.RepositoryRead(None, f"Could not read the repository ({type(exc).__name__}: {exc})."))
+            self.post_message(self.RepositoryRead(None, self.driver.unreadable(exc)))
             return
         self.post_message(self.RepositoryRead(context))
 
