@@ -30,6 +30,7 @@ from backdev.repl.render import TurnPrinter
 from backdev.repo.attachments import PreparedMessage, prepare_message
 from backdev.repo.commands import register_repo_commands
 from backdev.repo.context import ProjectContext, attach_repository
+from backdev.safe_text import lines_of, safe_stream
 from backdev.tools.base import ApprovalRequest, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
@@ -53,8 +54,9 @@ class PlainRepl:
         self.assistant = startup.assistant
         self.workspace = workspace
         self.runner = make_command_runner(self.assistant, workspace.catalog)
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
+        # Every line the REPL prints may carry text from the model or the repository (see safe_text).
+        self.out = safe_stream(out or sys.stdout)
+        self.err = safe_stream(err or sys.stderr)
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.prompt_input = prompt_input
         self.prompt_output = prompt_output
@@ -103,7 +105,7 @@ class PlainRepl:
     # --- approvals -----------------------------------------------------------------------------
 
     async def _approve(self, action: ApprovalRequest) -> Decision:
-        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in action.detail.splitlines()))
+        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in lines_of(action.detail)))
         if not self.interactive or self._prompt is None:
             self._say("  Denied: approvals need an interactive terminal.")
             return Decision.DENY
