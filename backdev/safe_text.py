@@ -30,6 +30,9 @@ This module is the core's only sanitiser: front ends build their `Text`/`Content
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 # Every character a terminal may act on, plus the bidi controls that reorder what it shows.
@@ -121,3 +124,23 @@ class SafeStream:
 def safe_stream(stream: TextIO) -> SafeStream:
     """`stream` wrapped in a SafeStream (a SafeStream is returned as it is)."""
     return stream if isinstance(stream, SafeStream) else SafeStream(stream)
+
+
+@contextmanager
+def safe_stdio() -> Iterator[None]:
+    """`sys.stdout` and `sys.stderr` as SafeStreams for the duration (for the plain subcommands).
+
+    Not for the front ends that draw the screen themselves (Textual, prompt-toolkit): their own
+    escape sequences go to the terminal, and they sanitise what they show.
+    """
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = safe_stream(sys.stdout), safe_stream(sys.stderr)
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
