@@ -231,3 +231,26 @@ async def test_the_git_folder_is_refused_whatever_its_case(shop: Path, path: str
     assert outcome.is_error
     with pytest.raises(ChangeRefused, match="inside .git"):
         prepare_edit(shop, path, content="[core]\n\tfsmonitor = evil\n")
+
+
+KEY_BODY = "MIIEowIBAAKCAQEAs3cr3tK3yB0dyL1neTh4tMu5tN3v3rL3ak"
+
+
+async def test_a_private_key_body_is_redacted_in_search_lines_and_partial_reads(shop: Path) -> None:
+    (shop / "deploy").mkdir()
+    (shop / "deploy" / "bootstrap.txt").write_text(  # not named like a secret file: only the content tells
+        "notes\n-----BEGIN RSA PRIVATE KEY-----\n" + f"{KEY_BODY}\n" * 3 + "-----END RSA PRIVATE KEY-----\nafter\n")
+    tools = tools_for(shop)
+    found = await call(tools, "search", pattern="MIIEow")
+    assert KEY_BODY not in found.content and "[REDACTED:private-key]" in found.content
+    assert "redacted: private-key" in found.summary
+    middle = await call(tools, "read_file", path="deploy/bootstrap.txt", start_line=4, end_line=7)
+    assert KEY_BODY not in middle.content and "[REDACTED:private-key]" in middle.content
+    assert "7\tafter" in middle.content  # the lines after the block are kept, numbered right
+
+
+async def test_a_diff_line_assigning_a_password_is_redacted(shop: Path) -> None:
+    (shop / "docker-compose.yml").write_text("services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: s3cr3t-pw\n")
+    tools = tools_for(shop)
+    diff = await call(tools, "git_diff", scope="unstaged")
+    assert "s3cr3t-pw" not in diff.content and "+      POSTGRES_PASSWORD: [REDACTED:password]" in diff.content

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from backdev.repo.reading import FileSlice
-from backdev.repo.redaction import Redacted, redact
+from backdev.repo.redaction import Redacted, mask_key_lines, redact
 from backdev.settings import Settings
 
 SECRET_FILE_PATTERNS: tuple[str, ...] = (
@@ -161,6 +161,14 @@ class SafetyPolicy:
         return redact(text) if self.redact else Redacted(text)
 
     def clean_slice(self, piece: FileSlice) -> tuple[FileSlice, tuple[str, ...]]:
-        """The lines of a read, redacted; line numbers stay right (a redacted block keeps its breaks)."""
-        cleaned = self.clean("\n".join(piece.lines))
-        return replace(piece, lines=cleaned.text.split("\n") if piece.lines else []), cleaned.kinds
+        """The lines of a read, redacted; line numbers stay right (a redacted block keeps its breaks).
+
+        Lines inside one of the file's private key blocks are masked even when the read shows them
+        without their BEGIN line.
+        """
+        if not self.redact:
+            return piece, ()
+        lines, blocks = mask_key_lines(piece.lines, piece.start, list(piece.key_lines))
+        cleaned = self.clean("\n".join(lines))
+        kinds = ("private-key",) * blocks + cleaned.kinds
+        return replace(piece, lines=cleaned.text.split("\n") if piece.lines else []), kinds

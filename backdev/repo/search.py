@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from backdev.repo.reading import BINARY_SNIFF_BYTES
+from backdev.repo.reading import BINARY_SNIFF_BYTES, KEY_SCAN_BYTES
+from backdev.repo.redaction import placeholder, private_key_line_ranges
 from backdev.repo.safety import hard_links, inside_or_none
 
 if TYPE_CHECKING:
@@ -115,11 +116,33 @@ def _finish(repo: Repository, found: list[Match], truncated: bool, secrets: list
             linked: list[str] | None = None) -> GrepResult:
     kinds: list[str] = []
     cleaned = []
+    key_lines = _key_lines(repo, {m.path for m in found}) if repo.policy.redact else {}
     for match in found:
+        if any(start <= match.line <= end for start, end in key_lines.get(match.path, ())):
+            kinds.append("private-key")  # a key's body line, matched without its BEGIN line
+            cleaned.append(Match(match.path, match.line, placeholder("private-key")))
+            continue
         redacted = repo.policy.clean(match.text)
         kinds.extend(redacted.kinds)
         cleaned.append(Match(match.path, match.line, redacted.text))
     return GrepResult(cleaned, truncated, sorted(set(secrets)), tuple(kinds), sorted(set(linked or ())))
+
+
+def _key_lines(repo: Repository, names: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """The private key blocks of each file with a match (search shows lines without their context)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for name in names:
+        path = inside_or_none(repo.root, name)
+        if path is None:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                ranges = private_key_line_ranges(handle.read(KEY_SCAN_BYTES))
+        except OSError:
+            continue
+        if ranges:
+            found[name] = ranges
+    return found
 
 
 def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results: int = 200,
