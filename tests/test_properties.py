@@ -51,7 +51,7 @@ TOKENS = {
 separators = st.sampled_from([" ", "\n", " = ", ": ", "\t", "\n+", "\n-"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(code_like)
 def test_redaction_is_idempotent_and_keeps_line_count(text: str) -> None:
     once = redact(text)
@@ -59,7 +59,7 @@ def test_redaction_is_idempotent_and_keeps_line_count(text: str) -> None:
     assert once.text.count("\n") == text.count("\n")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(code_like)
 def test_redaction_only_replaces_never_adds(text: str) -> None:
     # What is left outside the placeholders is the input's own text, in order (a multi-line
@@ -71,7 +71,7 @@ def test_redaction_only_replaces_never_adds(text: str) -> None:
         position = found + len(piece)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.lists(st.sampled_from(["[REDACTED:password]", "[REDACTED:github-token]", "x", "password =", "\n", " "]),
                 max_size=30))
 def test_placeholders_are_never_redacted_again(parts: list[str]) -> None:
@@ -80,7 +80,7 @@ def test_placeholders_are_never_redacted_again(parts: list[str]) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(TOKENS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_token_of_each_kind_is_removed_wherever_it_stands(kind: str, data: st.DataObject) -> None:
     token = data.draw(TOKENS[kind])
@@ -92,7 +92,7 @@ def test_a_token_of_each_kind_is_removed_wherever_it_stands(kind: str, data: st.
     assert result.kinds  # and it is counted
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.text(max_size=200))
 def test_visible_text_is_always_safe_and_idempotent(text: str) -> None:
     shown = visible(text)
@@ -124,7 +124,7 @@ def _inside(root: Path, path: Path) -> bool:
     return path == real_root or real_root in path.parents
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=6))
 def test_any_generated_path_resolves_inside_the_root_or_is_refused(tree: Path, parts: list[str]) -> None:
     raw = "/".join(parts)
@@ -137,7 +137,7 @@ def test_any_generated_path_resolves_inside_the_root_or_is_refused(tree: Path, p
     assert not (resolved.is_file() and resolved.stat().st_nlink > 1)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.text(max_size=80))
 def test_any_text_as_a_path_resolves_inside_or_is_refused(tree: Path, raw: str) -> None:
     try:
