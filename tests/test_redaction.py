@@ -175,3 +175,19 @@ def test_private_key_body_lines_are_known_from_the_whole_file() -> None:
     data = b"a\nb\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\nQUJD\n-----END RSA PRIVATE KEY-----\nc\n-----BEGIN PRIVATE KEY-----\nx\n"
     assert private_key_line_ranges(data) == [(3, 6), (8, 9)]
     assert private_key_line_ranges(b"no keys here\n") == []
+
+
+@pytest.mark.parametrize("harmless", [
+    "overview_max_tokens: 2000",
+    "CHARS_PER_TOKEN = 4",
+    '"csrfToken": "{% if request %}{{ csrf_token }}{% endif %}"',
+    "https://www.youtube.com/watch?v=axRCBgbOJp8&list=PLmDLs7JbXWNjr5vyJhfGu69sowgIUl8z5",
+    'b"data:SSDimaUgUHl0aG9uIQ=="',
+    '"eq": "V2FyZWhvdXNlOjJjMGNiODAwLTU0N2ItNDM1ZS04Y2UwLTkyYTFiOTE1ZmFkMQ=="',
+    "  password: String!",
+    '"@octokit/auth-token": "^2.4.4",',
+    'PASSWORD_FIELD = "password"',
+    'ACCOUNT_SET_STAFF_PASSWORD = "account_set_staff_password"',
+])
+def test_look_alikes_found_on_real_code_are_left_alone(harmless: str) -> None:
+    assert redact(harmless).kinds == ()

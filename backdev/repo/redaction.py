@@ -4,7 +4,9 @@ Each kind is one regular expression; the part that is the secret (a whole token,
 of an assignment, or only the password of a URL) is replaced, so the model still sees the shape of
 the code around it. The rules favour catching secrets over sparing look-alikes, but leave alone
 what is plainly code and not a value: `password = os.environ[...]`, `password = get_password()`,
-`password: str`, empty strings and `${VARIABLE}` templates.
+`password: str`, empty strings, `${VARIABLE}` and `{{ template }}` forms, numbers assigned to
+token-ish names (`max_tokens: 4096`), versions, GraphQL types (`password: String!`) and constants
+that name themselves (`PASSWORD_FIELD = "password"`).
 
 Kinds: anthropic-api-key, openai-api-key, aws-access-key, aws-secret-key, github-token,
 gitlab-token, slack-token, slack-webhook, stripe-key, google-api-key, google-oauth, jwt,
@@ -18,8 +20,8 @@ or `-`, and with a YAML list dash (`- POSTGRES_PASSWORD=x` in a compose file), b
 `high-entropy-value` is the catch-all for a secret of no known shape assigned to any name: a
 value of 20 to 512 characters from the base64 alphabet that mixes upper case, lower case and at
 least two digits, is not mostly words (camel-case names are), is random enough (Shannon entropy
-at least 0.8 × log2 of its length) and is not assigned to a name that holds hashes, ids or
-versions. Measured on real code (bench/bench_redaction.py), it flags very few look-alikes.
+at least 0.8 × log2 of its length), is not base64 of readable text (GraphQL ids), and is not
+assigned to a name that holds hashes, ids or versions. Measured on real code (bench/bench_redaction.py), it flags very few look-alikes.
 
 A private key block is one match from BEGIN to END. Lines seen without their BEGIN line (a read
 from the middle of a file, a search match) are recognised from the whole file instead:
@@ -44,11 +46,14 @@ _IS_PASSWORD_NAME = re.compile(_PASSWORD_WORDS, re.IGNORECASE)
 
 # Values that are not secrets but references to one: templates and placeholders...
 _TEMPLATE = r"\$\{?\w+\}?|\{\{.*\}\}|%\(\w+\)s|<[^>]*>|\*+|x+|\.\.\."
-_NOT_A_QUOTED_VALUE = re.compile(rf"^(?:{_TEMPLATE})$", re.IGNORECASE)
+_NOT_A_QUOTED_VALUE = re.compile(rf"^(?:{_TEMPLATE})$|\{{\{{.*\}}\}}|\{{%.*%\}}", re.IGNORECASE)
 # ...and, unquoted, code: types, constants and dotted names (`password: str`, `= settings.DB_PASSWORD`).
 _NOT_A_BARE_VALUE = re.compile(
-    rf"^(?:{_TEMPLATE}|none|null|nil|true|false|str|int|bytes|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)$", re.IGNORECASE
+    rf"^(?:{_TEMPLATE}|none|null|nil|true|false|str|int|bytes|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|"
+    r"(?:String|Int|Float|Boolean|ID|UUID|JSONString|DateTime)!?)$",  # GraphQL schema types
+    re.IGNORECASE,
 )
+_VERSION = re.compile(r"^[\^~>=<]*v?\d+(?:\.\d+)+[\w.-]*$")  # `"@octokit/auth-token": "^2.4.4"`
 
 
 # A line's start, before an assignment: a diff's `+`/`-`, indentation, a YAML list dash, `export`.
@@ -56,7 +61,8 @@ _LINE_START = r"^[+-]?[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?"
 # Names whose values are hashes, ids, versions or code, never secrets (for high-entropy-value).
 _NOT_SECRET_NAME = re.compile(
     r"(?i)(?:hash|sha\d*|md5|checksum|digest|integrity|etag|uuid|guid|commit|revision|version|_id$|^id$|"
-    r"class|module|path|url|uri|file|name|type|format|pattern|regex|template|test)")
+    r"class|module|path|url|uri|file|name|type|format|pattern|regex|template|test|^data$|^list$)")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _WORDS = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}")
 
 
@@ -70,7 +76,21 @@ def _looks_random(value: str) -> bool:
         return False  # mostly words: a CamelCase name, a slug, a sentence
     counts = Counter(value)
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    return entropy >= 0.8 * math.log2(len(value))
+    return entropy >= 0.8 * math.log2(len(value)) and not _encoded_text(value)
+
+
+def _encoded_text(value: str) -> bool:
+    """True when `value` is base64 of readable text (a GraphQL id such as `V2FyZWhvdXNlOj…`), not of key bytes."""
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_" if "-" in value or "_" in value else None,
+                                   validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    printable = sum(32 <= byte < 127 for byte in decoded)
+    return bool(decoded) and printable >= 0.95 * len(decoded)
 
 
 @dataclass(frozen=True)
@@ -123,7 +143,7 @@ def _rules() -> tuple[_Rule, ...]:
             group=2, kind_from_name=True, not_a_value=_NOT_A_BARE_VALUE),
         # Anything else that looks generated, assigned to any name (quoted or not).
         _Rule("high-entropy-value", re.compile(
-            r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[\"']?[ \t]*(?:=|:|=>)[ \t]*[rbuRBU]?([\"']?)"
+            r"(?<![A-Za-z0-9_?&])([A-Za-z_][A-Za-z0-9_]*)[\"']?[ \t]*(?:=|:|=>)[ \t]*[rbuRBU]?([\"']?)"
             r"([A-Za-z0-9+/_=-]{20,512})\2(?![A-Za-z0-9+/_=.-])"),
             group=3, check=lambda name, value: not _NOT_SECRET_NAME.search(name) and _looks_random(value)),
     )
@@ -157,6 +177,10 @@ def _apply(rule: _Rule, text: str, found: list[str]) -> str:
         kind = rule.kind
         if rule.kind_from_name:
             kind = "password" if _IS_PASSWORD_NAME.search(match.group(1)) else "secret-value"
+            if (kind == "secret-value" and _NUMBER.match(value)) or _VERSION.match(value):
+                return match.group(0)  # `max_tokens: 4096`, a version: not secrets
+            if len(value) >= 3 and value.lower().replace("-", "_") in match.group(1).lower():
+                return match.group(0)  # `PASSWORD_FIELD = "password"`: a constant naming itself
         found.append(kind)
         start, end = match.span(rule.group)
         whole = match.group(0)
