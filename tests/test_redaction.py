@@ -191,3 +191,15 @@ def test_private_key_body_lines_are_known_from_the_whole_file() -> None:
 ])
 def test_look_alikes_found_on_real_code_are_left_alone(harmless: str) -> None:
     assert redact(harmless).kinds == ()
+
+
+def test_security_md_lists_every_kind_and_the_module_docstring_too() -> None:
+    from pathlib import Path
+
+    from backdev.repo import redaction
+
+    kinds = {rule.kind for rule in redaction._rules()} | {"password", "secret-value"}
+    security = (Path(__file__).resolve().parents[1] / "SECURITY.md").read_text(encoding="utf-8")
+    for kind in kinds:
+        assert f"`{kind}`" in security, kind
+        assert kind in (redaction.__doc__ or ""), kind
