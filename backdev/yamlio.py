@@ -70,14 +70,17 @@ def load_yaml(text: str) -> Any:
     """`yaml.safe_load(text)` without anchors or aliases, raising YamlProblem instead of PyYAML's own errors."""
     import yaml
 
+    loader = _loader()(text)  # what yaml.safe_load does, with the bounded SafeLoader
     try:
-        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         # The context mark is where the broken construct began (e.g. an unclosed `[`); the problem
         # mark is often the end of the text, which points the person nowhere useful.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise YamlProblem(problem, mark.line + 1 if mark is not None else None) from exc
+    finally:
+        loader.dispose()
 
 
 def load_yaml_cached(text: str, cache_file: Path) -> Any:

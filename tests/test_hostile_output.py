@@ -150,6 +150,18 @@ async def test_a_resumed_sessions_recent_messages_are_shown_safely(workspace, sc
 # --- the subcommands ---------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def no_log_handler_left_behind():  # type: ignore[no-untyped-def]
+    """`main()` in this process sets up the log file of this test's home: remove it afterwards."""
+    import logging
+
+    yield
+    root = logging.getLogger("backdev")
+    for handler in list(root.handlers):
+        handler.close()
+        root.removeHandler(handler)
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     status = main(list(args))
     captured = capsys.readouterr()
