@@ -69,3 +69,13 @@ def test_the_test_command_installs_from_the_committed_lock_which_pins_every_depe
             assert version, f"not an exact pin: {line}"
             pins[name.lower().replace("_", "-")] = version
     assert wanted <= pins.keys(), f"not in the lock: {sorted(wanted - pins.keys())}"
+
+
+def test_ci_installs_the_wheel_with_pipx_and_uv_in_a_temporary_home() -> None:
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "bash .ci/install-check" in ci
+    assert ci.index("bash .ci/install-check") < ci.index(setup_commands()[1])  # pytest's summary stays last
+    check = (ROOT / ".ci" / "install-check").read_text()
+    for needed in ('export HOME="$work/home"', "PIPX_HOME=", "UV_TOOL_DIR=", "pipx\" install", "uv\" tool install",
+                   "backdev\" --version", "backdev\" personas list", "optional-dependencies", "trap 'rm -rf \"$work\"' EXIT"):
+        assert needed in check, needed
