@@ -30,6 +30,7 @@ def _head_commit(root: Path) -> str | None:
 
 class BuildInfoHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
+    _scratch: Path | None = None  # the folder holding the stamp while a build runs
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if version == "editable":
@@ -48,6 +49,6 @@ class BuildInfoHook(BuildHookInterface):  # type: ignore[type-arg]
         build_data["force_include"][str(stamp)] = BUILD_INFO
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        scratch = getattr(self, "_scratch", None)
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None

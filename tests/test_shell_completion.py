@@ -53,7 +53,7 @@ def script(shell: str, cwd: Path) -> str:
 
 @pytest.fixture
 def repo(git_repo: Path) -> Path:
-    """A repository with a file to review, a project persona and one saved session."""
+    """A repository with a file to review and a project persona (whose description holds escapes)."""
     (git_repo / "shop").mkdir()
     (git_repo / "shop" / "views.py").write_text("def index(request): ...\n")
     agents = git_repo / ".claude" / "agents"
