@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from backdev.cli_completion import FILES, MODELS, PERSONAS, SESSIONS, completes
+from backdev.cli_completion import FILES, MODELS, PERSONAS, SESSIONS, add_completion_parsers, completes
 from backdev.cli_help import Parser, examples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -106,8 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Print each setting and where it came from, personas, paths, and an API check "
                                     "(one cheap request). Exit status 1 when something needs fixing.",
                         epilog=examples("backdev doctor"))
-
-    from backdev.cli_completion import add_completion_parsers
 
     add_completion_parsers(commands)
     return parser
