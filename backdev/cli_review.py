@@ -19,22 +19,32 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def add_review_parser(commands: Any) -> None:
     """The `review` subcommand's arguments."""
+    from backdev.cli_completion import FILES, MODELS, PERSONAS, completes
+    from backdev.cli_help import examples
     from backdev.workflow.findings import FORMATS, SEVERITIES
 
     review = commands.add_parser(
-        "review", help="review files or changes, non-interactively (for shells and CI)",
+        "review", help="review files, changes or a branch (shells and CI)",
         description="Review files, your uncommitted changes (--diff) or a branch (--base BRANCH) with the persona's "
                     "review standards. Progress goes to stderr, the report to stdout or --output. Exit status: 0; 1 when "
-                    "a finding reaches --fail-on; 2 on a usage or API error.")
-    review.add_argument("paths", nargs="*", metavar="PATH", help="files to review")
+                    "a finding reaches --fail-on; 2 on a usage or API error.",
+        epilog=examples(
+            "backdev review app/views.py  # a markdown report on stdout",
+            "backdev review --diff --format json  # your uncommitted changes",
+            "backdev review --base origin/main  # your branch since it left main",
+            "backdev review --base origin/main --format sarif -o review.sarif --fail-on high  # in CI: SARIF, exit 1 on high",
+        ))
+    completes(review.add_argument("paths", nargs="*", metavar="PATH", help="files to review"), FILES)
     review.add_argument("--diff", action="store_true", help="review the uncommitted changes (staged, unstaged, untracked)")
     review.add_argument("--base", metavar="BRANCH", help="review everything since the merge base with BRANCH")
     review.add_argument("--format", choices=FORMATS, default="md", help="report format (default: md)")
-    review.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    completes(review.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout"),
+              FILES)
     review.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
                         help="exit 1 when a finding is at least this severe: low, medium, high or critical")
-    review.add_argument("--persona", metavar="NAME", help="persona to review with (default: backend-developer)")
-    review.add_argument("--model", metavar="NAME", help="sonnet, opus, haiku or a full model id")
+    completes(review.add_argument("--persona", metavar="NAME", help="persona to review with (default: backend-developer)"),
+              PERSONAS)
+    completes(review.add_argument("--model", metavar="NAME", help="sonnet, opus, haiku or a full model id"), MODELS)
 
 
 async def _stream(assistant: Any, request: Any, err: TextIO) -> tuple[str | None, str]:
