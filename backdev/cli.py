@@ -124,35 +124,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     from backdev.session.store import SessionNotFoundError
     from backdev.settings import SettingsError
 
+    from backdev.safe_text import safe_stdio, visible
+
     try:
         if command == "chat":
             return _chat(args)
-        if command == "review":
-            from backdev.cli_review import review_command
+        with safe_stdio():  # what the subcommands print may come from the repository or a session
+            if command == "review":
+                from backdev.cli_review import review_command
 
-            return review_command(args, Path.cwd())
-        if command == "personas":
-            from backdev.cli_info import personas_command
+                return review_command(args, Path.cwd())
+            if command == "personas":
+                from backdev.cli_info import personas_command
 
-            return personas_command(args, Path.cwd())
-        if command == "sessions":
-            from backdev.cli_info import sessions_command
+                return personas_command(args, Path.cwd())
+            if command == "sessions":
+                from backdev.cli_info import sessions_command
 
-            return sessions_command(args, Path.cwd())
-        if command == "doctor":
-            from backdev.cli_info import doctor_command
+                return sessions_command(args, Path.cwd())
+            if command == "doctor":
+                from backdev.cli_info import doctor_command
 
-            return doctor_command(Path.cwd())
-        if command == "completion":
-            from backdev.cli_completion import completion_command
+                return doctor_command(Path.cwd())
+            if command == "completion":
+                from backdev.cli_completion import completion_command
 
-            return completion_command(args, parser)
-        if command == "_complete":
-            from backdev.cli_completion import values_command
+                return completion_command(args, parser)
+            if command == "_complete":
+                from backdev.cli_completion import values_command
 
-            return values_command(args, Path.cwd())
+                return values_command(args, Path.cwd())
     except (UsageError, SettingsError, UnknownPersonaError, SessionNotFoundError) as exc:
-        print(f"backdev: {exc}", file=sys.stderr)
+        print(f"backdev: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -70,6 +70,7 @@ def _workflow_line(path: Path | None) -> str:
 
 def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
     from backdev.llm.cost import overrides_from_settings
+    from backdev.safe_text import visible
     from backdev.session.export import export_markdown
     from backdev.settings import load_settings
 
@@ -91,7 +92,7 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
         return 0
     record = store.get_session(args.id)
     if action in ("show", "export"):
-        text = export_markdown(store, record, prices)
+        text = visible(export_markdown(store, record, prices))  # a transcript is for reading: `cat` it safely
         output = getattr(args, "output", None)
         if output:
             Path(output).write_text(text, encoding="utf-8")

@@ -73,6 +73,7 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     import asyncio
 
     from backdev.cli import UsageError
+    from backdev.safe_text import safe_stream, visible
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
@@ -81,8 +82,8 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     from backdev.workflow.review import ReviewError, ReviewTarget, check_target
     from backdev.workflow.reviewing import review_report, start_review
 
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = safe_stream(out or sys.stdout)
+    err = safe_stream(err or sys.stderr)
     try:
         target = check_target(ReviewTarget(tuple(args.paths), args.diff, args.base))
         if args.model:
@@ -109,7 +110,7 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
         err.write(f"backdev: {failure or 'the review did not finish.'}\n")
         return EXIT_USAGE
     report = review_report(assistant, request, summary)
-    text = render(report, args.format)
+    text = visible(render(report, args.format))  # findings quote the repository: never raw to a terminal or a log
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

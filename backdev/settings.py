@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from backdev import paths
-from backdev.yamlio import YamlProblem, load_yaml
+from backdev.yamlio import MAX_CONFIG_BYTES, FileTooLarge, YamlProblem, load_yaml, read_capped
 
 PROJECT_CONFIG_NAME = ".backdev.yaml"
 
@@ -151,9 +151,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
             value of the wrong kind. The message names the file and the key.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
+    except (FileTooLarge, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{exc}" if isinstance(exc, FileTooLarge) else f"{path}: is not UTF-8 text.") from exc
     except OSError as exc:
         raise SettingsError(f"{path}: cannot be read ({exc.strerror}).") from exc
     try:

@@ -20,7 +20,7 @@ from typing import Any
 from backdev import paths
 from backdev.personas.model import Persona, PersonaLoadFailure
 from backdev.workflow.definition import workflow_path_for
-from backdev.yamlio import YamlProblem, load_yaml
+from backdev.yamlio import MAX_PERSONA_BYTES, FileTooLarge, YamlProblem, load_yaml, read_capped
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LENIENT_KEY = re.compile(r"^([A-Za-z_][\w-]*):(?:\s+(.*))?$")
@@ -206,7 +206,10 @@ def load_catalog(project_root: Path | None) -> PersonaCatalog:
     for source, folder in discovery_dirs(project_root):
         for path in _persona_files(folder):
             try:
-                persona = parse_persona(path.read_text(encoding="utf-8", errors="replace"), path, source)
+                persona = parse_persona(read_capped(path, MAX_PERSONA_BYTES, errors="replace"), path, source)
+            except FileTooLarge as exc:
+                catalog.failures.append(PersonaLoadFailure(path, 1, str(exc).removeprefix(f"{path} "), source))
+                continue
             except PersonaError as exc:
                 catalog.failures.append(PersonaLoadFailure(path, exc.line, exc.reason, source))
                 continue

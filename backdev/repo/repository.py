@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backdev.repo.reading import FileSlice, Hint, default_hint, read_path
-from backdev.repo.safety import PathRefused, SafetyPolicy, relative_posix, resolve_in_repo
+from backdev.repo.safety import PathRefused, SafetyPolicy, is_git_internal, relative_posix, resolve_in_repo
 
 if TYPE_CHECKING:
     from backdev.repo.history import Commit, DiffText
@@ -147,7 +147,7 @@ class Repository:
     def is_ignored(self, relative: str) -> bool:
         """True when git ignores `relative` (tracked files never are), or it is under `.git`."""
         parts = relative.split("/")
-        if ".git" in parts:
+        if is_git_internal(relative):
             return True
         if self.git_repo is None:
             return any(part in DEFAULT_IGNORED_DIRS for part in parts[:-1]) or (

@@ -234,6 +234,10 @@ class RepoTools:
             names = ", ".join(result.secret_files[:5])
             notes.append(f"Matches in {_plural(len(result.secret_files), 'secret file')} ({names}) were left out: "
                          "secret files are never sent.")
+        if result.linked_files:
+            notes.append(f"Matches in {_plural(len(result.linked_files), 'file')} with more than one hard link "
+                         f"({', '.join(result.linked_files[:5])}) were left out: another name for such a file may lie "
+                         "outside the repository.")
         if result.redactions:
             notes.append(REDACTION_NOTE)
         body = "\n".join(lines) + "".join(f"\n[{n}]" for n in notes)

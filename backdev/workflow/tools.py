@@ -128,7 +128,7 @@ def _write_artifact(workflow: WorkflowSession) -> Tool:
         if change.unchanged:
             return None
         approved.remember(args, change)
-        detail = change.diff() if change.old is not None else change.new
+        detail = change.review_text(new_file_as_text=True)
         verb = "update" if change.old is not None else "write"
         return ApprovalRequest("write_artifact", "write", f"{verb} {change.relative} ({change.stats()})", detail)
 
@@ -180,7 +180,7 @@ def _propose_edit(workflow: WorkflowSession) -> Tool:
             return None
         approved.remember(args, change)
         reason = str(args.get("reason") or "").strip()
-        detail = (f"{reason}\n\n" if reason else "") + change.diff()
+        detail = (f"{reason}\n\n" if reason else "") + change.review_text()
         verb = "create" if change.old is None else "edit"
         # "For this session" covers this one file, not every file in the repository.
         return ApprovalRequest("propose_edit", "write", f"{verb} {change.relative} ({change.stats()})", detail,
@@ -193,7 +193,7 @@ def _propose_edit(workflow: WorkflowSession) -> Tool:
         except _edits().ChangeRefused as exc:
             return _refused(f"Not applied: {exc}", f"propose_edit refused: {exc}")
         return ToolOutcome(f"Applied the edit to {change.relative} ({change.stats()}).",
-                           f"propose_edit {change.relative} · {change.stats()}", detail=change.diff())
+                           f"propose_edit {change.relative} · {change.stats()}", detail=change.review_text())
 
     return Tool(
         "propose_edit",
