@@ -22,6 +22,8 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
 
+from backdev.tui.safe import PlainNotifications
+
 if TYPE_CHECKING:
     from backdev.commands import CommandRunner
     from backdev.tui.factory import AppOptions
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 QUIT_WINDOW = 2.0  # seconds within which a second Ctrl+C quits
 
 
-class BackdevApp(App[int]):
+class BackdevApp(PlainNotifications, App[int]):
     """`backdev chat`."""
 
     TITLE = "backdev"

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from backdev.tui.safe import safe_text
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True (yes) or False (no, Esc)."""
@@ -24,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.title_text, style="bold"), id="title")
-            yield Static(Text(self.question), id="question")
+            yield Static(safe_text(self.question), id="question")
             with Horizontal(id="buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error")
                 yield Button(f"{self.no} (n)", id="no", variant="primary")

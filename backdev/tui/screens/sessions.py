@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from backdev.llm.cost import format_cost, total_of
 from backdev.session.store import SessionRecord, SessionStore
+from backdev.tui.safe import safe_text, visible
 
 
 def session_phase(record: SessionRecord) -> str:
@@ -68,7 +69,9 @@ class SessionPickerScreen(ModalScreen[str | None]):
             if record.id == self.current:
                 title = "● " + title[:46]
             _, cost = total_of(summary.usage_by_model, self.price_overrides)
-            table.add_row(when, title, session_phase(record) or "—", format_cost(cost), str(summary.messages), key=record.id)
+            # The title is the first message and the phase comes from stored state: text, never markup.
+            table.add_row(when, safe_text(title), safe_text(session_phase(record) or "—"), format_cost(cost),
+                          str(summary.messages), key=record.id)
         if not table.row_count:
             self.query_one("#help", Static).update(Text("No saved sessions in this folder yet. Esc closes.", style="dim"))
 
@@ -101,5 +104,5 @@ class SessionPickerScreen(ModalScreen[str | None]):
                 self.fill()
                 self.notify("Session deleted.")
 
-        question = f"Delete the session “{record.title or 'untitled'}”? Its messages are removed; this cannot be undone."
+        question = f"Delete the session “{visible(record.title or 'untitled')}”? Its messages are removed; this cannot be undone."
         self.app.push_screen(ConfirmScreen("Delete a session?", question, yes="Delete"), answered)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from backdev.tui.safe import safe_text, visible
 from backdev.workflow.findings import Finding, severity_rank, sort_findings
 
 COLUMNS = ("severity", "category", "location", "title")
@@ -29,13 +30,15 @@ def sort_key(column: str):  # type: ignore[no-untyped-def]
 
 def detail_text(finding: Finding) -> Text:
     text = Text()
-    text.append(f"{finding.severity.upper()} · {finding.category} · {finding.location}\n", style=SEVERITY_STYLE.get(finding.severity, ""))
-    text.append(finding.title + "\n", style="bold")
+    # Everything in a finding was written by the model: appended as text, controls made visible.
+    text.append(visible(f"{finding.severity.upper()} · {finding.category} · {finding.location}\n"),
+                style=SEVERITY_STYLE.get(finding.severity, ""))
+    text.append(visible(finding.title) + "\n", style="bold")
     if finding.detail:
-        text.append(finding.detail + "\n")
+        text.append(visible(finding.detail) + "\n")
     if finding.suggestion:
         text.append("Suggestion: ", style="bold")
-        text.append(finding.suggestion)
+        text.append(visible(finding.suggestion))
     return text
 
 
@@ -68,8 +71,8 @@ class FindingsEntry(Vertical):
 
     def compose(self) -> ComposeResult:
         count = len(self.findings)
-        yield Static(Text(f"Findings of the review of {self.scope}: {count}" if self.scope else f"Findings: {count}",
-                          style="bold"))
+        yield Static(safe_text(f"Findings of the review of {self.scope}: {count}" if self.scope else f"Findings: {count}",
+                               style="bold"))
         table = FindingsTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*(c.title() for c in COLUMNS))
         yield table
@@ -84,8 +87,9 @@ class FindingsEntry(Vertical):
         table = self.query_one(FindingsTable)
         table.clear()
         for index, finding in enumerate(self.findings):
-            table.add_row(Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")), finding.category,
-                          finding.location, finding.title, key=str(index))
+            table.add_row(safe_text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")),
+                          safe_text(finding.category), safe_text(finding.location), safe_text(finding.title),
+                          key=str(index))
 
     def sort_by(self, column: str) -> None:
         """Order the rows by `column` (one of COLUMNS)."""

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from backdev.llm.cost import format_cost
 from backdev.llm.events import Usage
+from backdev.tui.safe import visible
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,12 @@ def status_text(info: StatusInfo) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if info.state:  # first: it is what changes, and a narrow terminal cuts the end
         text.append(f"{info.state} · ", style="italic")
-    text.append(info.persona, style="bold")
-    text.append(f" · {info.model} · {info.repo}")
+    # Persona names, model ids and folder names can come from the repository: shown as text.
+    text.append(visible(info.persona), style="bold")
+    text.append(visible(f" · {info.model} · {info.repo}"))
     if info.phase:
         text.append(" · ")
-        text.append(info.phase, style="bold")
+        text.append(visible(info.phase), style="bold")
     usage = info.usage
     text.append(f" · {format_cost(info.cost)} · in {usage.input:,} out {usage.output:,} cache {usage.cache_read:,}")
     return text
