@@ -243,9 +243,9 @@ class ChatActions:
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                code = blocks[int(value)].code
-                self.app.copy_to_clipboard(code)
-                self.notify(f"Copied the code block ({code.count(chr(10)) + 1} lines).")
+                block = blocks[int(value)]
+                self.app.copy_to_clipboard(block.code)
+                self.notify(f"Copied the code block ({block.line_count} line{'s' if block.line_count != 1 else ''}).")
 
         self.app.push_screen(ChoiceScreen("Copy a code block (newest first)", options), chosen)
 
