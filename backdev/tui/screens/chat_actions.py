@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from backdev.llm.models import ALIASES
+from backdev.tui.safe import safe_text, visible
 
 
 def command_name(line: str) -> str:
@@ -152,9 +153,10 @@ class ChatActions:
         current = self.app.assistant.persona.name
         options = []
         for persona in self.app.workspace.catalog.personas.values():
-            label = Text(persona.name, style="bold")
-            label.append(f"  ({persona.source}){'  · current' if persona.name == current else ''}\n", style="dim")
-            label.append(persona.description[:160])
+            # Names and descriptions come from persona files, possibly the repository's own.
+            label = safe_text(persona.name, style="bold")
+            label.append(visible(f"  ({persona.source}){'  · current' if persona.name == current else ''}\n"), style="dim")
+            label.append(visible(persona.description[:160]))
             options.append((persona.name, label))
         self.app.push_screen(ChoiceScreen("Switch persona", options), self._run_with("/persona"))
 
@@ -237,13 +239,13 @@ class ChatActions:
         if not blocks:
             self.notify("There is no code block in the replies yet.")
             return
-        options = [(str(i), Text(block.preview)) for i, block in enumerate(blocks)]
+        options = [(str(i), safe_text(block.preview)) for i, block in enumerate(blocks)]
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                code = blocks[int(value)].code
-                self.app.copy_to_clipboard(code)
-                self.notify(f"Copied the code block ({code.count(chr(10)) + 1} lines).")
+                block = blocks[int(value)]
+                self.app.copy_to_clipboard(block.code)
+                self.notify(f"Copied the code block ({block.line_count} line{'s' if block.line_count != 1 else ''}).")
 
         self.app.push_screen(ChoiceScreen("Copy a code block (newest first)", options), chosen)
 
