@@ -14,14 +14,19 @@ from typing import Any
 
 from rich.text import Text
 
-from backdev.terminal_text import visible
+from backdev.safe_text import one_line, visible
 
-__all__ = ["PlainNotifications", "safe_text", "visible"]
+__all__ = ["PlainNotifications", "safe_line", "safe_text", "visible"]
 
 
 def safe_text(value: object, style: str = "") -> Text:
     """`value` as literal text (never markup), control characters shown visibly."""
     return Text(visible(str(value)), style=style)
+
+
+def safe_line(value: object, style: str = "") -> Text:
+    """As `safe_text`, on one row: newlines and tabs shown too (a table cell, a title)."""
+    return Text(one_line(str(value)), style=style)
 
 
 class PlainNotifications:

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 
 from backdev.llm.cost import format_cost, total_of
 from backdev.session.store import SessionRecord, SessionStore
-from backdev.tui.safe import safe_text, visible
+from backdev.tui.safe import safe_line, visible
 
 
 # Widths of the short columns; the first message takes the rest of the table's width.
@@ -102,9 +102,9 @@ class SessionPickerScreen(ModalScreen[str | None]):
                 title = title[: width - 1] + "…"
             _, cost = total_of(summary.usage_by_model, self.price_overrides)
             # The title is the first message and the phase comes from stored state: text, never markup.
-            cells = {"Phase": safe_text(session_phase(record) or "—"), "Cost": format_cost(cost),
+            cells = {"Phase": safe_line(session_phase(record) or "—"), "Cost": format_cost(cost),
                      "Msgs": str(summary.messages)}
-            table.add_row(when, safe_text(title), *(cells[c] for c in columns[1:]), key=record.id)
+            table.add_row(when, safe_line(title), *(cells[c] for c in columns[1:]), key=record.id)
         if not table.row_count:
             self.query_one("#help", Static).update(Text("No saved sessions in this folder yet. Esc closes.", style="dim"))
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from backdev.tui.safe import safe_text, visible
+from backdev.tui.safe import safe_line, safe_text, visible
 from backdev.workflow.findings import Finding, severity_rank, sort_findings
 
 COLUMNS = ("severity", "category", "location", "title")
@@ -114,8 +114,8 @@ class FindingsEntry(Vertical):
             table.add_column(column.title(), width=width)
         for index, finding in enumerate(self.findings):
             # height=None: the row grows to the wrapped title.
-            table.add_row(safe_text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")),
-                          safe_text(finding.category), safe_text(finding.location), safe_text(finding.title),
+            table.add_row(safe_line(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")),
+                          safe_line(finding.category), safe_line(finding.location), safe_text(finding.title),
                           key=str(index), height=None)
 
     def sort_by(self, column: str) -> None:
