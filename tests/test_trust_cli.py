@@ -105,10 +105,8 @@ def test_review_ignores_untrusted_settings_with_one_stderr_line_and_trust_projec
     assert AWS_KEY in str(fake_api.message_requests[-1].body["messages"])
 
 
-def test_trust_yes_applies_a_changed_file_is_ignored_again_and_revoke_forgets(
-        git_repo: Path, fake_api: FakeAnthropic) -> None:
+def test_trust_yes_applies_a_changed_file_is_ignored_again_and_revoke_forgets(git_repo: Path) -> None:
     commit_config(git_repo, "redact_secrets: false\n")
-    env = api_env(fake_api)
     shown = run_backdev("trust", cwd=git_repo)
     assert shown.returncode == 0 and f"The configuration of {git_repo} is not trusted." in shown.stdout
     assert "redact_secrets  false   (otherwise true, the default)" in shown.stdout
@@ -116,19 +114,18 @@ def test_trust_yes_applies_a_changed_file_is_ignored_again_and_revoke_forgets(
     assert "Trusted." in run_backdev("trust", "--yes", cwd=git_repo).stdout
     assert "is trusted (since" in run_backdev("trust", cwd=git_repo).stdout
 
-    def key_sent() -> bool:
-        run_backdev("chat", "--plain", cwd=git_repo, env=env, input=f"key {AWS_KEY}\n")
-        return AWS_KEY in str(fake_api.message_requests[-1].body["messages"])
+    def applied() -> bool:  # what a session started here now gets (piped chat proves the same end to end above)
+        return open_workspace(git_repo).settings.redact_secrets is False
 
-    assert key_sent()
+    assert applied()
     (git_repo / ".backdev.yaml").write_text("redact_secrets: false\nrefuse_secret_files: false\n")
     assert "has changed since you trusted it" in run_backdev("trust", cwd=git_repo).stdout
-    assert not key_sent()  # the changed file is not trusted
+    assert not applied()  # the changed file is not trusted
     run_backdev("trust", "--yes", cwd=git_repo)
-    assert key_sent()
+    assert applied()
     revoked = run_backdev("trust", "--revoke", cwd=git_repo)
     assert f"No longer trusted: {git_repo}" in revoked.stdout
-    assert not key_sent()
+    assert not applied()
     assert "was not trusted: nothing to revoke" in run_backdev("trust", "--revoke", cwd=git_repo).stdout
 
 
@@ -214,14 +211,33 @@ class Terminal:
         try:
             return self.process.wait(timeout=30)
         finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop the program if it still runs (a failed test must not leave it behind) and free the terminal."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        if self.master >= 0:
             os.close(self.master)
+            self.master = -1
+
+
+@pytest.fixture
+def terminals() -> Iterator[list[Terminal]]:
+    """The terminals a test opened, stopped at the end whatever happened."""
+    opened: list[Terminal] = []
+    yield opened
+    for terminal in opened:
+        terminal.stop()
 
 
 @pytest.mark.parametrize("answer", ["y", "n"])
 def test_chat_asks_on_the_terminal_before_the_front_end_starts(
-        git_repo: Path, fake_api: FakeAnthropic, answer: str) -> None:
+        git_repo: Path, fake_api: FakeAnthropic, answer: str, terminals: list[Terminal]) -> None:
     commit_config(git_repo, "redact_secrets: false\n")
     terminal = Terminal("chat", "--plain", cwd=git_repo, env=api_env(fake_api))
+    terminals.append(terminal)
     shown = terminal.wait_for("[y/N] ")
     assert "redact_secrets  false   (otherwise true, the default)" in shown
     assert "backdev ·" not in shown  # the REPL has not started yet
@@ -238,17 +254,44 @@ def test_chat_asks_on_the_terminal_before_the_front_end_starts(
         assert "its settings redact_secrets (.backdev.yaml) are ignored" in terminal.seen  # and the REPL says so
 
 
-def test_a_trusted_repository_is_not_asked_again(git_repo: Path, fake_api: FakeAnthropic) -> None:
+def test_the_app_is_asked_for_too_before_it_starts(git_repo: Path, fake_api: FakeAnthropic,
+                                                  terminals: list[Terminal]) -> None:
+    commit_config(git_repo, "refuse_secret_files: false\n")
+    terminal = Terminal("chat", cwd=git_repo, env={**api_env(fake_api), "TERM": "xterm-256color"})
+    terminals.append(terminal)
+    shown = terminal.wait_for("[y/N] ")
+    assert "refuse_secret_files  false   (otherwise true, the default)" in shown and "\x1b[?1049h" not in shown
+    terminal.type("n\r")
+    terminal.wait_for("\x1b[?1049h", timeout=60)  # the app takes the screen only now
+    start = terminal.seen.index("\x1b[?1049h")
+    terminal.wait_for("--trust-project for this run.", timeout=60)  # and its start-up note says what was ignored
+    assert terminal.seen.index("--trust-project for this run.") > start
+    for _ in range(40):  # Ctrl+Q until the app, still starting, hears it
+        if terminal.process.poll() is not None:
+            break
+        terminal.type("\x11")
+        try:
+            terminal.wait_for("\x00never shown", timeout=0.5)
+        except AssertionError:
+            pass
+    assert terminal.close() == 0, terminal.seen[-3000:]
+    assert TrustStore().state(review_project(git_repo, env={})) is TrustState.UNTRUSTED
+
+
+def test_a_trusted_repository_is_not_asked_again(git_repo: Path, fake_api: FakeAnthropic,
+                                                terminals: list[Terminal]) -> None:
     commit_config(git_repo, "redact_secrets: false\n")
     TrustStore().remember(review_project(git_repo, env={}))
     terminal = Terminal("chat", "--plain", cwd=git_repo, env=api_env(fake_api))
+    terminals.append(terminal)
     shown = terminal.wait_for("› ")
     assert terminal.quit() == 0 and "[y/N]" not in shown
 
 
-def test_backdev_trust_asks_on_the_terminal(project: Path) -> None:
+def test_backdev_trust_asks_on_the_terminal(project: Path, terminals: list[Terminal]) -> None:
     (project / ".backdev.yaml").write_text("refuse_secret_files: false\n")
     terminal = Terminal("trust", cwd=project, env={})
+    terminals.append(terminal)
     terminal.wait_for("[y/N] ")
     terminal.type("y\r")
     terminal.wait_for("Trusted.")
