@@ -11,7 +11,6 @@ trusts it for that run (which is not remembered).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -34,16 +33,16 @@ def add_trust_parser(commands: Any) -> None:
 
 
 def _heading(review: ProjectReview, state: TrustState, store: TrustStore) -> str:
+    import datetime as dt
+
     from backdev.trust import TrustState, visible
 
     where = visible(str(review.root))
+    record = store.record(review.root)
+    when = dt.datetime.fromtimestamp(record.trusted_at).strftime("%Y-%m-%d %H:%M") if record else "earlier"
     if state is TrustState.CHANGED:
-        record = store.record(review.root)
-        when = dt.datetime.fromtimestamp(record.trusted_at).strftime("%Y-%m-%d %H:%M") if record else "earlier"
         return f"The configuration of {where} has changed since you trusted it ({when})."
     if state is TrustState.TRUSTED:
-        record = store.record(review.root)
-        when = dt.datetime.fromtimestamp(record.trusted_at).strftime("%Y-%m-%d %H:%M") if record else "earlier"
         return f"The configuration of {where} is trusted (since {when})."
     return f"The configuration of {where} is not trusted."
 

@@ -62,8 +62,9 @@ _ADDITIVE = frozenset({"secret_files"})
 
 def _setting(default: Any, kind: str, doc: str, *, in_files: bool = True,
              project: ProjectRule = ProjectRule.TRUSTED) -> Any:
-    # A setting nobody classified needs trust: the cautious choice.
-    metadata = {"kind": kind, "doc": doc, "in_files": in_files, "project": project}
+    # A setting nobody classified needs trust (the cautious choice); a secret never comes from a repository.
+    metadata = {"kind": kind, "doc": doc, "in_files": in_files,
+                "project": ProjectRule.NEVER if kind == "secret" else project}
     shown = kind != "secret"  # a Settings printed or logged never shows the key
     if isinstance(default, dict):
         return field(default_factory=lambda: dict(default), metadata=metadata, repr=shown)
