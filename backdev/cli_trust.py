@@ -88,12 +88,22 @@ def trust_command(args: argparse.Namespace, cwd: Path, *, inp: TextIO | None = N
                   interactive: bool | None = None) -> int:
     """Run `backdev trust [--yes | --revoke]`; returns the exit status."""
     from backdev.project import find_project_root
-    from backdev.trust import TrustState, TrustStore, review_project, visible
+    from backdev.trust import TrustStore
 
     inp = inp or sys.stdin
     out = out or sys.stdout
     store = TrustStore()
-    root = find_project_root(cwd)
+    try:
+        return _trust(args, find_project_root(cwd), store, inp, out, interactive)
+    except OSError as exc:
+        sys.stderr.write(f"backdev: cannot write {store.path} ({exc.strerror or exc}); check that folder's permissions.\n")
+        return 1
+
+
+def _trust(args: argparse.Namespace, root: Path, store: TrustStore, inp: TextIO, out: TextIO,
+           interactive: bool | None) -> int:
+    from backdev.trust import TrustState, review_project, visible
+
     if args.revoke:
         if store.revoke(root):
             out.write(f"No longer trusted: {visible(str(root))}. Its settings and personas are ignored from now on.\n")

@@ -316,6 +316,9 @@ def decide_trust(review: ProjectReview, choice: TrustChoice = None, store: Trust
     if choice is True:
         return True
     if callable(choice) and choice(review):
-        store.remember(review)
+        try:
+            store.remember(review)
+        except OSError as exc:  # the answer still holds for this run; the next one asks again
+            log.warning("could not remember the trust in %s: %s", store.path, exc)
         return True
     return False

@@ -288,3 +288,16 @@ async def test_the_app_says_at_start_that_the_repository_persona_is_not_used(pro
         [note] = [n for n in notes if "not trusted" in n]
         assert "refuse_secret_files" in note and ".claude/agents/backend-developer.md would replace the built-in" in note
         assert startup.assistant.persona.source == "built-in"
+
+
+def test_a_store_that_cannot_be_written_is_one_clear_sentence_and_a_yes_still_holds_for_the_run(
+        project: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from backdev.cli_trust import trust_command
+
+    write(project / ".backdev.yaml", "redact_secrets: false\n")
+    (isolated_home / "data").write_text("not a folder")  # the data folder cannot be created
+    status = trust_command(argparse.Namespace(yes=True, revoke=False), project, out=io.StringIO())
+    assert status == 1 and "backdev: cannot write" in capsys.readouterr().err
+    assert decide_trust(review_project(project, env={}), lambda review: True)  # trusted for this run all the same
