@@ -16,7 +16,7 @@ from backdev.cli_completion import FILES, MODELS, PERSONAS, SESSIONS, add_comple
 from backdev.cli_help import Parser, examples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("chat", "review", "personas", "sessions", "doctor", "completion", "_complete")
+COMMANDS = ("chat", "review", "personas", "sessions", "doctor", "trust", "completion", "_complete")
 
 
 class UsageError(Exception):
@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="resume a session: the latest in this folder, or the one with this id"), SESSIONS)
     chat.add_argument("--continue", dest="continue_", action="store_true",
                       help="continue the latest session in this folder (same as --resume without an id)")
+    from backdev.cli_trust import TRUST_PROJECT_HELP, add_trust_parser
+
+    chat.add_argument("--trust-project", action="store_true", help=TRUST_PROJECT_HELP)
 
     from backdev.cli_review import add_review_parser
 
@@ -106,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Print each setting and where it came from, personas, paths, and an API check "
                                     "(one cheap request). Exit status 1 when something needs fixing.",
                         epilog=examples("backdev doctor"))
-
+    add_trust_parser(commands)
     add_completion_parsers(commands)
     return parser
 
@@ -146,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from backdev.cli_info import doctor_command
 
                 return doctor_command(Path.cwd())
+            if command == "trust":
+                from backdev.cli_trust import trust_command
+
+                return trust_command(args, Path.cwd())
             if command == "completion":
                 from backdev.cli_completion import completion_command
 
@@ -164,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
+    from backdev.cli_trust import trust_choice
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
@@ -174,7 +182,8 @@ def _chat(args: argparse.Namespace) -> int:
             resolve_model(args.model)
         except UnknownModelError as exc:
             raise UsageError(str(exc)) from exc
-    workspace = open_workspace(Path.cwd(), flags)
+    # Asked here, on the terminal, before either front end starts.
+    workspace = open_workspace(Path.cwd(), flags, trust=trust_choice(args.trust_project))
     setup_logging()
     store = open_store()
     provider = make_provider(workspace.settings)

@@ -45,6 +45,9 @@ def add_review_parser(commands: Any) -> None:
     completes(review.add_argument("--persona", metavar="NAME", help="persona to review with (default: backend-developer)"),
               PERSONAS)
     completes(review.add_argument("--model", metavar="NAME", help="sonnet, opus, haiku or a full model id"), MODELS)
+    from backdev.cli_trust import TRUST_PROJECT_HELP
+
+    review.add_argument("--trust-project", action="store_true", help=TRUST_PROJECT_HELP)
 
 
 async def _stream(assistant: Any, request: Any, err: TextIO) -> tuple[str | None, str]:
@@ -90,7 +93,9 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
             resolve_model(args.model)
     except (ReviewError, UnknownModelError) as exc:
         raise UsageError(str(exc)) from exc
-    workspace = open_workspace(cwd, {"model": args.model, "persona": args.persona})
+    # Never asks: a repository's configuration applies only if trusted before, or with --trust-project.
+    workspace = open_workspace(cwd, {"model": args.model, "persona": args.persona},
+                               trust=True if getattr(args, "trust_project", False) else None)
     setup_logging()
     startup = start_session(workspace, open_store(), make_provider(workspace.settings), persona_name=args.persona)
     assistant = startup.assistant

@@ -33,9 +33,8 @@ class FileTooLarge(ValueError):
     """A file over its size cap; the message names the file, its size and the cap."""
 
 
-def read_capped(path: Path, limit: int, *, errors: str = "strict") -> str:
-    """The UTF-8 text of `path` (newlines translated), refused when it is over `limit` bytes (only
-    `limit + 1` are read).
+def read_capped_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, refused when it is over `limit` bytes (only `limit + 1` are read).
 
     Raises:
         FileTooLarge: the file is larger than `limit`.
@@ -45,8 +44,22 @@ def read_capped(path: Path, limit: int, *, errors: str = "strict") -> str:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise FileTooLarge(f"{path} is over the {limit:,}-byte limit for this kind of file; make it smaller.")
-    # Newlines as `Path.read_text` gives them (universal newlines), so CRLF files read the same.
+    return data
+
+
+def decode_text(data: bytes, *, errors: str = "strict") -> str:
+    """UTF-8 text with newlines as `Path.read_text` gives them (universal newlines), so CRLF files read the same."""
     return data.decode("utf-8", errors=errors).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_capped(path: Path, limit: int, *, errors: str = "strict") -> str:
+    """The UTF-8 text of `path` (newlines translated), refused when it is over `limit` bytes.
+
+    Raises:
+        FileTooLarge: the file is larger than `limit`.
+        OSError: it cannot be read (FileNotFoundError included).
+    """
+    return decode_text(read_capped_bytes(path, limit), errors=errors)
 
 
 @functools.cache

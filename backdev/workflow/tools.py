@@ -242,8 +242,11 @@ def _run_tests(workflow: WorkflowSession) -> Tool:
             command, resolved = tests_command_for(workflow, str(args.get("selection") or ""))
         except _testrun().TestCommandError:
             return None
+        settings = workflow.settings
+        origin = _testrun().command_origin(settings.source_of("test_command") if settings.test_command else None)
         return ApprovalRequest("run_tests", "run", f"run {shlex.join(command)}",
-                               f"{shlex.join(resolved)}\nin {workflow.root} · time limit {timeout:g} s", grant="run_tests")
+                               f"{shlex.join(resolved)}\nin {workflow.root} · time limit {timeout:g} s\n"
+                               f"command from: {origin}", grant="run_tests")
 
     async def handler(args: dict[str, Any]) -> ToolOutcome:
         selection = str(args.get("selection") or "")
