@@ -5,7 +5,9 @@ metadata; the config files may only hold those keys, with values of that kind. `
 where each value came from, which is what `backdev doctor` prints.
 
 Config files are YAML, read with `yaml.safe_load`. API keys are never read from a config file:
-a project's `.backdev.yaml` is usually committed, and a key there would leak.
+a project's `.backdev.yaml` is usually committed, and a key there would leak. The database
+settings (`user_only`) come only from the person: their user config or the environment, never a
+repository's `.backdev.yaml` (a repository must not choose which database backdev connects to).
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ ENV_VARS: dict[str, str] = {
     "ANTHROPIC_BASE_URL": "base_url",
     "BACKDEV_MODEL": "model",
     "BACKDEV_PERSONA": "persona",
+    # Later entries win: BACKDEV_DATABASE_URL over the DATABASE_URL many Django projects already set.
+    "DATABASE_URL": "database_url",
+    "BACKDEV_DATABASE_URL": "database_url",
+    "BACKDEV_SCRATCH_DATABASE_URL": "scratch_database_url",
 }
 
 
-def _setting(default: Any, kind: str, doc: str, *, in_files: bool = True) -> Any:
-    metadata = {"kind": kind, "doc": doc, "in_files": in_files}
+def _setting(default: Any, kind: str, doc: str, *, in_files: bool = True, user_only: bool = False) -> Any:
+    metadata = {"kind": kind, "doc": doc, "in_files": in_files, "user_only": user_only}
     if isinstance(default, dict):
         return field(default_factory=lambda: dict(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -69,6 +75,12 @@ class Settings:
     artifacts_dir: str = _setting("docs/backdev", "str", "where phase artifacts are written, inside the repository")
     test_command: tuple[str, ...] = _setting((), "str_list", "the project's test command as an argument list")
     test_timeout: float = _setting(600.0, "float", "seconds a test run may take")
+    # The person's own database (backdev/db): read-only, and only from the user config or the environment.
+    database_url: str | None = _setting(
+        None, "database_url", "your MySQL/MariaDB, read-only (BACKDEV_DATABASE_URL, then DATABASE_URL)", user_only=True)
+    scratch_database_url: str | None = _setting(
+        None, "database_url", "a throwaway database where migrations may be tried on empty copies", user_only=True)
+    database_timeout: float = _setting(10.0, "float", "seconds one database statement may run", user_only=True)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source_of(self, name: str) -> str:
@@ -110,6 +122,10 @@ def _check_value(kind: str, value: Any) -> Any:
         if value is None or isinstance(value, str):
             return value or None
         raise TypeError("expected a string")
+    if kind == "database_url":  # checked when the database is attached (a note, not an error at start)
+        if value is None or isinstance(value, str):
+            return value.strip() or None if value else None
+        raise TypeError("expected a URL such as mysql://user:password@127.0.0.1:3306/database")
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
@@ -143,8 +159,11 @@ def _check_prices(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
+def read_config_file(path: Path, *, project: bool = False) -> dict[str, Any]:
     """Read and validate one YAML config file; a missing file is an empty config.
+
+    Args:
+        project: the file is a repository's `.backdev.yaml`, which may not hold user-only settings.
 
     Raises:
         SettingsError: on a YAML error, a top level that is not a mapping, an unknown key or a
@@ -175,6 +194,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
             hint = difflib.get_close_matches(str(key), known, n=1)
             also = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise SettingsError(f"{path}: {key!r} is not a setting{also}; see `backdev doctor` for the list.")
+        if project and spec.metadata["user_only"]:
+            raise SettingsError(
+                f"{path}: {key!r} cannot be set in a project's {PROJECT_CONFIG_NAME} (a repository must not choose "
+                "the database backdev connects to); remove it there and set it in your user config "
+                f"({paths.user_config_file()}) or the environment."
+            )
         if not spec.metadata["in_files"]:
             raise SettingsError(
                 f"{path}: {key!r} cannot be set in a config file; set the ANTHROPIC_API_KEY "
@@ -216,7 +241,7 @@ def load_settings(
     apply(read_config_file(user_file), f"user config {user_file}")
     if project_root is not None:
         project_file = project_root / PROJECT_CONFIG_NAME
-        apply(read_config_file(project_file), f"project {project_file}")
+        apply(read_config_file(project_file, project=True), f"project {project_file}")
 
     kinds = {f.name: f.metadata["kind"] for f in setting_fields()}
     for var, key in ENV_VARS.items():

@@ -103,3 +103,11 @@ def parse_database_url(raw: str) -> DatabaseURL:
         scheme=scheme.lower(), host=host or "localhost", port=port, user=unquote(parts.username or ""),
         password=unquote(parts.password or ""), database=database, options=options,
     )
+
+
+def mask_url(raw: str) -> str:
+    """A configured URL as it may be shown: masked, or a placeholder when it does not parse."""
+    try:
+        return parse_database_url(raw).masked()
+    except DatabaseURLError:
+        return "(set, but not a MySQL or MariaDB URL)"
