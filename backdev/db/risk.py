@@ -23,8 +23,8 @@ from backdev.db.server import ServerVersion
 
 INSTANT, INPLACE, REBUILD, COPY, NO_DDL, NEW_TABLE, UNKNOWN = (
     "instant", "in place", "in place, rebuilds the table", "full table copy", "no schema change", "new table", "unknown")
-COPY_BYTES_PER_SECOND = 20 * 1024 * 1024  # a conservative rate for copying or rebuilding InnoDB tables
-INDEX_BYTES_PER_SECOND = 50 * 1024 * 1024  # building a secondary index reads the table once and sorts
+COPY_BYTES_PER_SECOND = 10 * 1024 * 1024  # a conservative rate for copying or rebuilding InnoDB tables (indexes too)
+INDEX_BYTES_PER_SECOND = 30 * 1024 * 1024  # building a secondary index reads the table once and sorts
 BIG_ROWS = 1_000_000
 BIG_BYTES = 1024 ** 3
 ONLINE_TOOLS = "an online schema change tool (gh-ost or pt-online-schema-change)"
