@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from backdev.db.migrations import EXPR, FieldSpec, MigrationError, column_type, read_migration
+from backdev.db.migrations import (
+    EXPR,
+    FieldSpec,
+    MigrationError,
+    column_type,
+    read_migration,
+)
 from backdev.db.risk import COPY, INPLACE, INSTANT, NO_DDL, REBUILD, RiskRules
 from backdev.db.schema import Column, Index, TableDetail, TableInfo
 from backdev.db.server import ServerVersion

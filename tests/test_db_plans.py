@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backdev.db.plan_report import block_rows, indexable_columns, problems, render_plan, tree_problems
+from backdev.db.plan_report import (
+    block_rows,
+    indexable_columns,
+    problems,
+    render_plan,
+    tree_problems,
+)
 from backdev.db.plans import read_plan
 
 DATA = Path(__file__).parent / "data" / "db"

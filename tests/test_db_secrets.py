@@ -58,5 +58,5 @@ def test_doctor_shows_the_url_masked_and_the_server(tmp_path: Path, shop_db: Sho
     assert "✓ database: MariaDB 10." in section or "✓ database: MySQL 8." in section
     assert "read-only" in section and "tables in backdev_test_" in section
     assert shop_db.password not in result.stdout + result.stderr
-    settings_line = next(l for l in result.stdout.splitlines() if l.strip().startswith("database_url"))
+    settings_line = next(x for x in result.stdout.splitlines() if x.strip().startswith("database_url"))
     assert f"{shop_db.user}:***@" in settings_line

@@ -66,7 +66,7 @@ async def test_a_join_names_aliases_and_the_raw_plan_comes_on_request(chat: Data
 async def test_db_schema_lists_tables_and_describes_one(chat: DatabaseChat, shop_db: ShopDatabase) -> None:
     listing, table = await chat.call(("db_schema", {}), ("db_schema", {"table": "SHOP_ORDER"}))
     assert listing["content"].startswith(f"Database {shop_db.name} on ")
-    line = next(l for l in listing["content"].splitlines() if l.strip().startswith("shop_order "))
+    line = next(x for x in listing["content"].splitlines() if x.strip().startswith("shop_order "))
     assert "InnoDB" in line and "MB" in line
     text = table["content"]
     assert text.startswith("Table shop_order · InnoDB · ~")

@@ -18,7 +18,8 @@ def register_db_commands(runner: CommandRunner, context: DatabaseContext | None)
 
     def run(tool: str, arguments: dict[str, Any]) -> CommandOutcome:
         if context is None or context.tools is None:
-            why = context.notes[0] if context is not None and context.notes else f"no database is configured: {HOW_TO_ENABLE}."
+            why = (context.notes[0] if context is not None and context.notes
+                   else f"no database is configured: {HOW_TO_ENABLE}.")
             return CommandOutcome(f"/{tool}: {why}", error=True)
         handler = context.tools.db_schema if tool == "schema" else context.tools.explain_query
         try:
@@ -35,5 +36,7 @@ def register_db_commands(runner: CommandRunner, context: DatabaseContext | None)
             return CommandOutcome("Usage: /explain SELECT … (the query is explained, never run).", error=True)
         return run("explain", {"sql": argument})
 
-    runner.register(CommandSpec("schema", "[TABLE]", "the database's tables, or one table's columns and indexes"), schema)
-    runner.register(CommandSpec("explain", "SQL", "the plan of a SELECT on your database (EXPLAIN, never run)"), explain)
+    runner.register(CommandSpec("schema", "[TABLE]", "the database's tables, or one table's columns and indexes"),
+                    schema)
+    runner.register(CommandSpec("explain", "SQL", "the plan of a SELECT on your database (EXPLAIN, never run)"),
+                    explain)

@@ -96,8 +96,8 @@ def render_risk(risk: MigrationRisk) -> str:
         lines.append("")
         lines.append(f"{number}. {op.label} (line {op.line})")
         writes = "blocks writes while it runs" if op.blocks_writes else "writes go on"
-        lines.append(f"   algorithm: {op.algorithm}" + ("" if op.algorithm in ("no schema change", "new table", "unknown")
-                                                        else f" · {writes}"))
+        quiet = op.algorithm in ("no schema change", "new table", "unknown")
+        lines.append(f"   algorithm: {op.algorithm}" + ("" if quiet else f" · {writes}"))
         if op.duration:
             lines.append(f"   time: {op.duration}")
         if op.confirmed:

@@ -184,7 +184,8 @@ def _value(node: ast.expr) -> Any:
         items = [_value(item) for item in node.elts]
         return tuple(items) if isinstance(node, ast.Tuple) else items
     if isinstance(node, ast.Dict):
-        return {(_literal(k) if k is not None else None): _value(v) for k, v in zip(node.keys, node.values)}
+        pairs = zip(node.keys, node.values, strict=True)
+        return {(_literal(k) if k is not None else None): _value(v) for k, v in pairs}
     literal = _literal(node)
     return EXPR if literal is _NOT_LITERAL else literal
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from backdev.db.plans import LARGE_ROWS, SMALL_TABLE, Plan, QueryBlock, TableAccess
+from backdev.db.text import align
 
 _PART = r"(?:`[^`]+`|[A-Za-z_][\w$]*)"
 _COMPARED = re.compile(
@@ -99,7 +100,8 @@ def problems(plan: Plan, aliases: Mapping[str, str]) -> list[str]:
                 found.append(f"Full table scan of {shown}: about {_count(rows)} rows read{per_row}, with no index it "
                              f"could use (missing index).{hint}")
         elif table.access == "index" and (rows or 0) >= LARGE_ROWS:
-            found.append(f"Full index scan of {shown} on {table.key}: about {_count(rows)} index entries read{per_row}.")
+            found.append(f"Full index scan of {shown} on {table.key}: about {_count(rows)} index entries "
+                         f"read{per_row}.")
         elif (rows or 0) >= LARGE_ROWS:
             later.append(f"{shown} examines about {_count(rows)} rows per lookup through {table.key or 'its key'}: the "
                          "key is not selective for this condition.")
@@ -129,7 +131,7 @@ def render_plan(plan: Plan, aliases: Mapping[str, str], *, title: str) -> str:
         lines.append("")
         lines.append(f"Query block {block.label}" + (f" ({', '.join(extra)})" if extra else "") + ":")
         if block.tables:
-            lines.extend(_format_table(block_rows(block, aliases, plan.analyzed)))
+            lines.extend(align(block_rows(block, aliases, plan.analyzed), ragged_last=True))
         else:
             lines.append("  (no table read in this block)")
     found = problems(plan, aliases)
@@ -137,16 +139,6 @@ def render_plan(plan: Plan, aliases: Mapping[str, str], *, title: str) -> str:
     lines.append("Problems:" if found else "Problems: none found (every table is read through an index).")
     lines.extend(f"- {problem}" for problem in found)
     return "\n".join(lines)
-
-
-def _format_table(rows: list[list[str]]) -> list[str]:
-    """Aligned columns; the last column (notes) is left unpadded."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    out = []
-    for row in rows:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]
-        out.append("  " + "  ".join(cells).rstrip())
-    return out
 
 
 # --- MySQL's EXPLAIN ANALYZE (a tree of text) ---------------------------------------------------

@@ -17,12 +17,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from backdev.db.migrations import FieldSpec, Migration, Operation, column_name, column_type
-from backdev.db.schema import TableDetail, human_bytes, quote_identifier as q
+from backdev.db.migrations import (
+    FieldSpec,
+    Migration,
+    Operation,
+    column_name,
+    column_type,
+)
+from backdev.db.schema import TableDetail
+from backdev.db.schema import quote_identifier as q
 from backdev.db.server import ServerVersion
+from backdev.db.text import human_bytes
 
-INSTANT, INPLACE, REBUILD, COPY, NO_DDL, NEW_TABLE, UNKNOWN = (
-    "instant", "in place", "in place, rebuilds the table", "full table copy", "no schema change", "new table", "unknown")
+INSTANT, INPLACE, REBUILD, COPY = "instant", "in place", "in place, rebuilds the table", "full table copy"
+NO_DDL, NEW_TABLE, UNKNOWN = "no schema change", "new table", "unknown"
 COPY_BYTES_PER_SECOND = 10 * 1024 * 1024  # a conservative rate for copying or rebuilding InnoDB tables (indexes too)
 INDEX_BYTES_PER_SECOND = 30 * 1024 * 1024  # building a secondary index reads the table once and sorts
 BIG_ROWS = 1_000_000

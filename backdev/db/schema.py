@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backdev.db.session import DatabaseError, ReadOnlySession
+from backdev.db.text import align, human_bytes
 
 
 class UnknownTable(DatabaseError):
@@ -118,8 +119,9 @@ class SchemaReader:
         info = self.resolve(name)
         columns = [Column(str(r[0]), str(r[1]), r[2] == "YES", None if r[3] is None else str(r[3]), str(r[4] or ""))
                    for r in self.session.catalog(
-                       "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA FROM information_schema.COLUMNS "
-                       "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION", (self.database, info.name))]
+                       "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA FROM "
+                       "information_schema.COLUMNS WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY "
+                       "ORDINAL_POSITION", (self.database, info.name))]
         indexes = self.indexes(info.name).get(info.name, [])
         outgoing, incoming = self._foreign_keys(info.name)
         rows = self.session.catalog(f"SHOW CREATE TABLE {quote_identifier(info.name)}")
@@ -135,8 +137,8 @@ class SchemaReader:
             sql += " AND TABLE_NAME = %s"
             params += (table,)
         found: dict[str, dict[str, Index]] = {}
-        for row in self.session.catalog(sql + " ORDER BY TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX",
-                                        params):
+        order = " ORDER BY TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX"
+        for row in self.session.catalog(sql + order, params):
             by_name = found.setdefault(str(row[0]), {})
             index = by_name.setdefault(str(row[1]), Index(str(row[1]), not int(row[2]), str(row[3] or "")))
             index.columns.append(f"{row[4]}({row[5]})" if row[5] else str(row[4]))
@@ -170,16 +172,6 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def human_bytes(count: int) -> str:
-    """`17.5 MB` (powers of 1024, as the server's own sizes are)."""
-    size = float(count)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1024
-    return f"{count} bytes"
-
-
 def render_tables(database: str, server_label: str, tables: list[TableInfo], *, limit: int) -> str:
     """The table list: one line per table, capped at `limit` tables with a note."""
     total = sum(t.total_bytes for t in tables)
@@ -188,10 +180,10 @@ def render_tables(database: str, server_label: str, tables: list[TableInfo], *, 
     rows = [["table", "engine", "rows (estimate)", "data", "indexes"]]
     rows += [[t.name, t.engine, "—" if t.rows is None else f"{t.rows:,}", human_bytes(t.data_bytes),
               human_bytes(t.index_bytes)] for t in shown]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines += ["  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows]
+    lines += align(rows)
     if len(tables) > limit:
-        lines.append(f"[{len(tables) - limit:,} more tables were not listed: ask for one by name with db_schema table=NAME.]")
+        lines.append(f"[{len(tables) - limit:,} more tables were not listed: ask for one by name with "
+                     "db_schema table=NAME.]")
     return "\n".join(lines)
 
 
@@ -214,7 +206,8 @@ def render_table(detail: TableDetail) -> str:
     for index in detail.indexes:
         traits = ["unique" if index.unique else "", index.kind if index.kind not in ("BTREE", "") else ""]
         cardinality = "" if index.cardinality is None else f" · cardinality {index.cardinality:,}"
-        lines.append(f"  {index.name} ({', '.join(index.columns)}){''.join(' · ' + t for t in traits if t)}{cardinality}")
+        extra = "".join(" · " + t for t in traits if t)
+        lines.append(f"  {index.name} ({', '.join(index.columns)}){extra}{cardinality}")
     if detail.foreign_keys:
         lines += ["", "Foreign keys:"]
         lines += [f"  {k.name}: ({', '.join(k.columns)}) → {k.ref_table} ({', '.join(k.ref_columns)})"

@@ -119,7 +119,8 @@ class ScratchDatabase:
         reason = ""
         for attempt in ATTEMPTS:
             try:
-                cursor.execute(f"ALTER TABLE {quote_identifier(name)} {rewritten}, {attempt}")  # type: ignore[attr-defined]
+                statement = f"ALTER TABLE {quote_identifier(name)} {rewritten}, {attempt}"
+                cursor.execute(statement)  # type: ignore[attr-defined]
                 return ProbeResult(clause, attempt)
             except pymysql.err.MySQLError as exc:  # type: ignore[attr-defined]
                 code = exc.args[0] if exc.args else None

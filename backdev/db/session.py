@@ -213,7 +213,8 @@ class ReadOnlySession:
             text = (f"The database refused the login of {self.url.user or '(no user)'} on {where}: check the user "
                     "and password in database_url.")
         elif code == 1049:
-            text = f"The database {self.url.database!r} does not exist on {self.url.host}:{self.url.port}: fix database_url."
+            text = (f"The database {self.url.database!r} does not exist on {self.url.host}:{self.url.port}: fix "
+                    "database_url.")
         elif code in (1142, 1143, 1227):
             text = f"The database user may not do this ({message}): grant it SELECT on the schema."
         elif code in (2002, 2003, 2005) or isinstance(exc, (ConnectionError, TimeoutError, OSError)):

@@ -22,6 +22,7 @@ from backdev.db.migration_check import assess_migration, confirm_on_scratch, ren
 from backdev.db.migrations import MigrationError, read_migration
 from backdev.db.plan_report import problems, render_plan, tree_problems
 from backdev.db.plans import Plan, read_plan
+from backdev.db.risk import COPY, REBUILD
 from backdev.db.schema import SchemaReader, render_table, render_tables
 from backdev.db.scratch import ScratchDatabase
 from backdev.db.session import DatabaseError, ReadOnlySession
@@ -33,6 +34,11 @@ from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome
 TOOL_NAMES = ("db_schema", "explain_query", "analyze_query", "check_migration")
 TABLE_LIST_LIMIT = 500
 MIGRATION_MAX_BYTES = 1_000_000
+_NARROWER = "ask for one table or a narrower query."
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _schema(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -104,7 +110,8 @@ class DatabaseTools:
             "explain_query": f"Show how {self.where} would run a SELECT (EXPLAIN FORMAT=JSON, never executed): per "
                              "query block and table the access type, key chosen, possible keys, rows examined, "
                              "filtered, filesort and temporary tables, with full scans and missing indexes called out. "
-                             "Use it when a query's efficiency is in doubt. Only a single read-only SELECT is accepted.",
+                             "Use it when a query's efficiency is in doubt. Only a single read-only SELECT is "
+                             "accepted.",
             "analyze_query": f"Run a SELECT on {self.where} to measure it (MariaDB ANALYZE FORMAT=JSON / MySQL EXPLAIN "
                              f"ANALYZE): real rows, loops and times per table. It executes the query (read-only, "
                              f"stopped after {timeout}), so the person approves it first; prefer explain_query.",
@@ -168,7 +175,7 @@ class DatabaseTools:
                                   "throwaway database to let backdev try the ALTERs there.")
             else:
                 confirm_on_scratch(risk, tables, self.scratch)
-        risky = sum(op.blocks_writes or op.algorithm.startswith(("full", "in place, rebuilds")) for op in risk.operations)
+        risky = sum(op.blocks_writes or op.algorithm in (COPY, REBUILD) for op in risk.operations)
         summary = f"check_migration {relative} · {len(risk.operations)} operations" + (
             f" · {risky} touch the whole table" if risky else "")
         return self._outcome(render_risk(risk), summary)
@@ -222,10 +229,10 @@ class DatabaseTools:
         tables = len(plan.tables())
         found = problems(plan, aliases)
         scans = [p for p in found if p.startswith("Full table scan")]
-        head = f"{len(plan.blocks)} block{'s' if len(plan.blocks) != 1 else ''}, {tables} table{'s' if tables != 1 else ''}"
+        head = f"{_plural(len(plan.blocks), 'block')}, {_plural(tables, 'table')}"
         if scans:
             return f"{head} · {scans[0].split(':')[0].lower()} ({scans[0].split('about ')[1].split(' rows')[0]} rows)"
-        return f"{head} · {len(found)} problem{'s' if len(found) != 1 else ''}" if found else f"{head} · no problem found"
+        return f"{head} · {_plural(len(found), 'problem')}" if found else f"{head} · no problem found"
 
     def _outcome(self, text: str, summary: str) -> ToolOutcome:
         cleaned = self.policy.clean(self._scrub(text))
@@ -239,11 +246,11 @@ class DatabaseTools:
         note = ""
         if len(lines) > self.settings.read_max_lines:
             lines = lines[: self.settings.read_max_lines]
-            note = f"\n[Cut at {self.settings.read_max_lines:,} lines (read_max_lines): ask for one table or a narrower query.]"
+            note = f"\n[Cut at {self.settings.read_max_lines:,} lines (read_max_lines): {_NARROWER}]"
         body = "\n".join(lines)
         if len(body.encode()) > self.settings.read_max_bytes:
             body = body.encode()[: self.settings.read_max_bytes].decode(errors="ignore").rsplit("\n", 1)[0]
-            note = f"\n[Cut at {self.settings.read_max_bytes:,} bytes (read_max_bytes): ask for one table or a narrower query.]"
+            note = f"\n[Cut at {self.settings.read_max_bytes:,} bytes (read_max_bytes): {_NARROWER}]"
         return body + note
 
     def _scrub(self, text: str) -> str:
