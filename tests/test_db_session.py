@@ -70,3 +70,14 @@ def test_a_wrong_password_is_one_sentence_without_the_password(shop_db: ShopData
 def test_a_server_that_does_not_answer_is_said_plainly() -> None:
     with pytest.raises(DatabaseError, match=r"Could not connect to 127\.0\.0\.1:1 .*is the server running\?"):
         session_for("mysql://root:secret-pw@127.0.0.1:1/test").server()
+
+
+def test_an_idle_connection_the_server_closed_is_reopened_once(shop_db: ShopDatabase) -> None:
+    session = session_for(shop_db.url())
+    thread = session.catalog("SELECT CONNECTION_ID()")[0][0]
+    shop_db.execute(f"KILL CONNECTION {int(thread)}")  # as wait_timeout would
+    assert session.catalog("SELECT 1") == [(1,)]
+    assert session.catalog("SELECT CONNECTION_ID()")[0][0] != thread
+    variable = "tx_read_only" if session.server().flavor == "mariadb" else "transaction_read_only"
+    assert session.catalog(f"SELECT @@SESSION.{variable}")[0][0] in (1, "1")  # read-only again
+    session.close()

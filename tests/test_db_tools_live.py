@@ -12,7 +12,7 @@ import pytest
 
 from backdev.fakeapi import FakeAnthropic
 
-from .db_helpers import DatabaseChat, open_chat
+from .db_helpers import DatabaseChat, all_text, open_chat
 from .db_server import ShopDatabase, admin_connect, shop_db  # noqa: F401  (the fixture)
 
 MISSING_INDEX_SQL = "SELECT id, total FROM shop_order WHERE customer_id = 42"
@@ -168,3 +168,20 @@ async def test_a_slow_query_is_stopped_by_the_timeout(tmp_path: Path, fake_api: 
     assert result["content"].startswith("The statement was stopped after 1 s (the database_timeout setting)")
     (after,) = await chat.call(("explain_query", {"sql": MISSING_INDEX_SQL}))
     assert "Full table scan" in after["content"]  # the session carries on after a timeout
+
+
+async def test_results_are_redacted_and_capped_like_other_tool_results(tmp_path: Path, fake_api: FakeAnthropic,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       shop_db: ShopDatabase) -> None:
+    key = "sk-ant-api03-" + "k" * 40
+    shop_db.execute(f"CREATE TABLE api_client (id INT PRIMARY KEY, token VARCHAR(80) NOT NULL DEFAULT '{key}')")
+    try:
+        chat = open_chat(tmp_path, fake_api, monkeypatch, shop_db.url(), user_config="read_max_lines: 6\n")
+        table, listing = await chat.call(("db_schema", {"table": "api_client"}), ("db_schema", {}))
+    finally:
+        shop_db.execute("DROP TABLE api_client")
+    assert key not in table["content"] and "[REDACTED:anthropic-api-key]" in table["content"]
+    assert table["content"].endswith("[Secret-looking values were replaced by [REDACTED:kind] before this reached you.]")
+    assert len(listing["content"].splitlines()) == 7
+    assert listing["content"].endswith("[Cut at 6 lines (read_max_lines): ask for one table or a narrower query.]")
+    assert key not in all_text(fake_api)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -141,16 +142,24 @@ class ReadOnlySession:
         def run(cursor: Any) -> list[tuple[Any, ...]]:
             cursor.execute("START TRANSACTION READ ONLY")
             try:
-                return self._execute(cursor, f"{prefix} {statement.sql}", None)
-            finally:
-                cursor.execute("ROLLBACK")
+                rows = self._execute(cursor, f"{prefix} {statement.sql}", None)
+            except Exception:
+                try:  # the statement's own error is the one to report
+                    cursor.execute("ROLLBACK")
+                except Exception:
+                    pass
+                raise
+            cursor.execute("ROLLBACK")
+            return rows
 
         return self._with_cursor(run)
 
     def _with_cursor(self, work: Callable[[Any], T]) -> T:
         with self._lock:
             for attempt in (1, 2):
+                reused = self._connection is not None
                 connection = self._connect()
+                started = time.monotonic()
                 try:
                     with connection.cursor() as cursor:
                         return work(cursor)
@@ -158,8 +167,10 @@ class ReadOnlySession:
                     code = _code(exc)
                     if code in _LOST_CONNECTION or code in _TIMED_OUT:
                         self._drop()
-                    if code in _LOST_CONNECTION and attempt == 1 and not isinstance(exc, TimeoutError):
-                        continue  # the server closed an idle connection: reconnect once
+                    # The server closed an idle connection (wait_timeout): reconnect once. A connection lost
+                    # while a statement ran for a while is reported instead, never silently run again.
+                    if code in _LOST_CONNECTION and attempt == 1 and reused and time.monotonic() - started < 1:
+                        continue
                     raise self._error(exc) from None
             raise DatabaseError("The database connection failed twice: check that the server is running.")
 
