@@ -104,7 +104,7 @@ def attach_database(assistant: Assistant, workspace: Workspace) -> DatabaseConte
             notes.append(server.note)
     except DatabaseError as exc:
         log.warning("database not reachable at start: %s", exc)
-        notes.append(f"The database does not answer yet ({exc}) The database tools will try again when used.")
+        notes.append(f"The database does not answer yet: {exc} The database tools will try again when used.")
     scratch = _scratch(settings, url, notes)
     tools = DatabaseTools(session, settings, repo=lambda: assistant.repo, scratch=scratch,
                           server_label=server.label if server else "")

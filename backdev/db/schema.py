@@ -197,7 +197,7 @@ def render_table(detail: TableDetail) -> str:
     type_width = max((len(c.type) for c in detail.columns), default=4)
     for column in detail.columns:
         parts = [column.name.ljust(width), column.type.ljust(type_width), "NULL" if column.nullable else "NOT NULL"]
-        if column.default is not None:
+        if column.default is not None and column.default.upper() != "NULL":  # MariaDB spells no default NULL
             parts.append(f"default {column.default}")
         if column.extra:
             parts.append(column.extra)
