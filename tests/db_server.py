@@ -127,14 +127,31 @@ DATA = [
 ]
 
 
+STALE_AFTER_HOURS = 6
+
+
+def drop_stale(cursor: Any) -> None:
+    """Drop what a killed test run left behind (its database and user), once it is clearly not in use."""
+    cursor.execute(
+        "SELECT s.SCHEMA_NAME FROM information_schema.SCHEMATA s LEFT JOIN information_schema.TABLES t "
+        "ON t.TABLE_SCHEMA = s.SCHEMA_NAME WHERE s.SCHEMA_NAME LIKE 'backdev\\_test\\_%%' GROUP BY s.SCHEMA_NAME "
+        "HAVING COALESCE(MAX(t.CREATE_TIME), '2000-01-01') < NOW() - INTERVAL %s HOUR", (STALE_AFTER_HOURS,))
+    for (name,) in cursor.fetchall():
+        token = name.removeprefix("backdev_test_")
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"DROP USER IF EXISTS 'bd_{token}'@'%'")
+
+
 @pytest.fixture(scope="session")
 def shop_db() -> Iterator[ShopDatabase]:
     """The shop schema with data, in its own database for this test run (dropped afterwards)."""
-    name = f"backdev_test_{secrets.token_hex(4)}"
-    shop = ShopDatabase(name, f"bd_{secrets.token_hex(3)}", f"pw-{secrets.token_hex(8)}-not-for-the-model")
+    token = secrets.token_hex(4)
+    name = f"backdev_test_{token}"
+    shop = ShopDatabase(name, f"bd_{token}", f"pw-{secrets.token_hex(8)}-not-for-the-model")
     admin = admin_connect()
     try:
         with admin.cursor() as cursor:
+            drop_stale(cursor)
             cursor.execute(f"CREATE DATABASE `{name}`")
             cursor.execute(f"CREATE USER '{shop.user}'@'%' IDENTIFIED BY '{shop.password}'")
             cursor.execute(f"GRANT SELECT ON `{name}`.* TO '{shop.user}'@'%'")
