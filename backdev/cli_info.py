@@ -135,6 +135,10 @@ def doctor_command(cwd: Path) -> int:
     for spec in setting_fields():
         value = getattr(settings, spec.name)
         shown = mask_secret(value) if spec.metadata["kind"] == "secret" else ("(not set)" if value in (None, {}, ()) else value)
+        if spec.metadata["kind"] == "database_url" and value:
+            from backdev.db.url import mask_url
+
+            shown = mask_url(value)
         print(f"  {spec.name:<16} {str(shown):<34} {settings.source_of(spec.name)}")
     try:
         model = resolve_model(settings.model)
@@ -167,6 +171,13 @@ def doctor_command(cwd: Path) -> int:
     ok = os.access(writable, os.W_OK)
     problems += not ok
     print(f"  {'✓' if ok else '✗'} paths: {'writable' if ok else f'{writable} is not writable'}")
+
+    print("\nDatabase")
+    from backdev.db.context import doctor_report
+
+    lines, failed = doctor_report(settings)
+    problems += failed
+    print("\n".join(lines))
 
     print("\nAPI")
     provider = make_provider(settings)

@@ -43,6 +43,10 @@ ENV_VARS: dict[str, str] = {
     "ANTHROPIC_BASE_URL": "base_url",
     "BACKDEV_MODEL": "model",
     "BACKDEV_PERSONA": "persona",
+    # Later entries win: BACKDEV_DATABASE_URL over the DATABASE_URL many Django projects already set.
+    "DATABASE_URL": "database_url",
+    "BACKDEV_DATABASE_URL": "database_url",
+    "BACKDEV_SCRATCH_DATABASE_URL": "scratch_database_url",
 }
 
 
@@ -109,6 +113,16 @@ class Settings:
     artifacts_dir: str = _setting("docs/backdev", "str", "where phase artifacts are written, inside the repository")
     test_command: tuple[str, ...] = _setting((), "str_list", "the project's test command as an argument list")
     test_timeout: float = _setting(600.0, "float", "seconds a test run may take", project=ProjectRule.LOWER)
+    # The person's own database (backdev/db): read-only, and only from the user config or the
+    # environment: a repository must not choose which database backdev connects to.
+    database_url: str | None = _setting(
+        None, "database_url", "your MySQL/MariaDB, read-only (BACKDEV_DATABASE_URL, then DATABASE_URL)",
+        project=ProjectRule.NEVER)
+    scratch_database_url: str | None = _setting(
+        None, "database_url", "a throwaway database where migrations may be tried on empty copies",
+        project=ProjectRule.NEVER)
+    database_timeout: float = _setting(10.0, "float", "seconds one database statement may run",
+                                       project=ProjectRule.NEVER)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source_of(self, name: str) -> str:
@@ -150,6 +164,10 @@ def _check_value(kind: str, value: Any) -> Any:
         if value is None or isinstance(value, str):
             return value or None
         raise TypeError("expected a string")
+    if kind == "database_url":  # checked when the database is attached (a note, not an error at start)
+        if value is None or isinstance(value, str):
+            return value.strip() or None if value else None
+        raise TypeError("expected a URL such as mysql://user:password@127.0.0.1:3306/database")
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
