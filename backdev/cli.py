@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     sessions_cmd = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
     listing = sessions_cmd.add_parser("list", help="this folder's sessions (--all: every folder)",
                                       description="List saved sessions, newest first.")
-    listing.add_argument("--all", action="store_true", help="sessions of every folder")
+    listing.add_argument("--all", action="store_true", help="sessions of every folder, chats and reviews")
+    listing.add_argument("--reviews", action="store_true", help="the runs of `backdev review` instead of chats")
     show_session = sessions_cmd.add_parser("show", help="print a session's transcript",
                                            description="Print a session's transcript as markdown.")
     show_session.add_argument("id")

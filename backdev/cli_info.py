@@ -77,10 +77,13 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
     store = open_store()
     action = args.sessions_command
     if action == "list":
+        # Chats by default; `backdev review` runs with --reviews; everything of every folder with --all.
         root = None if args.all else str(find_project_root(cwd))
-        rows = store.list_sessions(root)
+        kind = None if args.all else ("review" if getattr(args, "reviews", False) else "chat")
+        rows = store.list_sessions(root, kind=kind)
         if not rows:
-            print("No sessions yet." if args.all else "No sessions in this folder (try --all).")
+            what = "reviews" if kind == "review" else "sessions"
+            print(f"No {what} yet." if args.all else f"No {what} in this folder (try --all).")
             return 0
         for row in rows:
             record = row.record

@@ -14,7 +14,7 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any, TextIO
 
-from backdev.cli_errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from backdev.cli_errors import EXIT_USAGE, UsageError
 
 
 def add_review_parser(commands: Any) -> None:
@@ -35,6 +35,8 @@ def add_review_parser(commands: Any) -> None:
                         help="exit 1 when a finding is at least this severe: low, medium, high or critical")
     review.add_argument("--persona", metavar="NAME", help="persona to review with (default: backend-developer)")
     review.add_argument("--model", metavar="NAME", help="sonnet, opus, haiku or a full model id")
+    review.add_argument("--baseline", metavar="FILE",
+                        help="an earlier SARIF or JSON report: only findings not in it count toward --fail-on")
 
 
 async def _stream(assistant: Any, request: Any, err: TextIO) -> tuple[str | None, str]:
@@ -65,10 +67,9 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
-    from backdev.tools.base import ToolRegistry
-    from backdev.workflow.review.report import counts_line, render
-    from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target
-    from backdev.workflow.review.artifact import review_report, start_review
+    from backdev.workflow.review.artifact import review_report
+    from backdev.workflow.review.ci import begin_one_pass, finish_report, report_options, status_line
+    from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target, prepare_review
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -79,36 +80,37 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     except (ReviewError, UnknownModelError) as exc:
         raise UsageError(str(exc)) from exc
     workspace = open_workspace(cwd, {"model": args.model, "persona": args.persona})
-    setup_logging()
-    startup = start_session(workspace, open_store(), make_provider(workspace.settings), persona_name=args.persona)
-    assistant = startup.assistant
-    # Non-interactive: offer only the tools that need no approval (nothing is written or run).
-    assistant.all_tools = ToolRegistry({n: t for n, t in assistant.all_tools.tools.items() if t.approval is None})
-    for note in startup.notes:
-        err.write(f"note: {note}\n")
+    # Everything the person can get wrong is checked before a session is stored or a request sent.
     try:
-        request = start_review(assistant, target)
+        options = report_options(args.format, args.fail_on, args.baseline, args.output, workspace.cwd)
+        request = prepare_review(workspace.root, target, workspace.settings, cwd=workspace.cwd)
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
-    for note in request.notes:
+    setup_logging()
+    store = open_store()
+    startup = start_session(workspace, store, make_provider(workspace.settings), persona_name=args.persona)
+    assistant = startup.assistant
+    try:
+        begin_one_pass(assistant, workspace, request)
+    except ReviewError as exc:
+        store.delete_session(assistant.session.id)
+        raise UsageError(str(exc)) from exc
+    for note in startup.notes + request.notes:
         err.write(f"note: {note}\n")
     err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}\n")
     summary, failure = asyncio.run(_stream(assistant, request, err))
     if summary is None:
         err.write(f"backdev: {failure or 'the review did not finish.'}\n")
         return EXIT_USAGE
-    report = review_report(assistant, request, summary)
-    text = render(report, args.format)
-    if args.output:
+    report, text, status = finish_report(review_report(assistant, request, summary), options)
+    if options.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            options.output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"Cannot write {args.output}: {exc.strerror}; give another --output.") from exc
         err.write(f"Report written to {args.output}\n")
     else:
         out.write(text)
         out.flush()
-    err.write(f"{counts_line(report.findings)}\n")
-    if args.fail_on and report.worst_at_least(args.fail_on):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    err.write(f"{status_line(report)}\n")
+    return status

@@ -67,6 +67,8 @@ class Settings:
     secret_files: tuple[str, ...] = _setting((), "str_list", "more glob patterns of files never sent to the model")
     # Workflow.
     artifacts_dir: str = _setting("docs/backdev", "str", "where phase artifacts are written, inside the repository")
+    review_exclude: tuple[str, ...] = _setting(("{artifacts_dir}/**", "**/backdev-session-*.md"), "str_list",
+                                               "globs `review --diff/--base` leave out ({artifacts_dir}: the artifacts folder)")
     test_command: tuple[str, ...] = _setting((), "str_list", "the project's test command as an argument list")
     test_timeout: float = _setting(600.0, "float", "seconds a test run may take")
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)

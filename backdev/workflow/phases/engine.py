@@ -51,6 +51,9 @@ class WorkflowSession:
         self._set_phase_text = set_phase_text
         # A review `/review` prepared, waiting for the front end to send it (see backdev.workflow.review.artifact).
         self.pending_review: Any = None
+        # The files the current review covers (a backdev.workflow.review.scope.ReviewScope), which
+        # `report_finding` checks paths against; None outside a review (any file of the repository).
+        self.review_scope: Any = None
 
     # --- the phase -----------------------------------------------------------------------------
 
