@@ -186,7 +186,7 @@ def test_the_review_gets_read_tools_overview_memory_and_a_one_pass_prompt(
     system = "\n".join(block["text"] for block in body["system"])
     assert "Money is always Decimal" in system                         # project memory
     assert "# Repository overview" in system and "shop/ 2" in system  # the repository overview
-    assert "runs non-interactively" in system and "before filing" in system and "in parallel" in system
+    assert "runs non-interactively" in system and "Before filing" in system and "in parallel" in system
     assert "moves on with /next" not in system
     assert {"read_file", "search", "list_files", "git_diff"} <= {t["name"] for t in body["tools"]}
     assert not {"write_artifact", "propose_edit", "run_tests"} & {t["name"] for t in body["tools"]}
