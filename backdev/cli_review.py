@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import aclosing
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,7 +18,7 @@ from backdev.cli_errors import EXIT_USAGE, UsageError
 
 def add_review_parser(commands: Any) -> None:
     """The `review` subcommand's arguments."""
-    from backdev.workflow.review.findings import FORMATS, SEVERITIES
+    from backdev.workflow.review.findings import DEFAULT_JOBS, FORMATS, SEVERITIES
 
     review = commands.add_parser(
         "review", help="review files or changes, non-interactively (for shells and CI)",
@@ -37,27 +36,26 @@ def add_review_parser(commands: Any) -> None:
     review.add_argument("--model", metavar="NAME", help="sonnet, opus, haiku or a full model id")
     review.add_argument("--baseline", metavar="FILE",
                         help="an earlier SARIF or JSON report: only findings not in it count toward --fail-on")
+    review.add_argument("--jobs", "-j", type=_positive_int, default=DEFAULT_JOBS, metavar="N",
+                        help=f"parts of a large review run at most N at a time (default: {DEFAULT_JOBS})")
+    review.add_argument("--max-cost", type=_positive_float, metavar="DOLLARS",
+                        help="stop before a request that would take the review's cost past DOLLARS (estimated)")
 
 
-async def _stream(assistant: Any, request: Any, err: TextIO) -> tuple[str | None, str]:
-    """Run the review turn, echoing progress to `err`; (the closing summary or None, the failure sentence)."""
-    from backdev.llm.events import TextDelta, ToolCallFinished, TurnFailed, TurnFinished
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1")
+    return int(text)
 
-    summary: str | None = None
-    failure = ""
-    async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
-        async for event in events:
-            if isinstance(event, TextDelta):
-                err.write(event.text)
-            elif isinstance(event, ToolCallFinished):
-                err.write(f"\n  {'⚠' if event.is_error else '•'} {event.summary}\n")
-            elif isinstance(event, TurnFinished):
-                summary = event.text
-            elif isinstance(event, TurnFailed):
-                failure = event.failure.message
-            err.flush()
-    err.write("\n")
-    return summary, failure
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text.lstrip("$"))
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount of dollars above 0, e.g. 2.50")
+    return value
 
 
 def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -67,9 +65,10 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
-    from backdev.workflow.review.artifact import review_report
-    from backdev.workflow.review.ci import begin_one_pass, finish_report, report_options, status_line
+    from backdev.workflow.review.ci import begin_one_pass, budget_provider, finish_report, report_options, status_line
+    from backdev.workflow.review.parts import split_request
     from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target, prepare_review
+    from backdev.workflow.review.runner import merge_report, run_parts
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -83,26 +82,39 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     # Everything the person can get wrong is checked before a session is stored or a request sent.
     try:
         options = report_options(args.format, args.fail_on, args.baseline, args.output, workspace.cwd)
-        request = prepare_review(workspace.root, target, workspace.settings, cwd=workspace.cwd)
+        request = prepare_review(workspace.root, target, workspace.settings, cwd=workspace.cwd, split=True)
+        provider, budget = budget_provider(make_provider(workspace.settings), workspace.settings, args.max_cost)
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     setup_logging()
     store = open_store()
-    startup = start_session(workspace, store, make_provider(workspace.settings), persona_name=args.persona)
-    assistant = startup.assistant
+
+    def start(part: Any) -> Any:
+        startup = start_session(workspace, store, provider, persona_name=args.persona)
+        try:
+            begin_one_pass(startup.assistant, workspace, part)
+        except ReviewError:
+            store.delete_session(startup.assistant.session.id)
+            raise
+        return startup
+
+    parts = split_request(request)
     try:
-        begin_one_pass(assistant, workspace, request)
+        startup = start(parts[0])
     except ReviewError as exc:
-        store.delete_session(assistant.session.id)
         raise UsageError(str(exc)) from exc
+    assistant = startup.assistant
     for note in startup.notes + request.notes:
         err.write(f"note: {note}\n")
-    err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}\n")
-    summary, failure = asyncio.run(_stream(assistant, request, err))
-    if summary is None:
-        err.write(f"backdev: {failure or 'the review did not finish.'}\n")
+    split = f" · {len(parts)} parts, {min(args.jobs, len(parts))} at a time" if len(parts) > 1 else ""
+    err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}{split}\n")
+    results = asyncio.run(run_parts(parts, lambda part: start(part).assistant, jobs=args.jobs, err=err, first=assistant))
+    failures = [r.failure or "the review did not finish." for r in results if r.summary is None]
+    merged = merge_report(request, results)
+    if merged is None:
+        err.write(f"backdev: {failures[0]}\n")
         return EXIT_USAGE
-    report, text, status = finish_report(review_report(assistant, request, summary), options)
+    report, text, status = finish_report(merged, options)
     if options.output:
         try:
             options.output.write_text(text, encoding="utf-8")
@@ -113,4 +125,8 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
         out.write(text)
         out.flush()
     err.write(f"{status_line(report)}\n")
+    if failures:  # a partial report is kept, but the review is not complete
+        reason = budget.stopped if budget is not None and budget.stopped else failures[0]
+        err.write(f"backdev: {len(failures)} of {len(parts)} parts were not reviewed: {reason}\n")
+        return EXIT_USAGE
     return status

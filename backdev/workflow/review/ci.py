@@ -13,10 +13,11 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backdev.cli_errors import EXIT_FINDINGS, EXIT_OK
 from backdev.workflow.review.baseline import load_baseline, new_fingerprints
+from backdev.workflow.review.budget import Budget, BudgetProvider, check_price
 from backdev.workflow.review.report import ReviewReport, counts_line, render
 from backdev.workflow.review.request import ReviewError, ReviewRequest
 
@@ -105,3 +106,22 @@ def status_line(report: ReviewReport) -> str:
         fresh = sum(1 for f in report.findings if report.is_new(f))
         line += f" ({fresh} new, {len(report.findings) - fresh} in the baseline)"
     return line
+
+
+def budget_provider(provider: Any, settings: Any, max_cost: float | None) -> tuple[Any, Budget | None]:
+    """The provider every part shares: wrapped in a `Budget` when `--max-cost` is given.
+
+    Raises:
+        ReviewError: the model's price is unknown, so the budget cannot be kept.
+    """
+    if max_cost is None:
+        return provider, None
+    from backdev.llm.cost import overrides_from_settings
+    from backdev.llm.models import resolve_model
+
+    prices = overrides_from_settings(settings.prices)
+    problem = check_price(resolve_model(settings.model).model_id, prices)
+    if problem:
+        raise ReviewError(problem)
+    budget = Budget(max_cost, prices)
+    return BudgetProvider(provider, budget), budget

@@ -13,6 +13,8 @@ Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 #: The formats of `backdev review` reports (defined here, with no imports, so the CLI parser stays cheap).
 FORMATS = ("md", "json", "sarif", "github", "codeclimate")
+#: How many parts of a large `backdev review` run at once by default (`--jobs`; see review.parts).
+DEFAULT_JOBS = 4
 
 
 def severity_rank(severity: str) -> int:

@@ -25,6 +25,8 @@ from backdev.workflow.review.changes import ChangesUnavailable, changes_for_revi
 from backdev.workflow.review.paths import PathsError, exclusion_patterns, expand_paths, is_excluded
 
 MAX_FILES = 40
+#: The most files `backdev review` takes, reviewed in parts (see review.parts).
+MAX_SPLIT_FILES = 400
 
 
 class ReviewError(ValueError):
@@ -131,7 +133,7 @@ def slug_of(text: str) -> str:
 
 
 def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings, *,
-                 cwd: Path | None = None) -> ReviewRequest:
+                 cwd: Path | None = None, max_files: int = MAX_FILES) -> ReviewRequest:
     """A review of the named files, folders or globs (relative to `cwd`, the root by default; see `paths`).
 
     Raises:
@@ -141,8 +143,8 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
         files, notes = expand_paths(root, (cwd or root).resolve(), paths, settings)
     except PathsError as exc:
         raise ReviewError(str(exc)) from None
-    if len(files) > MAX_FILES:
-        raise ReviewError(f"Those paths name {len(files)} files; review at most {MAX_FILES} at a time "
+    if len(files) > max_files:
+        raise ReviewError(f"Those paths name {len(files)} files; review at most {max_files} at a time "
                           "(name fewer files or folders).")
     if not files:
         raise ReviewError("Those paths name only secret files: name the files to review.")
@@ -158,7 +160,7 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
                          text, blocks, files, notes, in_scope=list(files))
 
 
-def review_changes(root: Path, settings: Settings, *, base: str | None = None) -> ReviewRequest:
+def review_changes(root: Path, settings: Settings, *, base: str | None = None, max_files: int = MAX_FILES) -> ReviewRequest:
     """A review of the uncommitted changes (`base` None) or of everything since the merge base with `base`.
 
     Raises:
@@ -184,8 +186,8 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
     blocks: list[dict[str, Any]] = [{"type": "text", "text": f'<diff scope="{scope}">\n{diff.rstrip()}\n</diff>'}]
     files: list[str] = []
     for relative in reviewable:
-        if len(files) >= MAX_FILES:
-            notes.append(f"Only the first {MAX_FILES} changed files were sent in full; the diff covers the rest.")
+        if len(files) >= max_files:
+            notes.append(f"Only the first {max_files} changed files were sent in full; the diff covers the rest.")
             break
         if not (root / relative).is_file():
             continue  # deleted: the diff shows it
@@ -204,8 +206,14 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None) -
                          in_scope=in_scope)
 
 
-def prepare_review(root: Path, target: ReviewTarget, settings: Settings, *, cwd: Path | None = None) -> ReviewRequest:
-    """The review request for a target (see `review_files` and `review_changes`); paths are relative to `cwd`."""
+def prepare_review(root: Path, target: ReviewTarget, settings: Settings, *, cwd: Path | None = None,
+                   split: bool = False) -> ReviewRequest:
+    """The review request for a target (see `review_files` and `review_changes`); paths are relative to `cwd`.
+
+    `split`: the request will be reviewed in parts (`backdev review`), so up to `MAX_SPLIT_FILES`
+    files are taken instead of `MAX_FILES` (what one message can hold).
+    """
+    limit = MAX_SPLIT_FILES if split else MAX_FILES
     if target.paths:
-        return review_files(root, target.paths, settings, cwd=cwd)
-    return review_changes(root, settings, base=target.base)
+        return review_files(root, target.paths, settings, cwd=cwd, max_files=limit)
+    return review_changes(root, settings, base=target.base, max_files=limit)
