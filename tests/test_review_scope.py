@@ -191,3 +191,20 @@ def test_the_review_gets_read_tools_overview_memory_and_a_one_pass_prompt(
     assert {"read_file", "search", "list_files", "git_diff"} <= {t["name"] for t in body["tools"]}
     assert not {"write_artifact", "propose_edit", "run_tests"} & {t["name"] for t in body["tools"]}
     assert "return x * 1.2" in json.dumps(tool_results(fake_api)[0])  # the read was answered
+
+
+def test_sessions_list_shows_chats_and_reviews_apart(shop: Path, fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from backdev.cli import main
+
+    file_findings(fake_api)
+    assert run_review(shop, "shop/views.py", api=fake_api, monkeypatch=monkeypatch).status == 0
+    monkeypatch.chdir(shop)
+    capsys.readouterr()
+    assert main(["sessions", "list"]) == 0
+    assert "No sessions in this folder" in capsys.readouterr().out
+    assert main(["sessions", "list", "--reviews"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert "backend-developer" in line
+    assert main(["sessions", "list", "--all"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1

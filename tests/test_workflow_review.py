@@ -237,6 +237,18 @@ async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
     # Outside a terminal the REPL cannot ask, so the summary was not saved; the findings stay.
     assert "The review was not saved (you declined)" in err
     assert "views.py:6" in repl.runner.run("/findings").text
+    assert startup.assistant.workflow.review_scope is None  # type: ignore[union-attr]  # confined during the turn only
+
+
+async def test_a_chat_review_refuses_findings_outside_its_files(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    (workspace.root / "views.py").write_text(VIEWS)
+    (workspace.root / "other.py").write_text("x = 1\n")
+    scripted.enqueue(tool_call("report_finding", dict(FINDING, path="other.py", line=1)), reply("Verdict: fine."))
+    repl = make_repl(startup, workspace)
+    await repl.handle_line("/review views.py")
+    assert "not in this review's scope" in json.dumps(scripted.history[1].messages[-1]["content"])
+    assert repl.runner.run("/findings").text.endswith("No findings.")
 
 
 async def test_review_summary_is_saved_as_an_artifact_after_approval(

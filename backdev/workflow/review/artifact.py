@@ -119,11 +119,15 @@ async def review_turn(assistant: Assistant) -> AsyncIterator[LoopEvent]:
     if request is None:
         return
     summary: str | None = None
-    async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
-        async for event in events:
-            if isinstance(event, TurnFinished):
-                summary = event.text
-            yield event
+    try:
+        async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
+            async for event in events:
+                if isinstance(event, TurnFinished):
+                    summary = event.text
+                yield event
+    finally:
+        # Findings are confined to the review's files only during its turn; later in the chat, any file.
+        review_workflow(assistant).review_scope = None
     report = review_report(assistant, request, summary or "")
     yield Notice(f"Findings ({counts_line(report.findings)}):\n{findings_list(report.findings)}", kind="findings")
     if summary is None:
