@@ -65,7 +65,8 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
-    from backdev.workflow.review.ci import begin_one_pass, budget_provider, finish_report, report_options, status_line
+    from backdev.workflow.review.ci import (SharedRepository, begin_one_pass, budget_provider, finish_report,
+                                            report_options, status_line)
     from backdev.workflow.review.parts import split_request
     from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target, prepare_review
     from backdev.workflow.review.runner import merge_report, run_parts
@@ -88,11 +89,12 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
         raise UsageError(str(exc)) from exc
     setup_logging()
     store = open_store()
+    repository = SharedRepository()
 
     def start(part: Any) -> Any:
         startup = start_session(workspace, store, provider, persona_name=args.persona)
         try:
-            begin_one_pass(startup.assistant, workspace, part)
+            begin_one_pass(startup.assistant, workspace, part, repository)
         except ReviewError:
             store.delete_session(startup.assistant.session.id)
             raise

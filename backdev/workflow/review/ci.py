@@ -74,25 +74,47 @@ def finish_report(report: ReviewReport, options: ReportOptions) -> tuple[ReviewR
     return report, render(report, options.fmt, exit_code=status), status
 
 
-def begin_one_pass(assistant: Assistant, workspace: Workspace, request: ReviewRequest) -> None:
+@dataclass
+class SharedRepository:
+    """The repository as every part of a review sees it, read once (file list, memory, overview)."""
+
+    context: Any = None
+
+    def attach(self, assistant: Assistant, workspace: Workspace) -> None:
+        """Give `assistant` the read tools and the project text, as `attach_repository` does."""
+        from backdev.repo.context import attach_repository
+        from backdev.repo.tools import repo_tools
+
+        if self.context is None:
+            self.context = attach_repository(assistant, workspace)
+            return
+        context = self.context
+        assistant.repo = context.repo
+        for tool in repo_tools(context.repo, workspace.settings):
+            assistant.all_tools.register(tool)
+        memory = context.memory.prompt_text() if context.memory is not None else ""
+        assistant.set_context("project", "\n\n".join(part for part in (memory, context.overview) if part))
+
+
+def begin_one_pass(assistant: Assistant, workspace: Workspace, request: ReviewRequest,
+                   repository: SharedRepository | None = None) -> None:
     """Make the session a review the model can do in one pass, with the repository in view.
 
     The session is stored as a review (not listed among chats); the repository is attached as in
-    a chat (the read tools, project memory and the overview in the system prompt); only tools
-    that need no approval are offered (nothing is written or run); the phase text is the one-pass
-    review prompt (`one_pass`).
+    a chat (the read tools, project memory and the overview in the system prompt; read once for
+    all the parts sharing `repository`); only tools that need no approval are offered (nothing is
+    written or run); the phase text is the one-pass review prompt (`one_pass`).
 
     Raises:
         ReviewError: the persona's workflow has no review phase.
     """
-    from backdev.repo.context import attach_repository
     from backdev.tools.base import ToolRegistry
     from backdev.workflow.review.artifact import begin_review, review_workflow
     from backdev.workflow.review.one_pass import one_pass_prompt
 
     phase = review_workflow(assistant).workflow.review_phase
     assistant.store.mark_review(assistant.session.id)
-    attach_repository(assistant, workspace)
+    (repository or SharedRepository()).attach(assistant, workspace)
     assistant.all_tools = ToolRegistry({n: t for n, t in assistant.all_tools.tools.items() if t.approval is None})
     begin_review(assistant, request)
     if phase is not None:
