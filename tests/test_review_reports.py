@@ -172,6 +172,7 @@ def test_baseline_counts_only_new_findings_and_survives_a_line_shift(
             assert [(f["line"], f["new"]) for f in data["findings"]] == [(8, False), (7, True)]
             (spaced / "baseline.json").write_text(run.out)
         else:
+            check_sarif_2_1_0(json.loads(run.out))
             states = [r["baselineState"] for r in json.loads(run.out)["runs"][0]["results"]]
             assert states == ["unchanged", "new"]
     file_findings(fake_api, dict(old, line=8), finding(path, 7, severity="medium", category="sensitive-data",
