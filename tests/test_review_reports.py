@@ -63,6 +63,9 @@ def test_sarif_has_what_code_scanning_services_read() -> None:
     assert all("security-severity" not in r["properties"] for r in run["results"])
     assert run["results"][0]["partialFingerprints"] == {SARIF_KEY: fingerprint(ODD)}
     assert run["invocations"] == [{"executionSuccessful": True, "exitCode": 1}]
+    # Messages and descriptions are sentences, as SARIF validators ask.
+    assert run["results"][0]["message"]["text"] == "Shell built from input.\n\nd.\n\nSuggestion: s."
+    assert all(r["shortDescription"]["text"].endswith(".") for r in driver["rules"])
 
 
 def test_artifact_uris_are_percent_encoded_relative_references() -> None:

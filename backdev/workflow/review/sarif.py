@@ -38,6 +38,12 @@ SECURITY_RULES = frozenset({"security", "auth", "validation", "sensitive-data"})
 SECURITY_SEVERITY = {"critical": "9.5", "high": "7.5", "medium": "5.0", "low": "2.0"}
 
 
+def sentence(text: str) -> str:
+    """`text` ending in a full stop (SARIF validators ask for messages and descriptions that are sentences)."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
 def artifact_uri(path: str) -> str:
     """A repository-relative POSIX path as a percent-encoded relative URI reference."""
     return quote(path, safe="/")
@@ -58,7 +64,7 @@ def _rule(report: ReviewReport, rule_id: str, findings: list[Finding]) -> dict[s
     return {
         "id": rule_id,
         "name": "".join(word.capitalize() for word in rule_id.replace("_", "-").split("-")),
-        "shortDescription": {"text": title},
+        "shortDescription": {"text": sentence(title)},
         "fullDescription": {"text": f"{title} (a backdev review category)."},
         "help": {"text": help_text,
                  "markdown": f"**{title}**\n\nbackdev's review files findings of this kind when the code under review "
@@ -69,9 +75,10 @@ def _rule(report: ReviewReport, rule_id: str, findings: list[Finding]) -> dict[s
 
 
 def _message(f: Finding) -> dict[str, str]:
-    text = f.title + (f"\n\n{f.detail}" if f.detail else "") + (f"\n\nSuggestion: {f.suggestion}" if f.suggestion else "")
-    markdown = f"**{f.title}**" + (f"\n\n{f.detail}" if f.detail else "") + \
-        (f"\n\n**Suggestion:** {f.suggestion}" if f.suggestion else "")
+    detail = f"\n\n{sentence(f.detail)}" if f.detail else ""
+    suggestion = f"\n\nSuggestion: {sentence(f.suggestion)}" if f.suggestion else ""
+    text = sentence(f.title) + detail + suggestion
+    markdown = f"**{sentence(f.title)}**" + detail + (f"\n\n**Suggestion:** {sentence(f.suggestion)}" if f.suggestion else "")
     return {"text": text, "markdown": markdown}
 
 
