@@ -75,10 +75,11 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     err = err or sys.stderr
     try:
         target = check_target(ReviewTarget(tuple(args.paths), args.diff, args.base))
-        if args.model:
-            resolve_model(args.model)
+        model_notes = resolve_model(args.model).notes if args.model else ()
     except (ReviewError, UnknownModelError) as exc:
         raise UsageError(str(exc)) from exc
+    for note in model_notes:  # said once, first: an unfamiliar id is sent as given
+        err.write(f"note: {note}\n")
     workspace = open_workspace(cwd, {"model": args.model, "persona": args.persona})
     # Everything the person can get wrong is checked before a session is stored or a request sent.
     try:
@@ -106,7 +107,7 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     assistant = startup.assistant
-    for note in startup.notes + request.notes:
+    for note in [n for n in startup.notes if n not in model_notes] + request.notes:
         err.write(f"note: {note}\n")
     split = f" · {len(parts)} parts, {min(args.jobs, len(parts))} at a time" if len(parts) > 1 else ""
     err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}{split}\n")

@@ -155,6 +155,11 @@ def test_a_review_is_stored_as_a_review_and_a_failed_one_stores_nothing(
     assert run_review(shop, "shop/views.py", "-o", str(shop / "no" / "such" / "r.sarif"),
                       api=fake_api, monkeypatch=monkeypatch).status == 2
     assert run_review(shop, "shop/views.py", "--baseline", "missing.sarif", api=fake_api, monkeypatch=monkeypatch).status == 2
+    with monkeypatch.context() as without_key:
+        without_key.delenv("ANTHROPIC_API_KEY")
+        without_key.delenv("ANTHROPIC_BASE_URL")
+        run = run_review(shop, "shop/views.py")
+        assert run.status == 2 and "No API key is set" in run.err
     store = open_store()
     assert store.list_sessions(None, kind=None) == [] and fake_api.message_requests == []
     file_findings(fake_api)

@@ -134,8 +134,12 @@ def budget_provider(provider: Any, settings: Any, max_cost: float | None) -> tup
     """The provider every part shares: wrapped in a `Budget` when `--max-cost` is given.
 
     Raises:
-        ReviewError: the model's price is unknown, so the budget cannot be kept.
+        ReviewError: no API key (nothing could be sent), or the model's price is unknown, so the
+            budget cannot be kept.
     """
+    if not getattr(provider, "has_credentials", True):
+        raise ReviewError("No API key is set: export ANTHROPIC_API_KEY=sk-ant-… (or ANTHROPIC_BASE_URL for a "
+                          "compatible gateway) and run the review again.")
     if max_cost is None:
         return provider, None
     from backdev.llm.cost import overrides_from_settings
