@@ -62,14 +62,12 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     """Run `backdev review`; returns the exit status (UsageError and friends are turned into 2 by the caller)."""
     import asyncio
 
-    from backdev.compose import make_provider, open_store, open_workspace, start_session
+    from backdev.compose import make_provider, open_workspace
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
-    from backdev.workflow.review.ci import (SharedRepository, begin_one_pass, budget_provider, finish_report,
-                                            report_options, status_line)
-    from backdev.workflow.review.parts import split_request
+    from backdev.workflow.review.ci import budget_provider, finish_report, report_options, status_line
     from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target, prepare_review
-    from backdev.workflow.review.runner import merge_report, run_parts
+    from backdev.workflow.review.runner import ReviewRun, merge_report
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -89,29 +87,17 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     setup_logging()
-    store = open_store()
-    repository = SharedRepository()
-
-    def start(part: Any) -> Any:
-        startup = start_session(workspace, store, provider, persona_name=args.persona)
-        try:
-            begin_one_pass(startup.assistant, workspace, part, repository)
-        except ReviewError:
-            store.delete_session(startup.assistant.session.id)
-            raise
-        return startup
-
-    parts = split_request(request)
+    run = ReviewRun(workspace, request, provider, args.persona)
     try:
-        startup = start(parts[0])
+        assistant = run.start_first()
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
-    assistant = startup.assistant
-    for note in [n for n in startup.notes if n not in model_notes] + request.notes:
+    for note in [n for n in run.notes if n not in model_notes] + request.notes:
         err.write(f"note: {note}\n")
+    parts = run.parts
     split = f" · {len(parts)} parts, {min(args.jobs, len(parts))} at a time" if len(parts) > 1 else ""
     err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}{split}\n")
-    results = asyncio.run(run_parts(parts, lambda part: start(part).assistant, jobs=args.jobs, err=err, first=assistant))
+    results = asyncio.run(run.run(jobs=args.jobs, err=err))
     failures = [r.failure or "the review did not finish." for r in results if r.summary is None]
     merged = merge_report(request, results)
     if merged is None:

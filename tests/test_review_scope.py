@@ -213,3 +213,13 @@ def test_sessions_list_shows_chats_and_reviews_apart(shop: Path, fake_api: FakeA
     assert "backend-developer" in line
     assert main(["sessions", "list", "--all"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_a_persona_without_a_review_phase_is_a_usage_error_that_stores_nothing(
+        shop: Path, fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = shop / ".backdev" / "personas"
+    folder.mkdir(parents=True)
+    (folder / "plain.md").write_text("---\nname: plain\ndescription: d\n---\nChat.\n")
+    run = run_review(shop, "shop/views.py", "--persona", "plain", api=fake_api, monkeypatch=monkeypatch)
+    assert run.status == 2 and "has no review phase" in run.err
+    assert open_store().list_sessions(None, kind=None) == [] and fake_api.message_requests == []

@@ -12,12 +12,12 @@ import asyncio
 from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from backdev.workflow.review.artifact import review_report, review_workflow
 from backdev.workflow.review.findings import Finding
 from backdev.workflow.review.report import ReviewReport, counts_line
-from backdev.workflow.review.request import ReviewRequest
+from backdev.workflow.review.request import ReviewError, ReviewRequest
 
 if TYPE_CHECKING:
     from backdev.assistant import Assistant
@@ -95,3 +95,48 @@ def merge_report(request: ReviewRequest, results: list[PartResult]) -> ReviewRep
     base = review_report(finished[0].assistant, request, "")  # type: ignore[arg-type]
     return ReviewReport.build(scope=request.scope, files=request.in_scope, findings=[f for r in results for f in r.findings],
                               summary=summary, model=base.model, categories=base.categories, root=base.root)
+
+
+class ReviewRun:
+    """The sessions of one `backdev review`: one stored review session per part, all sharing the
+    provider (and its budget) and one reading of the repository.
+
+    `start_first()` opens part 1's session before anything runs, so a persona without a review
+    phase is a usage error with nothing left stored; `run()` then reviews every part.
+    """
+
+    def __init__(self, workspace: Any, request: ReviewRequest, provider: Any, persona: str | None) -> None:
+        from backdev.compose import open_store
+        from backdev.workflow.review.ci import SharedRepository
+        from backdev.workflow.review.parts import split_request
+
+        self.workspace = workspace
+        self.request = request
+        self.provider = provider
+        self.persona = persona
+        self.store = open_store()
+        self.repository = SharedRepository()
+        self.parts = split_request(request)
+        self.notes: list[str] = []
+        self.first: Assistant | None = None
+
+    def start(self, part: ReviewRequest) -> Assistant:
+        """A new review session for `part` (raises ReviewError, leaving nothing stored)."""
+        from backdev.compose import start_session
+        from backdev.workflow.review.ci import begin_one_pass
+
+        startup = start_session(self.workspace, self.store, self.provider, persona_name=self.persona)
+        try:
+            begin_one_pass(startup.assistant, self.workspace, part, self.repository)
+        except ReviewError:
+            self.store.delete_session(startup.assistant.session.id)
+            raise
+        self.notes = self.notes or startup.notes
+        return startup.assistant
+
+    def start_first(self) -> Assistant:
+        self.first = self.start(self.parts[0])
+        return self.first
+
+    async def run(self, *, jobs: int, err: TextIO) -> list[PartResult]:
+        return await run_parts(self.parts, self.start, jobs=jobs, err=err, first=self.first)
