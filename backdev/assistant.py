@@ -31,7 +31,7 @@ from backdev.session.recorder import TurnRecorder
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, ToolRegistry
-from backdev.workflow.view import WorkflowView
+from backdev.workflow.phases.view import WorkflowView
 
 # Slots of the system prompt after the persona, most stable first.
 CONTEXT_SLOTS = ("project", "phase")

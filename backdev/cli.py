@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from backdev.cli_completion import FILES, MODELS, PERSONAS, SESSIONS, add_completion_parsers, completes
+from backdev.cli_errors import EXIT_USAGE, UsageError
 from backdev.cli_help import Parser, examples
+from backdev.cli_review import add_review_parser, review_command
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("chat", "review", "personas", "sessions", "doctor", "trust", "completion", "_complete")
-
-
-class UsageError(Exception):
-    """Bad input on the command line or in config: one sentence, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,8 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat.add_argument("--trust-project", action="store_true", help=TRUST_PROJECT_HELP)
 
-    from backdev.cli_review import add_review_parser
-
     add_review_parser(commands)
 
     personas = commands.add_parser(
@@ -89,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     sessions_cmd = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
     listing = sessions_cmd.add_parser("list", help="this folder's sessions (--all: every folder)",
                                       description="List saved sessions, newest first.",
-                                      epilog=examples("backdev sessions list", "backdev sessions list --all"))
-    listing.add_argument("--all", action="store_true", help="sessions of every folder")
+                                      epilog=examples("backdev sessions list", "backdev sessions list --all",
+                                                      "backdev sessions list --reviews"))
+    listing.add_argument("--all", action="store_true", help="sessions of every folder, chats and reviews")
+    listing.add_argument("--reviews", action="store_true", help="the runs of `backdev review` instead of chats")
     show_session = sessions_cmd.add_parser("show", help="print a session's transcript",
                                            description="Print a session's transcript as markdown.",
                                            epilog=examples("backdev sessions show 3f2a | less"))
@@ -134,8 +131,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _chat(args)
         with safe_stdio():  # what the subcommands print may come from the repository or a session
             if command == "review":
-                from backdev.cli_review import review_command
-
                 return review_command(args, Path.cwd())
             if command == "personas":
                 from backdev.cli_info import personas_command

@@ -63,7 +63,7 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
 
 def _workflow_line(path: Path | None) -> str:
     """The persona's workflow file and phases, or the error that makes it unusable."""
-    from backdev.workflow.definition import WorkflowError, load_workflow
+    from backdev.workflow.phases.definition import WorkflowError, load_workflow
 
     if path is None:
         return "(none: a plain chat)"
@@ -86,10 +86,13 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
     store = open_store()
     action = args.sessions_command
     if action == "list":
+        # Chats by default; `backdev review` runs with --reviews; everything of every folder with --all.
         root = None if args.all else str(find_project_root(cwd))
-        rows = store.list_sessions(root)
+        kind = None if args.all else ("review" if getattr(args, "reviews", False) else "chat")
+        rows = store.list_sessions(root, kind=kind)
         if not rows:
-            print("No sessions yet." if args.all else "No sessions in this folder (try --all).")
+            what = "reviews" if kind == "review" else "sessions"
+            print(f"No {what} yet." if args.all else f"No {what} in this folder (try --all).")
             return 0
         for row in rows:
             record = row.record

@@ -19,7 +19,7 @@ from backdev.project import find_project_root
 from backdev.session.store import SessionStore
 from backdev.settings import Settings
 from backdev.tools.base import Approver, ToolRegistry
-from backdev.workflow.attach import attach_workflow, follow_switch
+from backdev.workflow.phases.opening import attach_workflow, follow_switch
 
 if TYPE_CHECKING:  # the commands are built when a front end first needs them, not at start-up
     from backdev.commands import CommandRunner

@@ -111,6 +111,8 @@ class Settings:
                                              project=ProjectRule.ALWAYS)
     # Workflow.
     artifacts_dir: str = _setting("docs/backdev", "str", "where phase artifacts are written, inside the repository")
+    review_exclude: tuple[str, ...] = _setting(("{artifacts_dir}/**", "**/backdev-session-*.md"), "str_list",
+                                               "globs `review --diff/--base` leave out ({artifacts_dir}: the artifacts folder)")
     test_command: tuple[str, ...] = _setting((), "str_list", "the project's test command as an argument list")
     test_timeout: float = _setting(600.0, "float", "seconds a test run may take", project=ProjectRule.LOWER)
     # The person's own database (backdev/db): read-only, and only from the user config or the

@@ -203,7 +203,7 @@ async def test_works_outside_git_and_in_an_empty_repository(tmp_path: Path) -> N
 async def test_a_hard_link_to_a_file_outside_is_refused_everywhere(shop: Path, tmp_path: Path) -> None:
     import os
 
-    from backdev.workflow.edits import ChangeRefused, prepare_edit
+    from backdev.workflow.actions.edits import ChangeRefused, prepare_edit
 
     outside = tmp_path / "outside-secret.txt"
     outside.write_text("token_value = 'outside-content-XYZ'\n")
@@ -222,7 +222,7 @@ async def test_a_hard_link_to_a_file_outside_is_refused_everywhere(shop: Path, t
 
 @pytest.mark.parametrize("path", [".GIT/config", ".Git/HEAD", "sub/.gIt/config"])
 async def test_the_git_folder_is_refused_whatever_its_case(shop: Path, path: str) -> None:
-    from backdev.workflow.edits import ChangeRefused, prepare_edit
+    from backdev.workflow.actions.edits import ChangeRefused, prepare_edit
 
     folder = shop / Path(path).parent
     folder.mkdir(parents=True, exist_ok=True)

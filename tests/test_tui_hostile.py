@@ -16,7 +16,7 @@ from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.screens.approval import ApprovalScreen
 from backdev.tui.screens.sessions import SessionPickerScreen
 from backdev.tui.widgets.findings import FindingsEntry
-from backdev.workflow.findings import Finding
+from backdev.workflow.review.findings import Finding
 
 from .hostile_corpus import HOSTILE as SHARED
 from .tuikit import build, rendered, started, wait_for
@@ -195,7 +195,7 @@ async def test_the_transcript_shows_hostile_messages_tool_lines_notes_and_errors
 def test_the_side_panel_and_status_bar_show_hostile_text_literally() -> None:
     from backdev.tui.widgets.status import StatusInfo, status_text
     from backdev.tui.widgets.workflow_panel import panel_text
-    from backdev.workflow.view import ChecklistItemView, PhaseView, WorkflowView
+    from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
 
     for value in [*HOSTILE, *CORPUS]:
         view = WorkflowView((PhaseView("review", value),), "review", (ChecklistItemView("x", value, "done", value),),

@@ -11,7 +11,7 @@ from backdev.llm.events import Usage
 from backdev.tui.codeblocks import code_blocks
 from backdev.tui.widgets.findings import FindingsEntry
 from backdev.tui.widgets.status import StatusInfo, status_text
-from backdev.workflow.findings import Finding
+from backdev.workflow.review.findings import Finding
 
 from .tuikit import rendered
 

@@ -64,7 +64,7 @@ def test_wheel_contains_and_finds_the_builtin_persona(tmp_path: Path) -> None:
     code = (
         "import backdev, sys; from backdev.personas import load_catalog, builtin_personas_dir;"
         "p = load_catalog(None).get('backend-developer');"
-        "from backdev.workflow.definition import load_workflow;"
+        "from backdev.workflow.phases.definition import load_workflow;"
         "print(backdev.__file__); print(p.path); print(p.workflow); print(len(load_workflow(p.workflow).phases))"
     )
     env = {**os.environ, "PYTHONPATH": str(target), "BACKDEV_HOME": str(tmp_path / "home")}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backdev.workflow.edits import ChangeRefused, prepare_artifact, prepare_edit
-from backdev.workflow.patch import PatchError, apply_unified_diff
+from backdev.workflow.actions.edits import ChangeRefused, prepare_artifact, prepare_edit
+from backdev.workflow.actions.patch import PatchError, apply_unified_diff
 
 OLD = "def total(items):\n    return sum(items)\n\n\ndef mean(items):\n    return total(items) / len(items)\n"
 

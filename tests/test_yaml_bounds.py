@@ -8,7 +8,7 @@ import pytest
 
 from backdev.personas.loader import load_catalog
 from backdev.settings import SettingsError, load_settings
-from backdev.workflow.definition import WorkflowError, load_workflow
+from backdev.workflow.phases.definition import WorkflowError, load_workflow
 from backdev.yamlio import YamlProblem, load_yaml
 
 # The "billion laughs": nine levels of nine aliases expand to 9^9 strings.

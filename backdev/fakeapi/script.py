@@ -13,7 +13,9 @@ A step is one answer to one request. Kinds:
   `error` event mid-stream.
 
 Any step may carry `delay` (seconds between chunks), `hang` (seconds before the first byte),
-`times` (how many requests it answers) and `usage` overrides. With no step queued, the fake
+`times` (how many requests it answers), `usage` overrides, and `match`: a string the first message
+of the conversation must contain for the step to answer it (so conversations run side by side
+each get their own steps; steps without `match` answer any). With no step queued, the fake
 echoes the last user message, so the app can be tried by hand without a key.
 """
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from backdev import paths
 from backdev.personas.model import Persona, PersonaLoadFailure
-from backdev.workflow.definition import workflow_path_for
+from backdev.workflow.phases.definition import workflow_path_for
 from backdev.yamlio import MAX_PERSONA_BYTES, FileTooLarge, YamlProblem, decode_text, load_yaml, read_capped_bytes
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")

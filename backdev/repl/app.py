@@ -162,7 +162,7 @@ class PlainRepl:
 
     async def _review(self) -> None:
         """Send the review `/review` prepared; its findings and the saved report follow as notices."""
-        from backdev.workflow.reviewing import review_turn
+        from backdev.workflow.review.artifact import review_turn
 
         await self.run_turn(review_turn(self.assistant))
 

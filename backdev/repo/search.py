@@ -13,14 +13,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
+from backdev.repo.base import RepoError, RepoHandle
 from backdev.repo.reading import BINARY_SNIFF_BYTES, KEY_SCAN_BYTES
 from backdev.repo.redaction import placeholder, private_key_line_ranges
 from backdev.repo.safety import hard_links, inside_or_none
 
-if TYPE_CHECKING:
-    from backdev.repo.repository import Repository
 
 MAX_LINE_CHARS = 300
 PYTHON_SEARCH_MAX_BYTES = 2_000_000  # outside git, larger files are skipped
@@ -112,7 +110,7 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LINE_CHARS else text[:MAX_LINE_CHARS] + "…"
 
 
-def _finish(repo: Repository, found: list[Match], truncated: bool, secrets: list[str],
+def _finish(repo: RepoHandle, found: list[Match], truncated: bool, secrets: list[str],
             linked: list[str] | None = None) -> GrepResult:
     kinds: list[str] = []
     cleaned = []
@@ -128,7 +126,7 @@ def _finish(repo: Repository, found: list[Match], truncated: bool, secrets: list
     return GrepResult(cleaned, truncated, sorted(set(secrets)), tuple(kinds), sorted(set(linked or ())))
 
 
-def _key_lines(repo: Repository, names: set[str]) -> dict[str, list[tuple[int, int]]]:
+def _key_lines(repo: RepoHandle, names: set[str]) -> dict[str, list[tuple[int, int]]]:
     """The private key blocks of each file with a match (search shows lines without their context)."""
     found: dict[str, list[tuple[int, int]]] = {}
     for name in names:
@@ -145,11 +143,9 @@ def _key_lines(repo: Repository, names: set[str]) -> dict[str, list[tuple[int, i
     return found
 
 
-def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results: int = 200,
+def grep(repo: RepoHandle, pattern: str, *, glob: str | None = None, max_results: int = 200,
          ignore_case: bool = False) -> GrepResult:
     """See `Repository.grep`. `pattern` is an extended regular expression (git grep -E)."""
-    from backdev.repo.repository import RepoError
-
     if not pattern:
         raise RepoError("An empty pattern was given: give the text or regular expression to look for.")
     try:
@@ -189,9 +185,7 @@ def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results
     return _finish(repo, found, truncated, secrets, [p for p, is_linked in linked.items() if is_linked])
 
 
-def _python_grep(repo: Repository, pattern: str, glob: str | None, max_results: int, ignore_case: bool) -> GrepResult:
-    from backdev.repo.repository import RepoError
-
+def _python_grep(repo: RepoHandle, pattern: str, glob: str | None, max_results: int, ignore_case: bool) -> GrepResult:
     try:
         regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     except re.error as exc:

@@ -125,6 +125,11 @@ class ToolOutcome:
     detail: str = ""
 
 
+def refusal(content: str, summary: str) -> ToolOutcome:
+    """An error outcome: the call was refused, and `content` tells the model why."""
+    return ToolOutcome(content, summary, is_error=True)
+
+
 ToolHandler = Callable[[dict[str, Any]], "ToolOutcome | Awaitable[ToolOutcome]"]
 
 

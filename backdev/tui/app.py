@@ -27,7 +27,7 @@ from backdev.tui.safe import PlainNotifications
 
 if TYPE_CHECKING:
     from backdev.commands import CommandRunner
-    from backdev.tui.factory import AppOptions
+    from backdev.tui.options import AppOptions
 
 # Only what the first frame needs is imported at module level: start-up time is measured
 # (bench/bench_tui.py) and every module counts. The rest is imported where it is first used.

@@ -75,9 +75,9 @@ class ChatActions:
         if outcome.action == "retry":
             self.retry()
         elif outcome.action == "review":
-            # The core runs the review (backdev.workflow.reviewing): the app streams it like any
+            # The core runs the review (backdev.workflow.review.artifact): the app streams it like any
             # turn; the findings table and the saved report arrive as notices at its end.
-            from backdev.workflow.reviewing import review_turn
+            from backdev.workflow.review.artifact import review_turn
 
             self.run_turn(lambda: review_turn(app.assistant))
         elif command_name(line) == "findings" and not outcome.error and self.has_findings():

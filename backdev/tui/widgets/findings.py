@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from backdev.tui.safe import safe_line, safe_text, visible
-from backdev.workflow.findings import Finding, severity_rank, sort_findings
+from backdev.workflow.review.findings import Finding, severity_rank, sort_findings
 
 COLUMNS = ("severity", "category", "location", "title")
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}

@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from backdev.workflow.view import WorkflowView
 from backdev.tui.safe import visible
+from backdev.workflow.phases.view import WorkflowView
 
 ITEM_MARKS = {"open": "☐", "done": "☑", "na": "–"}
 

@@ -12,7 +12,9 @@ from typing import Any, Literal
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 #: The formats of `backdev review` reports (defined here, with no imports, so the CLI parser stays cheap).
-FORMATS = ("md", "json", "sarif")
+FORMATS = ("md", "json", "sarif", "github", "codeclimate")
+#: How many parts of a large `backdev review` run at once by default (`--jobs`; see review.parts).
+DEFAULT_JOBS = 4
 
 
 def severity_rank(severity: str) -> int:
@@ -32,6 +34,7 @@ class Finding:
         title: one line.
         detail: why it is a problem.
         suggestion: what to do instead.
+        source: the text of the line it points at (redacted, trimmed), which fingerprints use.
     """
 
     path: str
@@ -41,18 +44,22 @@ class Finding:
     title: str
     detail: str = ""
     suggestion: str = ""
+    source: str = ""
 
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The documented JSON shape: the fields, then `fingerprint` (see review.fingerprint)."""
+        from backdev.workflow.review.fingerprint import fingerprint
+
+        return {**asdict(self), "fingerprint": fingerprint(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
         return cls(str(data["path"]), int(data["line"]), data["severity"], str(data["category"]), str(data["title"]),
-                   str(data.get("detail", "")), str(data.get("suggestion", "")))
+                   str(data.get("detail", "")), str(data.get("suggestion", "")), str(data.get("source", "")))
 
 
 def sort_findings(findings: list[Finding] | tuple[Finding, ...]) -> list[Finding]:

@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 from backdev.llm.events import LoopEvent, Notice, TurnFinished
 
 from backdev.tools.base import ApprovalRequest, Decision
-from backdev.workflow.edits import ChangeRefused, prepare_artifact
-from backdev.workflow.engine import WorkflowSession
-from backdev.workflow.report import ReviewReport, counts_line, findings_list, to_markdown
-from backdev.workflow.review import ReviewError, ReviewRequest, ReviewTarget, prepare_review
+from backdev.workflow.actions.edits import ChangeRefused, prepare_artifact
+from backdev.workflow.phases.engine import WorkflowSession
+from backdev.workflow.review.report import ReviewReport, counts_line, findings_list, to_markdown
+from backdev.workflow.review.request import ReviewError, ReviewRequest, ReviewTarget, prepare_review
+from backdev.workflow.review.scope import ReviewScope
 
 if TYPE_CHECKING:
     from backdev.assistant import Assistant
@@ -45,11 +46,19 @@ def review_workflow(assistant: Assistant) -> WorkflowSession:
     return workflow
 
 
-def start_review(assistant: Assistant, target: ReviewTarget) -> ReviewRequest:
-    """Prepare a review of `target` and enter the review phase (raises ReviewError)."""
+def start_review(assistant: Assistant, target: ReviewTarget, *, cwd: Path | None = None) -> ReviewRequest:
+    """Prepare a review of `target` (paths relative to `cwd`, the root by default) and enter the
+    review phase, with findings confined to the review's files (raises ReviewError)."""
+    review_workflow(assistant)
+    request = prepare_review(Path(assistant.session.root), target, assistant.settings, cwd=cwd)
+    return begin_review(assistant, request)
+
+
+def begin_review(assistant: Assistant, request: ReviewRequest) -> ReviewRequest:
+    """Enter the review phase for a prepared request; findings are confined to its files (raises ReviewError)."""
     workflow = review_workflow(assistant)
-    request = prepare_review(Path(assistant.session.root), target, assistant.settings)
     workflow.begin_review(request.scope)
+    workflow.review_scope = ReviewScope(Path(assistant.session.root).resolve(), frozenset(request.in_scope))
     return request
 
 
@@ -68,7 +77,7 @@ def review_report(assistant: Assistant, request: ReviewRequest, summary: str) ->
     review = workflow.workflow.review_phase
     return ReviewReport.build(scope=request.scope, files=request.files, findings=workflow.state.findings,
                               summary=summary, model=assistant.model.model_id,
-                              categories=review.categories if review else ())
+                              categories=review.categories if review else (), root=str(workflow.root))
 
 
 def artifact_name(workflow: WorkflowSession, slug: str, today: dt.date | None = None) -> str:
@@ -110,11 +119,15 @@ async def review_turn(assistant: Assistant) -> AsyncIterator[LoopEvent]:
     if request is None:
         return
     summary: str | None = None
-    async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
-        async for event in events:
-            if isinstance(event, TurnFinished):
-                summary = event.text
-            yield event
+    try:
+        async with aclosing(assistant.send(request.text, extra_blocks=request.blocks, meta=request.meta)) as events:
+            async for event in events:
+                if isinstance(event, TurnFinished):
+                    summary = event.text
+                yield event
+    finally:
+        # Findings are confined to the review's files only during its turn; later in the chat, any file.
+        review_workflow(assistant).review_scope = None
     report = review_report(assistant, request, summary or "")
     yield Notice(f"Findings ({counts_line(report.findings)}):\n{findings_list(report.findings)}", kind="findings")
     if summary is None:

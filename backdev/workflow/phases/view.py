@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from backdev.workflow.findings import Finding
+from backdev.workflow.review.findings import Finding
 
-ItemState = Literal["open", "done", "na"]
+# A checklist item's mark: open, done or not applicable.
+ItemMark = Literal["open", "done", "na"]
 
 
 @dataclass(frozen=True)
 class ChecklistItemView:
     id: str
     text: str
-    state: ItemState = "open"
+    state: ItemMark = "open"
     note: str = ""
 
 

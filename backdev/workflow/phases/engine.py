@@ -11,12 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
-from backdev.workflow.definition import Phase, Workflow
-from backdev.workflow.findings import Finding, sort_findings
-from backdev.workflow.prompt import phase_prompt
-from backdev.workflow.state import ItemState, TestRun, WorkflowState
-from backdev.workflow.view import ChecklistItemView, PhaseView, WorkflowView
+from backdev.workflow.phases.definition import Phase, Workflow
+from backdev.workflow.review.findings import Finding, sort_findings
+from backdev.workflow.phases.prompt import phase_prompt
+from backdev.workflow.phases.state import ItemProgress, TestRun, WorkflowState
+from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
 
 _MARKS = {"open": "[ ]", "done": "[x]", "na": "[-]"}
 
@@ -33,20 +34,26 @@ class WorkflowSession:
         state: the session's phase state (fresh or restored).
         root: the repository root (artifacts and edits live under it).
         settings: for the artifacts folder and read caps.
+        policy: the session's secret rules (test output is redacted with them).
         save: stores the state's JSON (in the session store).
         set_phase_text: sets the system prompt's `phase` slot.
     """
 
     def __init__(self, workflow: Workflow, state: WorkflowState, *, root: Path, settings: Settings,
-                 save: Callable[[dict[str, Any]], None], set_phase_text: Callable[[str], None]) -> None:
+                 policy: SafetyPolicy, save: Callable[[dict[str, Any]], None],
+                 set_phase_text: Callable[[str], None]) -> None:
         self.workflow = workflow
         self.state = state
         self.root = root
         self.settings = settings
+        self.policy = policy
         self._save = save
         self._set_phase_text = set_phase_text
-        # A review `/review` prepared, waiting for the front end to send it (see backdev.workflow.reviewing).
+        # A review `/review` prepared, waiting for the front end to send it (see backdev.workflow.review.artifact).
         self.pending_review: Any = None
+        # The files the current review covers (a backdev.workflow.review.scope.ReviewScope), which
+        # `report_finding` checks paths against; None outside a review (any file of the repository).
+        self.review_scope: Any = None
 
     # --- the phase -----------------------------------------------------------------------------
 
@@ -93,7 +100,7 @@ class WorkflowSession:
     def save(self) -> None:
         self._save(self.state.to_json())
 
-    def update_checklist(self, item: str, value: str, note: str = "") -> ItemState:
+    def update_checklist(self, item: str, value: str, note: str = "") -> ItemProgress:
         """Tick (or reopen) an item of the current phase; raises TickRefused saying why not."""
         result = self.state.set_item(self.phase, item, value, note)
         self.save()

@@ -16,8 +16,8 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
-from backdev.workflow.definition import ChecklistItem, Phase, Workflow
-from backdev.workflow.findings import Finding
+from backdev.workflow.phases.definition import ChecklistItem, Phase, Workflow
+from backdev.workflow.review.findings import Finding
 
 STATES = ("open", "done", "na")
 KEEP_RUNS = 20
@@ -45,8 +45,8 @@ class TickRefused(ValueError):
 
 
 @dataclass
-class ItemState:
-    """One checklist item's state in this session."""
+class ItemProgress:
+    """How far one checklist item got in this session: its mark (`state`), its note, the runs behind it."""
 
     state: str = "open"
     note: str = ""
@@ -89,7 +89,7 @@ class WorkflowState:
     """Everything the workflow remembers about one session."""
 
     current: str
-    items: dict[str, dict[str, ItemState]]
+    items: dict[str, dict[str, ItemProgress]]
     artifacts: list[str] = field(default_factory=list)
     runs: list[TestRun] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -98,11 +98,11 @@ class WorkflowState:
 
     @classmethod
     def fresh(cls, workflow: Workflow) -> WorkflowState:
-        return cls(workflow.phases[0].id, {p.id: {i.id: ItemState() for i in p.checklist} for p in workflow.phases})
+        return cls(workflow.phases[0].id, {p.id: {i.id: ItemProgress() for i in p.checklist} for p in workflow.phases})
 
     # --- reading -------------------------------------------------------------------------------
 
-    def item(self, phase_id: str, item_id: str) -> ItemState:
+    def item(self, phase_id: str, item_id: str) -> ItemProgress:
         return self.items[phase_id][item_id]
 
     @property
@@ -119,7 +119,7 @@ class WorkflowState:
         del self.runs[:-KEEP_RUNS]
         return run
 
-    def set_item(self, phase: Phase, item_id: str, value: str, note: str = "") -> ItemState:
+    def set_item(self, phase: Phase, item_id: str, value: str, note: str = "") -> ItemProgress:
         """Set a checklist item of `phase` to open, done or na, enforcing its gate.
 
         Raises:
@@ -131,10 +131,10 @@ class WorkflowState:
             raise TickRefused(f"There is no checklist item {item_id!r} in the {phase.title} phase; its items are: {ids}.")
         if value not in STATES:
             raise TickRefused(f"The state must be open, done or na (not applicable), not {value!r}.")
-        current = self.items.setdefault(phase.id, {}).setdefault(item.id, ItemState())
+        current = self.items.setdefault(phase.id, {}).setdefault(item.id, ItemProgress())
         latest = self.last_run.id if self.last_run else 0
         if value == "open":
-            self.items[phase.id][item.id] = ItemState("open", _short(note) or current.note)
+            self.items[phase.id][item.id] = ItemProgress("open", _short(note) or current.note)
             return self.items[phase.id][item.id]
         evidence = None
         if item.requires_run is not None:
@@ -144,14 +144,14 @@ class WorkflowState:
                     "Leave it open and tell the person why TDD does not fit here."
                 )
             evidence = self._check_gate(phase, item)
-        self.items[phase.id][item.id] = ItemState(value, _short(note), latest, evidence)
+        self.items[phase.id][item.id] = ItemProgress(value, _short(note), latest, evidence)
         return self.items[phase.id][item.id]
 
     def _check_gate(self, phase: Phase, item: ChecklistItem) -> int:
         """The id of the run that justifies ticking `item`, or TickRefused saying what is missing."""
         wanted = item.requires_run
         need = f"{item.id!r} needs a run_tests run that {wanted}"
-        earlier: ItemState | None = None
+        earlier: ItemProgress | None = None
         if item.after is not None:
             earlier = self.items.get(phase.id, {}).get(item.after)
             if earlier is None or earlier.state != "done":
@@ -199,7 +199,7 @@ class WorkflowState:
                 saved = (data.get("items") or {}).get(phase.id) or {}
                 for item in phase.checklist:
                     if isinstance(saved.get(item.id), dict):
-                        state.items[phase.id][item.id] = _known(ItemState, saved[item.id])
+                        state.items[phase.id][item.id] = _known(ItemProgress, saved[item.id])
             state.artifacts = [str(a) for a in data.get("artifacts") or []]
             state.runs = [_known(TestRun, r) for r in data.get("runs") or []]
             state.findings = [Finding.from_json(f) for f in data.get("findings") or []]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from backdev.repo.safety import PathRefused, is_git_internal, is_secret_path, relative_posix, resolve_in_repo
-from backdev.workflow.patch import PatchError, apply_unified_diff
+from backdev.workflow.actions.patch import PatchError, apply_unified_diff
 
 MAX_REVIEW_BYTES = 1_000_000  # a change (old + new text) larger than this is summarised, not diffed
 MAX_REVIEW_LINES = 20_000  # likewise for lines (old + new), and for the diff itself

@@ -6,7 +6,7 @@ reported as a `WorkflowError` naming the file and the key (e.g. `phases[2] (tdd)
 
 The TDD gates are data too: a checklist item with `requires_run: failed|passed` can only be ticked
 after a test run with that outcome (newer than the tick of its `after:` item); the core enforces
-it in `backdev.workflow.state`.
+it in `backdev.workflow.phases.state`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ phase is entered.
 
 from __future__ import annotations
 
-from backdev.workflow.definition import Phase, Workflow
+from backdev.workflow.phases.definition import Phase, Workflow
 
 _GATE = "backdev itself checks this one: it needs a run_tests run that {outcome}{after}"
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backdev.workflow.definition import WorkflowError, load_workflow
-from backdev.workflow.engine import WorkflowSession
-from backdev.workflow.state import WorkflowState
+from backdev.repo.safety import SafetyPolicy
+from backdev.workflow.phases.definition import WorkflowError, load_workflow
+from backdev.workflow.phases.engine import WorkflowSession
+from backdev.workflow.phases.state import WorkflowState
 from backdev.workflow.tools import TOOL_NAMES, workflow_tools
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ def attach_workflow(assistant: Assistant) -> list[str]:
         WorkflowState.from_json(saved, definition),
         root=Path(assistant.session.root),
         settings=assistant.settings,
+        policy=SafetyPolicy.from_settings(assistant.settings),
         save=lambda data: store.set_state(session_id, STATE_KEY, data),
         set_phase_text=lambda text: assistant.set_context("phase", text),
     )
