@@ -61,6 +61,8 @@ class Settings:
     list_max_files: int = _setting(1000, "int", "most paths a file listing returns")
     memory_max_bytes: int = _setting(20_000, "int", "cap on each project memory file (CLAUDE.md, AGENTS.md...)")
     overview_max_tokens: int = _setting(3000, "int", "token budget of the repository overview")
+    django_bases: tuple[str, ...] = _setting((), "str_list", "more base classes for the Django summary, as "
+                                             "kind:dotted.Name (kind: model, view, serializer, permission)")
     # Safety: on by default; only a config file can loosen them.
     redact_secrets: bool = _setting(True, "bool", "replace secret-looking values before they reach the model")
     refuse_secret_files: bool = _setting(True, "bool", "refuse secret files (.env, keys...) to the model")

@@ -1,14 +1,17 @@
 """What the repository is made of: languages, frameworks and tools, and the test command to use.
 
 Detection reads only the file list and a few small config files (requirements, pyproject.toml,
-setup.cfg, tox.ini, Makefile, Pipfile, package.json); it never imports or runs the project.
+setup.cfg, tox.ini, Makefile, Pipfile, package.json) — at the root and, for a monorepo, in
+subfolders a few levels down (`apps/api/requirements/base.txt`); it never imports or runs the project.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from backdev.repo.repository import Repository
 
 CONFIG_MAX_BYTES = 200_000
+DEPENDENCY_DEPTH = 3  # folders below the root whose dependency files count (apps/api/requirements/base.txt)
 LANGUAGES = {
     ".py": "Python", ".pyi": "Python", ".js": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript",
     ".jsx": "JavaScript", ".ts": "TypeScript", ".tsx": "TypeScript", ".html": "HTML", ".htm": "HTML",
@@ -64,11 +68,15 @@ class _Config:
         regex = re.compile(pattern)
         return any(f.count("/") <= max_depth and regex.fullmatch(PurePosixPath(f).name) for f in self.files)
 
-    def dependencies(self) -> set[str]:
-        """Every word of the dependency files, lowercased, `_` as `-` (package names among them)."""
-        names = [f for f in self.files if f.count("/") <= 1 and (
+    def dependencies(self, depth: int = 1) -> set[str]:
+        """Every word of the dependency files, lowercased, `_` as `-` (package names among them).
+
+        `depth` is how many folders down they are looked for (1: the root and requirements/).
+        """
+        names = [f for f in self.files if f.count("/") <= depth and "node_modules/" not in f and (
             re.fullmatch(r"requirements[\w.-]*\.(txt|in)", PurePosixPath(f).name)
-            or f.startswith("requirements/") and f.endswith((".txt", ".in")))]
+            or PurePosixPath(f).parent.name == "requirements" and f.endswith((".txt", ".in"))
+            or depth > 1 and PurePosixPath(f).name in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile"))]
         names += ["pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json"]
         words: set[str] = set()
         for name in names:
@@ -83,11 +91,12 @@ class _Config:
 def detect_stack(root: Path, files: list[str]) -> list[str]:
     """Frameworks and tools in use, in a fixed order (Django, DRF, Celery, pytest, tox, Docker...)."""
     config = _Config(root, files)
-    deps = config.dependencies()
+    deps = config.dependencies(DEPENDENCY_DEPTH)
     pyproject = config.text("pyproject.toml")
+    manage = any(PurePosixPath(f).name == "manage.py" and f.count("/") <= DEPENDENCY_DEPTH + 1 for f in files)
     pytest_name = "pytest (pytest-django)" if "pytest-django" in deps else "pytest"
     rules: list[tuple[str, Callable[[], bool]]] = [
-        ("Django", lambda: "django" in deps or config.has("manage.py")),
+        ("Django", lambda: "django" in deps or manage),
         ("Django REST framework", lambda: "djangorestframework" in deps),
         ("Celery", lambda: "celery" in deps or config.any_named(r"celery\.py", 3)),
         (pytest_name, lambda: config.pytest_configured() or "pytest" in deps),
@@ -118,16 +127,22 @@ def detect_stack(root: Path, files: list[str]) -> list[str]:
     return [name for name, present in rules if present()]
 
 
-def detect_test_command(repo: Repository, files: list[str] | None = None) -> list[str] | None:
-    """The command that would run the project's tests, as an argument list, or None.
+@dataclass(frozen=True)
+class TestCommand:
+    """A test command and the folder (relative to the repository root, "" for the root) it runs from."""
 
-    In order: pytest when it is configured or a dependency (`python -m pytest`); Django's own runner
-    when there is a `manage.py` (`python manage.py test`); `tox`; a Makefile `test` target
-    (`make test`); pytest again when there is a tests folder of `test_*.py` files (pytest runs
-    unittest tests too). The `test_command` setting, when set, wins over all of this (the caller
-    checks it). Commands run from the repository root.
-    """
-    config = _Config(repo.root, repo.files() if files is None else files)
+    __test__ = False  # not a pytest class
+
+    args: list[str]
+    folder: str = ""
+
+    def line(self) -> str:
+        """`cd apps/api && python -m pytest`, as a person would type it."""
+        return (f"cd {shlex.quote(self.folder)} && " if self.folder else "") + shlex.join(self.args)
+
+
+def _command_in(config: _Config) -> list[str] | None:
+    """The test command of the folder `config` reads (see `detect_test_command` for the order)."""
     if config.pytest_configured() or "pytest" in config.dependencies():
         return list(PYTHON_TEST_COMMAND)
     if config.has("manage.py"):
@@ -140,3 +155,50 @@ def detect_test_command(repo: Repository, files: list[str] | None = None) -> lis
            for f in config.files):
         return list(PYTHON_TEST_COMMAND)
     return None
+
+
+def _folder_config(root: Path, files: list[str], folder: str) -> _Config:
+    if not folder:
+        return _Config(root, files)
+    prefix = folder.rstrip("/") + "/"
+    return _Config(root / folder, [f[len(prefix):] for f in files if f.startswith(prefix)])
+
+
+def find_test_command(root: Path, files: list[str], start: str = "") -> TestCommand | None:
+    """The test command for work started in the folder `start` (relative to `root`), and where it runs.
+
+    The nearest folder from `start` up to the root that has a test command wins (so inside
+    `apps/api/` of a monorepo, that project's pytest runs from `apps/api/`). When none has one,
+    the Django projects below are tried (a `manage.py` or a pytest configuration at most four
+    folders down, shallowest first): a monorepo started at its root still finds its API's tests.
+    """
+    folder = PurePosixPath(start) if start not in ("", ".") else None
+    while folder is not None:
+        command = _command_in(_folder_config(root, files, str(folder)))
+        if command:
+            return TestCommand(command, str(folder))
+        folder = folder.parent if str(folder.parent) != "." else None
+    command = _command_in(_Config(root, files))
+    if command:
+        return TestCommand(command)
+    below = sorted({str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name in ("manage.py", "pytest.ini")
+                    and 0 < f.count("/") <= DEPENDENCY_DEPTH + 1 and "node_modules/" not in f},
+                   key=lambda f: (f.count("/"), f))
+    for candidate in below:
+        command = _command_in(_folder_config(root, files, candidate))
+        if command:
+            return TestCommand(command, candidate)
+    return None
+
+
+def detect_test_command(repo: Repository, files: list[str] | None = None) -> list[str] | None:
+    """The command that would run the project's tests, as an argument list, or None.
+
+    In order: pytest when it is configured or a dependency (`python -m pytest`); Django's own runner
+    when there is a `manage.py` (`python manage.py test`); `tox`; a Makefile `test` target
+    (`make test`); pytest again when there is a tests folder of `test_*.py` files (pytest runs
+    unittest tests too). The `test_command` setting, when set, wins over all of this (the caller
+    checks it). See `find_test_command` for the folder it runs from.
+    """
+    found = find_test_command(repo.root, repo.files() if files is None else files)
+    return found.args if found else None

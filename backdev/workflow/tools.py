@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Any
 
 from types import ModuleType
@@ -214,24 +215,35 @@ def _propose_edit(workflow: WorkflowSession) -> Tool:
 # --- run_tests ---------------------------------------------------------------------------------
 
 
-def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[str], list[str]]:
-    """(the command as configured or detected, the same with its program found) for `selection`.
+def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[str], list[str], Path]:
+    """(the command as configured or detected, the same with its program found, the folder it runs in).
+
+    A detected command runs from its project's folder (`apps/api/` of a monorepo); a selection's
+    paths are checked against, and taken relative to, that folder.
 
     Raises:
         TestCommandError: no test command, a refused selection, or the program not found.
     """
-    from backdev.repo.detect import detect_test_command
+    from backdev.repo.detect import find_test_command
     from backdev.repo.repository import Repository
 
     testrun = _testrun()
-    base = list(workflow.settings.test_command) or detect_test_command(Repository.open(workflow.root))
+    folder = workflow.root
+    base = list(workflow.settings.test_command)
+    if not base:
+        repo = Repository.open(workflow.root)
+        start = workflow.root.resolve().relative_to(repo.root).as_posix() if workflow.root.resolve().is_relative_to(
+            repo.root) else ""
+        found = find_test_command(repo.root, repo.files(), "" if start == "." else start)
+        if found is not None:
+            base, folder = found.args, repo.root / found.folder
     if not base:
         raise testrun.TestCommandError(
             "No test command was found (no pytest configuration, manage.py, tox.ini or Makefile `test` target): "
             "set `test_command` in .backdev.yaml, e.g. [python, -m, pytest]."
         )
-    command = testrun.build_command(base, selection, workflow.root)
-    return command, testrun.resolve_executable(command, workflow.root)
+    command = testrun.build_command(base, selection, folder)
+    return command, testrun.resolve_executable(command, folder), folder
 
 
 def _run_tests(workflow: WorkflowSession) -> Tool:
@@ -239,20 +251,20 @@ def _run_tests(workflow: WorkflowSession) -> Tool:
 
     def approval(args: dict[str, Any]) -> ApprovalRequest | None:
         try:
-            command, resolved = tests_command_for(workflow, str(args.get("selection") or ""))
+            command, resolved, folder = tests_command_for(workflow, str(args.get("selection") or ""))
         except _testrun().TestCommandError:
             return None
         return ApprovalRequest("run_tests", "run", f"run {shlex.join(command)}",
-                               f"{shlex.join(resolved)}\nin {workflow.root} · time limit {timeout:g} s", grant="run_tests")
+                               f"{shlex.join(resolved)}\nin {folder} · time limit {timeout:g} s", grant="run_tests")
 
     async def handler(args: dict[str, Any]) -> ToolOutcome:
         selection = str(args.get("selection") or "")
         testrun = _testrun()
         try:
-            command, resolved = tests_command_for(workflow, selection)
+            command, resolved, folder = tests_command_for(workflow, selection)
         except testrun.TestCommandError as exc:
             return _refused(f"Not run: {exc}", f"run_tests refused: {exc}")
-        result = await testrun.run_test_command(resolved, workflow.root, timeout)
+        result = await testrun.run_test_command(resolved, folder, timeout)
         run = workflow.record_run(TestRun(command, selection, result.exit_status, result.outcome,  # type: ignore[arg-type]
                                           result.summary, seconds=round(result.seconds, 2)))
         status = "no exit status" if result.exit_status is None else f"exit status {result.exit_status}"
