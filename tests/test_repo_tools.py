@@ -1,4 +1,4 @@
-"""The six read-only tools the model explores the repository with, on real repositories."""
+"""The seven read-only tools the model explores the repository with, on real repositories."""
 
 from __future__ import annotations
 

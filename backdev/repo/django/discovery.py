@@ -114,9 +114,8 @@ def find_projects(tree: SourceTree, files: list[str]) -> list[ProjectSpec]:
             continue
         module = tree.canonical_module(path)
         root = _settings_root(module, path)
-        owner = _owner(projects, path)
-        spec = owner if owner is not None else projects.setdefault(root, ProjectSpec(root))
-        if not any(s[1] == path for s in spec.settings):
+        spec = projects.setdefault(root, ProjectSpec(root))
+        if not spec.settings:  # a project already named its settings: this is one of the modules they import
             spec.settings.append((module, path, ""))
     for folder in _django_dependency_folders(tree, files):
         if _owner(projects, folder + "/x") is None:

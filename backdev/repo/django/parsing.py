@@ -31,8 +31,10 @@ def parse_python(data: bytes, path: str) -> Parsed:
         return Parsed(ast.parse(data, path))
     except SyntaxError as exc:
         first: SyntaxError = exc
+        if exc.lineno is None:  # null bytes and the like: no line to point at
+            return Parsed(None, f"cannot be parsed ({exc.msg})")
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
-        return Parsed(None, f"cannot be parsed ({type(exc).__name__}: {exc})")
+        return Parsed(None, f"cannot be parsed ({exc})")
     rewritten = downgrade(data)
     if rewritten is not None:
         try:

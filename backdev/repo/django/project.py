@@ -276,7 +276,8 @@ def _share_apps(projects: list[ProjectSummary]) -> None:
         others = [p for p in projects if p is not summary]
         for app in summary.apps:
             if not _inside(app.path, summary.root):
-                holder = next((p for p in others if _inside(app.path, p.root) and p.root), None)
+                holders = [p for p in others if _inside(app.path, p.root)]
+                holder = max(holders, key=lambda p: len(p.root)) if holders else None
                 if holder is not None:
                     summary.shared_apps.append(f"{app.label} (summarised under {holder.label})")
 

@@ -239,21 +239,22 @@ class SettingsReader:
 
 def _engine_choice(function: ast.FunctionDef) -> list[Alt] | None:
     """The engines a function with arguments may return (`parse_db_settings(DATA_DIR)`), if it names any."""
-    engines: list[str] = []
+    found: list[tuple[int, str]] = []
     variables: list[str] = []
     for node in ast.walk(function):
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=False):
                 if isinstance(key, ast.Constant) and key.value == "ENGINE" and isinstance(value, ast.Constant) \
-                        and isinstance(value.value, str) and value.value not in engines:
-                    engines.append(value.value)
+                        and isinstance(value.value, str):
+                    found.append((value.lineno, value.value))
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str) and "env" in ast.unparse(node.func).lower():
             if node.args[0].value.isupper() and node.args[0].value not in variables:
                 variables.append(node.args[0].value)
+    engines = tuple(dict.fromkeys(engine for _, engine in sorted(found)))  # in the order they are written
     if not engines:
         return None
-    return [Alt(EngineChoice(function.name, tuple(engines), tuple(variables[:4])))]
+    return [Alt(EngineChoice(function.name, engines, tuple(variables[:4])))]
 
 
 def _shared(path: str, near: str) -> int:
