@@ -34,9 +34,23 @@ LANGUAGES = {
 PYTHON_TEST_COMMAND = ["python", "-m", "pytest"]
 
 
+def _name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def _parent_name(path: str) -> str:
+    return path.rsplit("/", 2)[-2] if "/" in path else ""
+
+
+def _suffix(path: str) -> str:
+    name = _name(path)
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
 def languages(files: list[str]) -> list[tuple[str, int]]:
     """Languages by file count, most files first (files of unknown kinds are not counted)."""
-    counts = Counter(LANGUAGES[suffix] for f in files if (suffix := PurePosixPath(f).suffix.lower()) in LANGUAGES)
+    counts = Counter(LANGUAGES[suffix] for f in files if (suffix := _suffix(f)) in LANGUAGES)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -66,7 +80,7 @@ class _Config:
 
     def any_named(self, pattern: str, max_depth: int = 2) -> bool:
         regex = re.compile(pattern)
-        return any(f.count("/") <= max_depth and regex.fullmatch(PurePosixPath(f).name) for f in self.files)
+        return any(f.count("/") <= max_depth and regex.fullmatch(_name(f)) for f in self.files)
 
     def dependencies(self, depth: int = 1) -> set[str]:
         """Every word of the dependency files, lowercased, `_` as `-` (package names among them).
@@ -74,9 +88,9 @@ class _Config:
         `depth` is how many folders down they are looked for (1: the root and requirements/).
         """
         names = [f for f in self.files if f.count("/") <= depth and "node_modules/" not in f and (
-            re.fullmatch(r"requirements[\w.-]*\.(txt|in)", PurePosixPath(f).name)
-            or PurePosixPath(f).parent.name == "requirements" and f.endswith((".txt", ".in"))
-            or depth > 1 and PurePosixPath(f).name in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile"))]
+            _name(f).startswith("requirements") and re.fullmatch(r"requirements[\w.-]*\.(txt|in)", _name(f))
+            or f.endswith((".txt", ".in")) and _parent_name(f) == "requirements"
+            or depth > 1 and _name(f) in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile"))]
         names += ["pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json"]
         words: set[str] = set()
         for name in names:
@@ -93,7 +107,7 @@ def detect_stack(root: Path, files: list[str]) -> list[str]:
     config = _Config(root, files)
     deps = config.dependencies(DEPENDENCY_DEPTH)
     pyproject = config.text("pyproject.toml")
-    manage = any(PurePosixPath(f).name == "manage.py" and f.count("/") <= DEPENDENCY_DEPTH + 1 for f in files)
+    manage = any(f.endswith("manage.py") and _name(f) == "manage.py" and f.count("/") <= DEPENDENCY_DEPTH + 1 for f in files)
     pytest_name = "pytest (pytest-django)" if "pytest-django" in deps else "pytest"
     rules: list[tuple[str, Callable[[], bool]]] = [
         ("Django", lambda: "django" in deps or manage),
@@ -151,8 +165,7 @@ def _command_in(config: _Config) -> list[str] | None:
         return ["tox"]
     if config.has("Makefile") and re.search(r"(?m)^test\s*:", config.text("Makefile")):
         return ["make", "test"]
-    if any(PurePosixPath(f).name.startswith("test_") and f.endswith(".py") and "test" in f.split("/")[0]
-           for f in config.files):
+    if any(f.endswith(".py") and _name(f).startswith("test_") and "test" in f.split("/")[0] for f in config.files):
         return list(PYTHON_TEST_COMMAND)
     return None
 
@@ -181,8 +194,9 @@ def find_test_command(root: Path, files: list[str], start: str = "") -> TestComm
     command = _command_in(_Config(root, files))
     if command:
         return TestCommand(command)
-    below = sorted({str(PurePosixPath(f).parent) for f in files if PurePosixPath(f).name in ("manage.py", "pytest.ini")
-                    and 0 < f.count("/") <= DEPENDENCY_DEPTH + 1 and "node_modules/" not in f},
+    below = sorted({f.rpartition("/")[0] for f in files if f.endswith(("manage.py", "pytest.ini"))
+                    and _name(f) in ("manage.py", "pytest.ini") and 0 < f.count("/") <= DEPENDENCY_DEPTH + 1
+                    and "node_modules/" not in f},
                    key=lambda f: (f.count("/"), f))
     for candidate in below:
         command = _command_in(_folder_config(root, files, candidate))

@@ -55,14 +55,14 @@ def _named_settings(tree: SourceTree, files: list[str]) -> list[tuple[str, str]]
     """(settings module, the file that names it), entry points first."""
     found: list[tuple[str, str]] = []
     for path in files:
-        name = PurePosixPath(path).name
+        name = path.rpartition("/")[2]
         if name in ENTRY_FILES and is_python_source(path):
             data = tree.read(path) or b""
             for match in _SETDEFAULT.finditer(data):
                 if match.group(1):
                     found.append((match.group(1).decode(), path))
     for path in files:
-        if PurePosixPath(path).name in PYTEST_CONFIGS and "node_modules/" not in path:
+        if path.rpartition("/")[2] in PYTEST_CONFIGS and "node_modules/" not in path:
             text = _text(tree, path)
             if "DJANGO_SETTINGS_MODULE" in text:
                 found += [(m, path) for m in _INI_SETTING.findall(text)]
@@ -90,7 +90,7 @@ def find_projects(tree: SourceTree, files: list[str]) -> list[ProjectSpec]:
     projects: dict[str, ProjectSpec] = {}
     test_only: list[tuple[str, str, str]] = []
     for path in files:
-        if PurePosixPath(path).name == "manage.py" and is_python_source(path):
+        if path.rpartition("/")[2] == "manage.py" and is_python_source(path):
             projects.setdefault(_folder(path), ProjectSpec(_folder(path)))
     for module, named_in in _named_settings(tree, files):
         file = tree.module_file(module, named_in)
@@ -136,7 +136,7 @@ _SETTINGS_ORDER = {"settings.py": 0, "__init__.py": 1, "base.py": 2, "common.py"
 
 
 def _is_settings_file(path: str) -> bool:
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")
     return parts[-1] == "settings.py" or (len(parts) > 1 and parts[-2] == "settings")
 
 
@@ -153,7 +153,7 @@ def _owner(projects: dict[str, ProjectSpec], path: str) -> ProjectSpec | None:
 def _django_dependency_folders(tree: SourceTree, files: list[str]) -> list[str]:
     folders = []
     for path in files:
-        if DEPENDENCY_FILES.fullmatch(PurePosixPath(path).name) and path.count("/") <= 3 and "node_modules/" not in path:
+        if path.count("/") <= 3 and DEPENDENCY_FILES.fullmatch(path.rpartition("/")[2]) and "node_modules/" not in path:
             if _DJANGO_DEP.search(_text(tree, path)):
                 folder = _folder(path)
                 folders.append(_folder(folder) if PurePosixPath(folder).name == "requirements" else folder)

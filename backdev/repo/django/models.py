@@ -22,11 +22,24 @@ MAX_SOURCE = 160
 _MODELS_PREFIX = re.compile(r"\bmodels\.")
 
 
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
+
+
 def source(node: ast.AST | None) -> str:
     """Compact source text of an expression (`models.` dropped, long text shortened)."""
     if node is None:
         return ""
-    text = _MODELS_PREFIX.sub("", " ".join(ast.unparse(node).split()))
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool, type(None))):
+        text = repr(node.value)  # the common cases, without ast.unparse's cost
+    elif (dotted := _dotted(node)) is not None:
+        text = dotted.removeprefix("models.")
+    else:
+        text = _MODELS_PREFIX.sub("", " ".join(ast.unparse(node).split()))
     return text if len(text) <= MAX_SOURCE else text[: MAX_SOURCE - 1] + "…"
 
 

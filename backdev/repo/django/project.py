@@ -42,8 +42,8 @@ _DJANGO_STEMS = frozenset({"models", "views", "viewsets", "serializers", "urls",
 
 
 def _looks_django(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    return PurePosixPath(path).stem in _DJANGO_STEMS or (len(parts) > 1 and parts[-2] in _DJANGO_STEMS)
+    parts = path.split("/")
+    return parts[-1][:-3] in _DJANGO_STEMS or (len(parts) > 1 and parts[-2] in _DJANGO_STEMS)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -90,7 +90,7 @@ class _Classified:
 
 
 def _app_label(path: str, apps: list[AppInfo], files: set[str], root: str) -> str:
-    owners = [a for a in apps if _inside(path, a.path)]
+    owners = [a for a in apps if path.startswith(a.path + "/")]
     if owners:
         return max(owners, key=lambda a: len(a.path)).label
     folder = PurePosixPath(path).parent

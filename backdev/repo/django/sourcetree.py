@@ -38,13 +38,13 @@ _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 
 def is_python_source(path: str) -> bool:
     """A `.py` file outside migrations and vendored folders (tests included)."""
-    parts = PurePosixPath(path).parts
-    return path.endswith(".py") and not any(p in SKIPPED_FOLDERS or (p.startswith(".") and p != ".") for p in parts[:-1])
+    parts = path.split("/")
+    return path.endswith(".py") and not any(p in SKIPPED_FOLDERS or p.startswith(".") for p in parts[:-1])
 
 
 def is_test_file(path: str) -> bool:
     """Tests define fixtures, not the project's own models or views."""
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")
     name = parts[-1]
     return (any(p in TEST_FOLDERS for p in parts[:-1]) or name.startswith("test_") or name.endswith("_tests.py")
             or name in ("tests.py", "conftest.py", "test.py"))
@@ -255,11 +255,11 @@ class SourceTree:
         self._parsed: dict[str, ast.Module | None] = {}
         self._facts: dict[str, ModuleFacts] = {}
         self._near: dict[tuple[str, str], str | None] = {}
-        packages = {_package_of(f) for f in self.python if PurePosixPath(f).name == "__init__.py"}
+        packages = {_package_of(f) for f in self.python if f.endswith("__init__.py") and f.rpartition("/")[2] == "__init__.py"}
         self.modules: dict[str, list[str]] = {}
         self._canonical: dict[str, str] = {}
         for path in self.python:
-            parts = PurePosixPath(path[:-3]).parts
+            parts = path[:-3].split("/")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             for start in range(len(parts)):
