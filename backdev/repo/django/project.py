@@ -69,9 +69,6 @@ class _Classified:
             index.reset()
             self.kinds = found
         self.kinds = {ref: kind for ref, kind in self.kinds.items() if self._node(ref) is not None}
-        for path in tree.sources:  # a broken models/views/serializers file is named, not silently skipped
-            if _looks_django(path) and not tree.is_parsed(path):
-                tree.parse(path)
         for path in tree.sources:
             data = tree.read(path) or b""
             if b"api_view" in data and _API_VIEW.search(data):
@@ -236,6 +233,9 @@ def summarize_repository(root: Path, files: list[str], *, extra_bases: Iterable[
     """Every Django project and app of the repository at `root` (an empty result when there is none)."""
     started = time.perf_counter()
     tree = SourceTree(root, files)
+    for path in tree.sources:  # parsed anyway (and a broken one is named): no quick scan first
+        if _looks_django(path):
+            tree.parse(path)
     index = ClassIndex(tree, BaseTable(extra_bases))
     specs = find_projects(tree, files)
     classified = _Classified(tree, index)
