@@ -175,3 +175,19 @@ def test_settings_named_only_by_the_pytest_configuration_or_by_nothing(tmp_path:
     assert (root.settings_module, root.auth_user_model) == ("config.django.base", "users.BaseUser")
     assert "UserSettings" in names(root.models)  # an app called settings is an app, not settings
     assert only(facts, "other/proj").settings_path == "other/proj/settings/__init__.py"
+
+
+def test_run_tests_runs_the_detected_command_from_the_project_folder(git_repo: Path) -> None:
+    from types import SimpleNamespace
+
+    from backdev.workflow.tools import tests_command_for
+
+    write_tree(git_repo, {**MONOREPO, "apps/api/plane/tests/test_user.py": "def test_x():\n    pass\n"})
+    commit_all(git_repo, "monorepo")
+    for start in (git_repo, git_repo / "apps" / "api"):
+        workflow = SimpleNamespace(root=start, settings=Settings())
+        command, resolved, folder = tests_command_for(workflow, "plane/tests/test_user.py")  # type: ignore[arg-type]
+        assert command == ["python", "-m", "pytest", "plane/tests/test_user.py"] and folder == git_repo / "apps" / "api"
+        assert resolved[1:] == command[1:]
+    configured = SimpleNamespace(root=git_repo, settings=Settings(test_command=("python", "-m", "pytest", "-q")))
+    assert tests_command_for(configured, "")[2] == git_repo  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from backdev.repo.django.bases import BaseTable
 from backdev.repo.django.classes import ClassIndex, ClassRef
 from backdev.repo.django.discovery import ProjectSpec, find_projects
 from backdev.repo.django.drf import read_api_view, read_serializer, read_view
-from backdev.repo.django.facts import AppInfo, DjangoFacts, ModelInfo, PermissionInfo, ProjectSummary, SerializerInfo, ViewInfo
+from backdev.repo.django.facts import AppInfo, DjangoFacts, ModelInfo, PermissionInfo, ProjectSummary
 from backdev.repo.django.models import assignments, constant_text, read_model, resolve_relations
 from backdev.repo.django.settings_reader import read_settings
 from backdev.repo.django.sourcetree import SourceTree

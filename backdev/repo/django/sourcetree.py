@@ -18,15 +18,16 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from backdev.repo.django.parsing import parse_python
 from backdev.repo.safety import inside_or_none
 
 MAX_FILE_BYTES = 1_000_000
-SKIPPED_FOLDERS = frozenset({"migrations", "node_modules", "site-packages", "dist-packages", "__pycache__", "vendor",
-                             "vendored", "_vendor", "third_party", "bower_components", ".venv", "venv", ".tox", ".nox",
-                             ".git", ".eggs"})
+# Not "vendor": a marketplace's `vendor` app is as likely as vendored code.
+SKIPPED_FOLDERS = frozenset({"migrations", "node_modules", "site-packages", "dist-packages", "__pycache__", "vendored",
+                             "_vendor", "third_party", "bower_components", ".venv", "venv", ".tox", ".nox", ".git",
+                             ".eggs"})
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "functional_tests", "integration_tests", "unit_tests"})
 
 _CLASS = re.compile(rb"^([ \t]*)class[ \t]+([A-Za-z_]\w*)", re.M)
@@ -266,7 +267,7 @@ class SourceTree:
                 parent = "/".join(parts[:start])
                 if start == 0 or parent not in packages:
                     self.modules.setdefault(".".join(parts[start:]), []).append(path)
-                    self._canonical[path] = ".".join(parts[start:])  # the longest package chain wins
+                    self._canonical[path] = ".".join(parts[start:])  # from the innermost non-package folder
 
     def canonical_module(self, path: str) -> str:
         """The dotted name Python gives `path` from its nearest folder that is not a package."""

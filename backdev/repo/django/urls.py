@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from backdev.repo.django.classes import ClassIndex, ModuleRef
 from backdev.repo.django.facts import RouteInfo, ViewInfo
 from backdev.repo.django.models import constant_text, last_name, source
 from backdev.repo.django.values import condition_text
-
-if TYPE_CHECKING:
-    from backdev.repo.django.classes import ClassIndex
 
 MAX_DEPTH = 8
 MAX_ROUTES = 5000
@@ -275,8 +272,6 @@ class UrlReader:
 
     def _module_of(self, path: str, dotted: str) -> str | None:
         """The file of the module `dotted` names in `path` (`from . import api` → api.py)."""
-        from backdev.repo.django.classes import ModuleRef
-
         target = self.index.resolve(path, dotted)
         return target.path if isinstance(target, ModuleRef) else None
 
