@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backdev.repo.detect import detect_stack, find_test_command
+from backdev.repo.django.render import head_lines
 from backdev.repo.overview import build_overview
 from backdev.repo.repository import Repository, walk_files
 from backdev.settings import Settings
@@ -108,7 +109,7 @@ def test_a_project_one_level_down_gets_its_test_command(tmp_path: Path) -> None:
 def test_a_library_with_example_projects_is_never_stitched_together(tmp_path: Path) -> None:
     write_tree(tmp_path, {
         "pyproject.toml": '[project]\nname = "shoplib"\ndependencies = ["django>=4.2"]\n',
-        "setup.cfg": "[tool:pytest]\nDJANGO_SETTINGS_MODULE = tests.settings\n",
+        "setup.cfg": "[tool:pytest]\naddopts = --ds=tests.settings --reuse-db\n",
         "tests/settings.py": "INSTALLED_APPS = ['shoplib.catalogue']\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n",
         "src/shoplib/__init__.py": "",
         "src/shoplib/catalogue/__init__.py": "",
@@ -136,7 +137,9 @@ def test_a_library_with_example_projects_is_never_stitched_together(tmp_path: Pa
     assert names(sandbox.models) == ["Special"] and names(blog.models) == ["Post"]
     assert [e.value for e in sandbox.databases[0].engines] == ["MySQL (django.db.backends.mysql)"]
     assert [e.value for e in blog.databases[0].engines] == ["PostgreSQL (django.db.backends.postgresql)"]
-    assert sandbox.shared_apps == ["catalogue (summarised under Django app at the repository root)"]
+    assert sandbox.shared_apps == {"Django app at the repository root": ["catalogue"]}
+    assert "Also installs, summarised under Django app at the repository root: catalogue" in head_lines(sandbox)
+    assert "Apps: sandbox_extras" in head_lines(sandbox)
     assert library.label == "Django app at the repository root" and blog.label == "Django project at examples/blog/"
 
 

@@ -98,16 +98,20 @@ class _Rendered:
     floor: int
 
 
-def _django_part(repo: Repository, files: list[str], settings: Settings, start: str, budget: int) -> tuple[str, int]:
-    """The Django summaries (the project holding `start` first) within `budget` characters, and their floor."""
+def _django_part(repo: Repository, files: list[str], settings: Settings, start: str, budget: int,
+                 command: TestCommand | None) -> tuple[str, int]:
+    """The Django summaries (the project holding `start` first) within `budget` characters, and their floor.
+
+    A project's own test command is said unless it is the overview's (`command`).
+    """
     facts = summarize_repository(repo.root, files, extra_bases=settings.django_bases)
     if not facts.projects:
         return "", 0
     projects: list[ProjectSummary] = sorted(facts.projects, key=lambda p: (not _inside(start, p.root) or not p.root,
                                                                              -len(p.root) if _inside(start, p.root) else 0))
-    for project in projects:  # the overview's own line already says it for a lone project at the root
-        found = find_test_command(repo.root, files, project.root) if project.root or len(projects) > 1 else None
-        project.test_command = found.line() if found else None
+    for project in projects:
+        found = find_test_command(repo.root, files, project.root)
+        project.test_command = found.line() if found and found != command else None
     rendered = render_projects(projects, budget)
     return rendered.text, rendered.floor
 
@@ -136,8 +140,9 @@ def _render(repo: Repository, info: RepoInfo, files: list[str], settings: Settin
     # Only a Django repository is parsed: elsewhere its many models.py/views.py would cost for nothing.
     django, floor = ("", 0)
     if "Django" in stack:
-        django, floor = _django_part(repo, files, settings, start, budget - sum(len(x) + 1 for x in lines + tree) - 2)
-    while django and len(tree) > 1 and sum(len(x) + 1 for x in lines + tree) + len(django) + 2 > budget:
+        django, floor = _django_part(repo, files, settings, start, budget - sum(len(x) + 1 for x in lines + tree) - 2,
+                                     None if settings.test_command else command)
+    while django and tree and sum(len(x) + 1 for x in lines + tree) + len(django) + 2 > budget:
         tree.pop()  # the names floor went past the budget: the tree gives way first
     text = "\n".join(lines + tree)
     if django:

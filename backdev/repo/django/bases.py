@@ -42,8 +42,8 @@ KNOWN_BASES: dict[str, str] = {
 }
 _DRF_VIEW_MODULES = ("rest_framework.views", "rest_framework.generics", "rest_framework.viewsets")
 _DRF_PACKAGES = ("rest_framework", "drf_", "adrf", "dj_rest_auth", "djoser", "knox", "rest_auth")
-_NOT_MODELS = ("Manager", "QuerySet", "Field", "Choices", "Mixin", "Form", "Admin", "Descriptor", "Lookup", "Meta",
-               "Error", "Exception", "Signal", "Storage", "Widget")
+_NOT_MODELS = ("Manager", "QuerySet", "Field", "Choices", "Mixin", "Form", "FormSet", "Admin", "Inline", "Descriptor",
+               "Lookup", "Meta", "Error", "Exception", "Signal", "Storage", "Widget", "Serializer", "View", "Iterator")
 # A project class with one of these names, whose own bases reach nothing known, is a copy or
 # fork of DRF kept in the repository (taiga's `base.api`): its subclasses are DRF classes too.
 VENDORED_ROOTS = {"APIView": "view", "GenericAPIView": "view", "ViewSet": "view", "GenericViewSet": "view",
@@ -78,6 +78,8 @@ class BaseTable:
             return ""
         if module.startswith("django.db.models") or module == "django.db":
             return "model" if name == "Model" else ""
+        if module.startswith("django.") and not (module.startswith("django.contrib.") and module.endswith(".models")):
+            return ""  # Django itself is in the table; `django.forms.models.BaseModelFormSet` is no model
         if module.startswith("rest_framework.permissions"):
             return "permission"
         if module.startswith(_DRF_VIEW_MODULES):

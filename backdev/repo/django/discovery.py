@@ -24,7 +24,7 @@ ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py")
 PYTEST_CONFIGS = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")
 DEPENDENCY_FILES = re.compile(r"(requirements[\w.-]*\.(txt|in)|pyproject\.toml|setup\.py|setup\.cfg|Pipfile)")
 _SETDEFAULT = re.compile(rb"""DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*(?:f?['"]([\w.]+)['"])?""")
-_INI_SETTING = re.compile(r"""(?m)^\s*DJANGO_SETTINGS_MODULE\s*[=:]\s*['"]?([\w.]+)""")
+_INI_SETTING = re.compile(r"""(?m)^\s*DJANGO_SETTINGS_MODULE\s*[=:]\s*['"]?([\w.]+)|--ds[= ]([\w.]+)""")
 _DJANGO_DEP = re.compile(r"(?im)^\s*['\"]?django\s*(?:[<>=~!\[;,'\"]|$)|['\"]django[<>=~!\s\[;,'\"]")
 
 
@@ -64,8 +64,8 @@ def _named_settings(tree: SourceTree, files: list[str]) -> list[tuple[str, str]]
     for path in files:
         if path.rpartition("/")[2] in PYTEST_CONFIGS and "node_modules/" not in path:
             text = _text(tree, path)
-            if "DJANGO_SETTINGS_MODULE" in text:
-                found += [(m, path) for m in _INI_SETTING.findall(text)]
+            if "DJANGO_SETTINGS_MODULE" in text or "--ds" in text:
+                found += [(named or option, path) for named, option in _INI_SETTING.findall(text)]
     order = {n: i for i, n in enumerate(ENTRY_FILES)}
     found.sort(key=lambda item: (order.get(PurePosixPath(item[1]).name, 9), item[1].count("/"), item[1]))
     return found
@@ -93,7 +93,9 @@ def find_projects(tree: SourceTree, files: list[str]) -> list[ProjectSpec]:
         if path.rpartition("/")[2] == "manage.py" and is_python_source(path):
             projects.setdefault(_folder(path), ProjectSpec(_folder(path)))
     for module, named_in in _named_settings(tree, files):
-        file = tree.module_file(module, named_in)
+        folder = _folder(named_in)  # the entry point's folder is on sys.path when it runs
+        file = tree.module_file(f"/{folder}/{module.replace('.', '/')}" if folder else "/" + module.replace(".", "/")) \
+            or tree.module_file(module, named_in)
         if file is None:
             continue
         entry = (module, file, named_in)

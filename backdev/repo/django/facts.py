@@ -137,7 +137,7 @@ class ProjectSummary:
     auth_user_model: str | None = None
     apps: list[AppInfo] = field(default_factory=list)
     third_party_apps: list[str] = field(default_factory=list)
-    shared_apps: list[str] = field(default_factory=list)  # installed here, summarised under another project
+    shared_apps: dict[str, list[str]] = field(default_factory=dict)  # label of the summary holding them -> app labels
     rest_framework: dict[str, str] = field(default_factory=dict)
     models: list[ModelInfo] = field(default_factory=list)
     routes: list[RouteInfo] = field(default_factory=list)

@@ -279,7 +279,7 @@ def _share_apps(projects: list[ProjectSummary]) -> None:
                 holders = [p for p in others if _inside(app.path, p.root)]
                 holder = max(holders, key=lambda p: len(p.root)) if holders else None
                 if holder is not None:
-                    summary.shared_apps.append(f"{app.label} (summarised under {holder.label})")
+                    summary.shared_apps.setdefault(holder.label, []).append(app.label)
 
 
 def summarize_django(root: Path, files: list[str]) -> ProjectSummary | None:

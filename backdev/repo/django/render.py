@@ -59,12 +59,13 @@ def head_lines(summary: ProjectSummary) -> list[str]:
         lines.append("Settings: not found")
     if summary.test_command:
         lines.append(f"Test command: {summary.test_command}")
+    shared = {label for labels in summary.shared_apps.values() for label in labels}
     if summary.apps or summary.third_party_apps:
-        apps = ", ".join(a.label for a in summary.apps) or "none found"
+        apps = ", ".join(a.label for a in summary.apps if a.label not in shared) or "none of its own"
         third = f" · third-party: {', '.join(summary.third_party_apps)}" if summary.third_party_apps else ""
         lines.append(f"Apps: {apps}{third}")
-    if summary.shared_apps:
-        lines.append("Also installs: " + ", ".join(summary.shared_apps))
+    for holder, labels in summary.shared_apps.items():
+        lines.append(f"Also installs, summarised under {holder}: {', '.join(labels)}")
     if summary.rest_framework:
         lines.append("REST_FRAMEWORK: " + ", ".join(f"{k}={v}" for k, v in summary.rest_framework.items()))
     return lines
@@ -91,8 +92,6 @@ def name_lines(summary: ProjectSummary) -> list[str]:
     if summary.serializers:
         lines.append(f"Serializers ({len(summary.serializers)}), by app:")
         lines += _by_app([(s.app, s.name) for s in summary.serializers])
-    if summary.permissions:
-        lines.append("Permission classes: " + ", ".join(p.name for p in summary.permissions))
     return lines
 
 
@@ -100,6 +99,8 @@ def model_line(model: ModelInfo) -> str:
     """One line: `shop.Product (shop/models.py:15) · name:CharField, category:ForeignKey→shop.Category`."""
     extra = " abstract" if model.abstract else " proxy" if model.proxy else ""
     fields = ", ".join(f"{f.name}:{f.kind}{'→' + f.target if f.target else ''}" for f in model.fields)
+    if model.inherited:  # a concrete model of an abstract base (Oscar's Product) says what it has
+        fields += ("; " if fields else "") + "inherits " + ", ".join(model.inherited)
     counts = f" · {len(model.indexes)} indexes, {len(model.constraints)} constraints" if model.indexes or model.constraints else ""
     return f"{model.label} ({model.path}:{model.line}){extra}{counts}: {fields or 'no fields of its own'}"
 
@@ -202,7 +203,7 @@ class Rendered:
 
 
 SECTIONS = (("models", "Models in detail (most referenced first):"), ("routes", "URL routes ({n}):"),
-            ("views", "DRF views:"), ("serializers", "Serializers:"))
+            ("views", "DRF views:"), ("serializers", "Serializers:"), ("permissions", ""))
 
 
 def _items(summary: ProjectSummary) -> list[list[_Item]]:
@@ -229,6 +230,8 @@ def _items(summary: ProjectSummary) -> list[list[_Item]]:
 
     second += [_Item("views", model_rank(f"{v.queryset} {v.serializer}"), [view_line(v)]) for v in summary.views]
     second += [_Item("serializers", model_rank(s.model), [serializer_line(s)]) for s in summary.serializers]
+    if summary.permissions:
+        second.append(_Item("permissions", 0, ["Permission classes: " + ", ".join(p.name for p in summary.permissions)]))
     second.sort(key=lambda item: item.order)
     third = [_Item("models", i, model_block(m), replaces=m.label, key=m.label) for i, m in enumerate(models)
              if len(model_block(m)) > 1]
@@ -274,7 +277,8 @@ def _compose(summary: ProjectSummary, floor_lines: list[str], taken: list[_Item]
         if items:
             shown = sum(len(i.lines) for i in items)
             count = f"{len(summary.routes)}, {shown} shown" if shown < len(summary.routes) else str(len(summary.routes))
-            lines.append(title.format(n=count))
+            if title:
+                lines.append(title.format(n=count))
             lines += [line for item in items for line in item.lines]
     if summary.problems:
         lines.append("Not summarised: " + "; ".join(summary.problems[:20]))

@@ -259,15 +259,18 @@ class SourceTree:
         packages = {_package_of(f) for f in self.python if f.endswith("__init__.py") and f.rpartition("/")[2] == "__init__.py"}
         self.modules: dict[str, list[str]] = {}
         self._canonical: dict[str, str] = {}
+        # Django puts the folder of manage.py on sys.path, package or not: its modules import from there.
+        script_roots = [_package_of(f) for f in self.python if f.rpartition("/")[2] == "manage.py"]
         for path in self.python:
             parts = path[:-3].split("/")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             for start in range(len(parts)):
                 parent = "/".join(parts[:start])
-                if start == 0 or parent not in packages:
+                if start == 0 or parent not in packages or parent in script_roots:
                     self.modules.setdefault(".".join(parts[start:]), []).append(path)
-                    self._canonical[path] = ".".join(parts[start:])  # from the innermost non-package folder
+                    if start == 0 or parent not in packages:
+                        self._canonical[path] = ".".join(parts[start:])  # from the innermost non-package folder
 
     def canonical_module(self, path: str) -> str:
         """The dotted name Python gives `path` from its nearest folder that is not a package."""

@@ -204,6 +204,8 @@ class UrlReader:
         file = self._module_of(state.path, name) if attribute else self._owner_of(state.path, name)
         if file is None or file in self._stack or len(self._stack) > MAX_DEPTH:
             return []
+        if attribute is None:  # `from .analytic import urlpatterns as analytic_urls`: its own name there
+            name = self.index.tree.facts(state.path).imports[name].partition(":")[2] or name
         module = self.parse(file)
         if module is None:
             return []
