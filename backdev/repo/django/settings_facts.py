@@ -115,14 +115,17 @@ def first_text(names: Names, key: str) -> str | None:
     return None
 
 
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*")
+
+
 def rest_framework(names: Names) -> dict[str, str]:
     """REST_FRAMEWORK defaults, classes shortened to their names."""
     shown: dict[str, str] = {}
     value = next((a.value for a in names.get("REST_FRAMEWORK", []) if isinstance(a.value, dict)), {})
     for key, item in value.items():
         items = item if isinstance(item, (list, tuple)) else [item]
-        texts = [(i if isinstance(i, str) else i.text if isinstance(i, Unknown) else str(i)).rsplit(".", 1)[-1]
-                 for i in items]
+        texts = [i.rsplit(".", 1)[-1] if isinstance(i, str) and _DOTTED.fullmatch(i) else
+                 i.text if isinstance(i, Unknown) else str(i) for i in items]
         shown[str(key)] = ", ".join(texts)
     return shown
 
