@@ -172,3 +172,18 @@ def test_a_small_budget_keeps_every_name_and_says_what_was_left_out(summary) -> 
 
 def summary_root(summary) -> Path:  # type: ignore[no-untyped-def]
     return Path("/nonexistent")
+
+
+def test_a_step_that_fails_is_named_and_the_rest_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backdev.repo.django import project
+
+    root = write_django_project(tmp_path / "site")
+
+    def broken(self) -> None:  # type: ignore[no-untyped-def]
+        raise KeyError("odd shape")
+
+    monkeypatch.setattr(project._ProjectReader, "urls", broken)
+    facts = summarize_repository(root, walk_files(root))
+    (summary,) = facts.projects
+    assert summary.routes == [] and len(summary.models) == 7
+    assert facts.problems == [".: part of the summary failed (KeyError: 'odd shape')"]

@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import ast
+import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from backdev.repo.django import settings_facts
@@ -29,6 +30,7 @@ from backdev.repo.django.settings_reader import read_settings
 from backdev.repo.django.sourcetree import SourceTree
 from backdev.repo.django.urls import UrlReader
 
+log = logging.getLogger(__name__)
 ROUNDS = 3
 _DEPENDENCIES = re.compile(r"requirements[\w.-]*\.(txt|in)|pyproject\.toml|setup\.py|setup\.cfg|Pipfile")
 _COMPOSE = re.compile(r"(docker-)?compose([.\w-]*)?\.ya?ml")
@@ -47,7 +49,7 @@ def _looks_django(path: str) -> bool:
 
 
 def _inside(path: str, folder: str) -> bool:
-    return not folder or path.startswith(folder + "/")
+    return not folder or path == folder or path.startswith(folder + "/")
 
 
 class _Classified:
@@ -249,25 +251,35 @@ def summarize_repository(root: Path, files: list[str], *, extra_bases: Iterable[
     file_set = set(files)
     all_models: list[ModelInfo] = []
     readers = []
+    failures: list[str] = []
     for spec in specs:
         reader = _ProjectReader(tree, index, spec)
-        reader.settings()
-        reader.classes(classified, {p for p, o in owners.items() if o is spec}, file_set)
+        _guarded(failures, spec, reader.settings)
+        _guarded(failures, spec, lambda: reader.classes(classified, {p for p, o in owners.items() if o is spec}, file_set))
         readers.append(reader)
         all_models += reader.summary.models
     by_key = {m.key: m for m in all_models}
     for reader in readers:
         summary = reader.summary
-        resolve_relations(summary.models, summary.auth_user_model, others=by_key)
-        reader.urls()
+        _guarded(failures, reader.spec, lambda: resolve_relations(summary.models, summary.auth_user_model, others=by_key))
+        _guarded(failures, reader.spec, reader.urls)
         if summary.models or summary.views or summary.serializers or summary.settings_path or summary.kind == "project":
             facts.projects.append(summary)
     _share_apps(facts.projects)
-    facts.problems = [f"{path}: {reason}" for path, reason in sorted(tree.problems.items())]
+    facts.problems = [f"{path}: {reason}" for path, reason in sorted(tree.problems.items())] + failures
     for summary in facts.projects:
         summary.problems = [p for p in facts.problems if _inside(p.split(":")[0], summary.root)]
     facts.seconds = time.perf_counter() - started
     return facts
+
+
+def _guarded(failures: list[str], spec: ProjectSpec, step: Callable[[], object]) -> None:
+    """Run one reading step; a failure is named in the summary instead of losing every project."""
+    try:
+        step()
+    except Exception as exc:  # a shape this reader does not know must not cost the rest of the summary
+        log.exception("Django summary step failed for %s", spec.root or ".")
+        failures.append(f"{spec.root or '.'}: part of the summary failed ({type(exc).__name__}: {exc})")
 
 
 def _share_apps(projects: list[ProjectSummary]) -> None:

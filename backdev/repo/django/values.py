@@ -234,7 +234,7 @@ class Evaluator:
         key = self.first(node.slice)
         result = []
         for alt in self.evaluate(node.value, depth):
-            if isinstance(alt.value, dict) and key in alt.value:
+            if isinstance(alt.value, dict) and isinstance(key, (str, int)) and key in alt.value:
                 result.append(Alt(alt.value[key], alt.when))
             else:
                 result.append(Alt(Unknown(node), alt.when))
