@@ -187,3 +187,18 @@ def test_a_step_that_fails_is_named_and_the_rest_is_kept(tmp_path: Path, monkeyp
     (summary,) = facts.projects
     assert summary.routes == [] and len(summary.models) == 7
     assert facts.problems == [".: part of the summary failed (KeyError: 'odd shape')"]
+
+
+def test_a_relation_to_an_imported_django_model_gets_its_real_label(tmp_path: Path) -> None:
+    root = write_django_project(tmp_path / "site")
+    (root / "orders" / "models.py").write_text(
+        "from django.contrib.auth.models import User, Group\nfrom django.db import models\nfrom shop import models as shop\n\n"
+        "class Order(models.Model):\n    owner = models.ForeignKey(User, on_delete=models.CASCADE)\n"
+        "    team = models.ForeignKey(Group, on_delete=models.CASCADE)\n"
+        "    product = models.ForeignKey(shop.Product, on_delete=models.CASCADE)\n")
+    facts = summarize_repository(root, walk_files(root))
+    assert fields_of(facts.projects[0], "orders.Order") == {
+        "owner": ("ForeignKey", "auth.User", {"on_delete": "CASCADE"}),
+        "team": ("ForeignKey", "auth.Group", {"on_delete": "CASCADE"}),
+        "product": ("ForeignKey", "shop.Product", {"on_delete": "CASCADE"}),
+    }

@@ -19,6 +19,7 @@ PROJECT = {
         from shop import urls as shop_urls
         from shop.api_urls import api_patterns
         from blog import views as blog_views
+        from blog.routers import router as v2_router
 
         def extra_patterns():
             return [path("status/", blog_views.status)]
@@ -29,6 +30,7 @@ PROJECT = {
             path("extra/", include(extra_patterns())),
             path("inline/", include([path("one/", blog_views.one), path("two/", blog_views.two)])),
             path("accounts/", include("allauth.urls")),
+            path("v2/", include(v2_router.urls)),
             *api_patterns,
         ]
         urlpatterns += i18n_patterns(path("about/", blog_views.about), prefix_default_language=False)
@@ -80,6 +82,12 @@ PROJECT = {
             pass
     """,
     "blog/__init__.py": "",
+    "blog/routers.py": """
+        from rest_framework.routers import SimpleRouter
+        from shop.viewsets import TagViewSet
+        router = SimpleRouter()
+        router.register("labels", TagViewSet)
+    """,
     "blog/views.py": "def status(r): pass\ndef one(r): pass\ndef two(r): pass\ndef about(r): pass\ndef legacy(r): pass\n",
 }
 
@@ -99,6 +107,8 @@ def test_every_url_form(tmp_path: Path) -> None:
         "/inline/one/ → blog_views.one",
         "/inline/two/ → blog_views.two",
         "/accounts/ → include('allauth.urls')",
+        "/v2/labels/ → TagViewSet (router)",
+        "/v2/labels/<pk>/ → TagViewSet (router)",
         "/health/ → ProductViewSet.as_view({'get': 'list'}) (name=health)",
         "/about/ → blog_views.about",
         "/legacy/(?P<slug>[-\\w]+)/ → blog_views.legacy (name=legacy)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from backdev.repo.django.facts import FieldInfo, ModelInfo
 
@@ -126,9 +127,13 @@ def read_model(node: ast.ClassDef, app: str, path: str, qualname: str | None = N
 
 
 def resolve_relations(models: list[ModelInfo], auth_user_model: str | None,
-                      others: dict[str, ModelInfo] | None = None) -> None:
+                      others: dict[str, ModelInfo] | None = None,
+                      resolve: Callable[[ModelInfo, str], str | None] | None = None) -> None:
     """Turn each relation's target (`"self"`, `"Tag"`, `Category`, `settings.AUTH_USER_MODEL`) into `app.Model`,
-    and list the fields each model inherits from abstract project bases."""
+    and list the fields each model inherits from abstract project bases.
+
+    `resolve(model, dotted)` gives the label of a class named in the model's module through its
+    imports (`User` imported from `django.contrib.auth.models` is `auth.User`), when it can."""
     by_name: dict[str, list[ModelInfo]] = {}
     for model in models:
         by_name.setdefault(model.name, []).append(model)
@@ -152,7 +157,8 @@ def resolve_relations(models: list[ModelInfo], auth_user_model: str | None,
             elif last_name(target) == "AUTH_USER_MODEL" or last_name(target) == "get_user_model":
                 info.target = auth_user_model or "settings.AUTH_USER_MODEL"
             elif isinstance(target, (ast.Name, ast.Attribute)):
-                info.target = label_of(last_name(target), model)
+                dotted = source(target)
+                info.target = (resolve(model, dotted) if resolve else None) or label_of(last_name(target), model)
             else:
                 info.target = source(target)
         model.raw_targets = {}

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from backdev.repo.django import settings_facts
 from backdev.repo.django.bases import BaseTable
-from backdev.repo.django.classes import ClassIndex, ClassRef
+from backdev.repo.django.classes import ClassIndex, ClassRef, External
 from backdev.repo.django.discovery import ProjectSpec, find_projects
 from backdev.repo.django.drf import read_api_view, read_serializer, read_view
 from backdev.repo.django.facts import AppInfo, DjangoFacts, ModelInfo, PermissionInfo, ProjectSummary
@@ -261,7 +261,8 @@ def summarize_repository(root: Path, files: list[str], *, extra_bases: Iterable[
     by_key = {m.key: m for m in all_models}
     for reader in readers:
         summary = reader.summary
-        _guarded(failures, reader.spec, lambda: resolve_relations(summary.models, summary.auth_user_model, others=by_key))
+        _guarded(failures, reader.spec, lambda: resolve_relations(summary.models, summary.auth_user_model, others=by_key,
+                                                                  resolve=lambda m, d: _relation_label(index, by_key, m, d)))
         _guarded(failures, reader.spec, reader.urls)
         if summary.models or summary.views or summary.serializers or summary.settings_path or summary.kind == "project":
             facts.projects.append(summary)
@@ -271,6 +272,18 @@ def summarize_repository(root: Path, files: list[str], *, extra_bases: Iterable[
         summary.problems = [p for p in facts.problems if _inside(p.split(":")[0], summary.root)]
     facts.seconds = time.perf_counter() - started
     return facts
+
+
+def _relation_label(index: ClassIndex, models: dict[str, ModelInfo], model: ModelInfo, dotted: str) -> str | None:
+    """The `app.Model` label of a relation target written as a name, resolved through the module's imports."""
+    target = index.resolve(model.path, dotted, model.key.partition(":")[2].rpartition(".")[0])
+    if isinstance(target, ClassRef):
+        found = models.get(target.key)
+        return found.label if found else None
+    if isinstance(target, External) and ".models" in target.dotted:
+        package, _, name = target.dotted.rpartition(".")
+        return f"{package.split('.models')[0].rsplit('.', 1)[-1]}.{name}"  # django.contrib.auth.models.User → auth.User
+    return None
 
 
 def _guarded(failures: list[str], spec: ProjectSpec, step: Callable[[], object]) -> None:

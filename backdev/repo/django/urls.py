@@ -174,7 +174,7 @@ class UrlReader:
         if isinstance(node, ast.Attribute):
             if node.attr == "urls" and last_name(node.value) in state.routers:
                 return [(node, state)]
-            if isinstance(node.value, ast.Name):  # other_module.urlpatterns
+            if isinstance(node.value, ast.Name):  # other_module.urlpatterns, or a router imported from elsewhere
                 return self._imported(node.value.id, node.attr, state, depth)
             return []
         if isinstance(node, ast.Call):
@@ -200,17 +200,30 @@ class UrlReader:
         return found
 
     def _imported(self, name: str, attribute: str | None, state: _Module, depth: int) -> list[tuple[ast.expr, _Module]]:
-        """`*api_patterns` or `api.urlpatterns`: the list of the module that defines it."""
-        file = self._module_of(state.path, name) if attribute else self._owner_of(state.path, name)
+        """`*api_patterns`, `api.urlpatterns` or `router.urls` of a router made elsewhere: what that module defines."""
+        file = self._module_of(state.path, name) if attribute and attribute != "urls" else self._owner_of(state.path, name)
         if file is None or file in self._stack or len(self._stack) > MAX_DEPTH:
             return []
-        if attribute is None:  # `from .analytic import urlpatterns as analytic_urls`: its own name there
-            name = self.index.tree.facts(state.path).imports[name].partition(":")[2] or name
+        other = self._load(file, depth)
+        if other is None:
+            return []
+        original = name
+        if attribute is None or attribute == "urls":  # `from .routers import router as api`: its own name there
+            original = self.index.tree.facts(state.path).imports[name].partition(":")[2] or name
+        if attribute == "urls":
+            if original not in other.routers:
+                return []
+            other.routers[name] = other.routers[original]
+            return [(ast.Attribute(ast.Name(name), "urls"), other)]
+        value = other.names.get(attribute or original)
+        return self._entries(value, other, depth + 1) if value is not None else []
+
+    def _load(self, file: str, depth: int) -> _Module | None:
+        """The names and routers (with their registrations) of another module."""
         module = self.parse(file)
         if module is None:
-            return []
+            return None
         other = _Module(file)
-        wanted = attribute or name
         for node in module.body:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
@@ -221,8 +234,9 @@ class UrlReader:
                             other.names[target.id] = node.value
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 self._call(node.value, other, "", depth, None, {})
-        value = other.names.get(wanted)
-        return self._entries(value, other, depth + 1) if value is not None else []
+            elif isinstance(node, ast.For):
+                self._loop(node, other, "", depth, None)
+        return other
 
     def _entry(self, entry: ast.expr, state: _Module, prefix: str, depth: int, condition: str | None) -> None:
         if len(self.routes) >= MAX_ROUTES:

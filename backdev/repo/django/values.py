@@ -95,6 +95,10 @@ def condition_text(node: ast.expr) -> str:
         left, right = _env_name(node.left), node.comparators[0]
         if left and isinstance(right, ast.Constant):
             return f"{left}{'=' if isinstance(node.ops[0], ast.Eq) else '≠'}{right.value}"
+    if (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.In)
+            and (name := _env_name(node.left)) and isinstance(node.comparators[0], (ast.List, ast.Tuple, ast.Set))
+            and all(isinstance(e, ast.Constant) for e in node.comparators[0].elts)):
+        return f"{name}=" + " or ".join(str(e.value) for e in node.comparators[0].elts)  # type: ignore[attr-defined]
     if (name := _env_name(node)) is not None:
         return f"{name} is set"
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
