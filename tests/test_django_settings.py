@@ -171,3 +171,34 @@ def test_settings_of_two_projects_are_never_merged(tmp_path: Path) -> None:
     assert [d.engines[0].value for d in one.databases] == ["MySQL (django.db.backends.mysql)"] and two.databases == []
     assert one.root_urlconf is None and two.root_urlconf == "two.urls"
     assert "Database: not found in the settings" in head_lines(two)
+
+
+def test_class_based_settings_of_django_configurations(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "manage.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conf.settings")
+            os.environ.setdefault("DJANGO_CONFIGURATION", "Prod")
+        """,
+        "conf/__init__.py": "",
+        "conf/settings.py": """
+            from configurations import Configuration, values
+
+            class Common(Configuration):
+                INSTALLED_APPS = ["shop"]
+                DATABASES = values.DatabaseURLValue("sqlite:///db.sqlite3")
+
+            class Dev(Common):
+                DEBUG = True
+
+            class Prod(Common):
+                INSTALLED_APPS = Common.INSTALLED_APPS
+                DATABASES = values.DatabaseURLValue("mysql://shop@db/shop")
+                AUTH_USER_MODEL = values.Value("shop.Customer")
+        """,
+        "shop/__init__.py": "",
+    })
+    summary = only(summarize(root))
+    assert [a.label for a in summary.apps] == ["shop"] and summary.auth_user_model == "shop.Customer"
+    assert [(d.alias, [e.value for e in d.engines]) for d in summary.databases] == [
+        ("default", ["from the URL in DATABASE_URL (default MySQL URL)"])]

@@ -106,3 +106,11 @@ def test_compact_tree_caps_folders() -> None:
     assert lines[1] == "  pkg39/ 40" and len([x for x in lines if x.startswith("  pkg")]) == 5
     assert lines[-2] == "  … 35 more folders with 630 files"
     assert lines[-1] == "Top level: 1 file: setup.py"
+
+
+def test_the_names_floor_has_a_ceiling(site: Path) -> None:
+    models = site / "shop" / "models.py"
+    models.write_text(models.read_text() + "".join(f"\nclass Generated{n:04d}(models.Model):\n    pass\n" for n in range(400)))
+    text = build_overview(Repository.open(site), Settings(overview_max_tokens=100)).text
+    assert len(text) <= 10 * 100 * 4 and "Generated0000" in text
+    assert text.rstrip().endswith("the rest is left out: read the files with read_file or search.]")

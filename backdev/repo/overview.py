@@ -32,6 +32,7 @@ from backdev.settings import Settings
 
 CACHE_VERSION = 2
 CHARS_PER_TOKEN = 4
+NAMES_CEILING = 10  # the Django names may take at most this many budgets
 log = logging.getLogger(__name__)
 
 
@@ -83,7 +84,10 @@ def _cap(text: str, max_tokens: int, floor: int = 0) -> str:
     note = (f"\n[Overview cut at about {max_tokens:,} tokens (overview_max_tokens); "
             "the rest is left out: read the files with read_file or search.]")
     cut = text[: max(0, budget - len(note))]
-    return cut[: cut.rfind("\n")] + note if "\n" in cut else cut + note
+    end = cut.rfind("\n")
+    if end < len(cut) * 0.8:  # one long line (a list of names): cut inside it, after a whole name
+        end = max(end, cut.rfind(", "))
+    return cut[:end] + note if end > 0 else cut + note
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -188,7 +192,9 @@ def build_overview(repo: Repository, settings: Settings, *, files: list[str] | N
     except (OSError, ValueError, KeyError, TypeError):
         pass
     rendered = _render(repo, info, repo.files() if files is None else files, settings, folder)
-    text = _cap(policy.clean(rendered.text).text, settings.overview_max_tokens, rendered.floor + 200)
+    # The names floor may pass the budget, up to a ceiling that keeps a giant monorepo's prompt sane.
+    floor = min(rendered.floor + 200, NAMES_CEILING * settings.overview_max_tokens * CHARS_PER_TOKEN)
+    text = _cap(policy.clean(rendered.text).text, settings.overview_max_tokens, floor)
     command = rendered.command.args if rendered.command else None
     test_folder = rendered.command.folder if rendered.command else ""
     try:

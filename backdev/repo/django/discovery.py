@@ -24,6 +24,7 @@ ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py")
 PYTEST_CONFIGS = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")
 DEPENDENCY_FILES = re.compile(r"(requirements[\w.-]*\.(txt|in)|pyproject\.toml|setup\.py|setup\.cfg|Pipfile)")
 _SETDEFAULT = re.compile(rb"""DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*(?:f?['"]([\w.]+)['"])?""")
+_CONFIGURATION = re.compile(rb"""DJANGO_CONFIGURATION['"]\s*(?:,|\]\s*=)\s*['"](\w+)['"]""")
 _INI_SETTING = re.compile(r"""(?m)^\s*DJANGO_SETTINGS_MODULE\s*[=:]\s*['"]?([\w.]+)|--ds[= ]([\w.]+)""")
 _DJANGO_DEP = re.compile(r"(?im)^\s*['\"]?django\s*(?:[<>=~!\[;,'\"]|$)|['\"]django[<>=~!\s\[;,'\"]")
 
@@ -35,6 +36,7 @@ class ProjectSpec:
     root: str
     kind: str = "project"
     settings: list[tuple[str, str, str]] = field(default_factory=list)  # (module, file, named in)
+    configuration: str | None = None  # django-configurations' DJANGO_CONFIGURATION, when an entry point sets it
 
 
 def _folder(path: str) -> str:
@@ -103,6 +105,9 @@ def find_projects(tree: SourceTree, files: list[str]) -> list[ProjectSpec]:
         if owner is not None:
             if all(s[0] != module for s in owner.settings):
                 owner.settings.append(entry)
+            configured = _CONFIGURATION.search(tree.read(named_in) or b"") if named_in.endswith(".py") else None
+            if configured and owner.configuration is None:
+                owner.configuration = configured.group(1).decode()
         elif PurePosixPath(named_in).name in PYTEST_CONFIGS and is_test_file(file):
             test_only.append(entry)
         else:

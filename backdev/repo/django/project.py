@@ -115,7 +115,7 @@ class _ProjectReader:
         if not self.spec.settings:
             return
         module, path, named_in = self.spec.settings[0]
-        names, chain = read_settings(self.tree, path)
+        names, chain = read_settings(self.tree, path, self.spec.configuration)
         summary.settings_module, summary.settings_path, summary.settings_chain = module, path, chain
         summary.databases = settings_facts.databases(names.get("DATABASES", []))
         summary.root_urlconf = settings_facts.first_text(names, "ROOT_URLCONF")

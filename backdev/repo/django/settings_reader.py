@@ -40,8 +40,9 @@ EXAMPLE_SUFFIXES = ("_example", ".example", "-example", "_sample", ".sample", "_
 class SettingsReader:
     """Reads settings modules of one source tree; `read(path)` gives the names a module ends with."""
 
-    def __init__(self, tree: SourceTree) -> None:
+    def __init__(self, tree: SourceTree, configuration: str | None = None) -> None:
         self.tree = tree
+        self.configuration = configuration  # django-configurations: the class DJANGO_CONFIGURATION names
         self.chain: list[str] = []  # every file read, in order
         self._done: dict[str, Names] = {}
         self._active: set[str] = set()
@@ -59,9 +60,32 @@ class SettingsReader:
             if path not in self.chain:
                 self.chain.append(path)
             self._run(module.body, names, path, (), module)
+            if "INSTALLED_APPS" not in names:
+                self._configuration_class(module, names, path)
         self._active.discard(path)
         self._done[path] = names
         return names
+
+    def _configuration_class(self, module: ast.Module, names: Names, path: str) -> None:
+        """django-configurations: the settings are the attributes of a class (and of its bases)."""
+        classes = {n.name: n for n in module.body if isinstance(n, ast.ClassDef)}
+        holding = [c for c in classes.values() if any(isinstance(s, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in s.targets) for s in c.body)]
+        if not holding:
+            return
+        chosen = classes.get(self.configuration or "") or next(
+            (c for c in classes.values() if c.name in ("Dev", "Development", "Local")), holding[0])
+        chain: list[ast.ClassDef] = []
+
+        def collect(node: ast.ClassDef) -> None:
+            for base in node.bases:
+                if isinstance(base, ast.Name) and base.id in classes and classes[base.id] not in chain:
+                    collect(classes[base.id])
+            chain.append(node)
+
+        collect(chosen)
+        for node in chain:  # bases first, as Python's attribute lookup would see them overridden
+            self._run(node.body, names, path, (), module)
 
     # --- statements ----------------------------------------------------------------------------
 
@@ -298,8 +322,9 @@ def _merge_each(current: list[Alt], added: list[Alt]) -> list[Alt]:
 
 
 
-def read_settings(tree: SourceTree, path: str) -> tuple[Names, list[str]]:
-    """The names of the settings module at `path` and the files it pulled in (it first)."""
-    reader = SettingsReader(tree)
+def read_settings(tree: SourceTree, path: str, configuration: str | None = None) -> tuple[Names, list[str]]:
+    """The names of the settings module at `path` and the files it pulled in (it first); `configuration`
+    names the django-configurations class to read when the settings are a class."""
+    reader = SettingsReader(tree, configuration)
     names = reader.read(path)
     return names, reader.chain

@@ -250,6 +250,13 @@ class Evaluator:
         owner = short(node.func.value) if isinstance(node.func, ast.Attribute) else ""
         if name in DB_URL_READERS or owner.endswith("dj_database_url") or name == "parse" and "database" in owner:
             return self._db_url(node, name, keywords)
+        if name == "DatabaseURLValue":  # django-configurations
+            default = node.args[0] if node.args else keywords.get("default")
+            return [Alt({"default": DbUrl(self.first(keywords["environ_name"]) if "environ_name" in keywords
+                                          else "DATABASE_URL", self.first(default) if default else None)})]
+        if name.endswith("Value") and owner.endswith("values"):  # values.ListValue([...]): its default
+            default = node.args[0] if node.args else keywords.get("default")
+            return self.evaluate(default, depth) if default is not None else [Alt(Unknown(node))]
         if (name in ENV_READERS or "env" in name.lower()) and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str) and not (name == "get" and owner not in ("os.environ", "environ")):
             default = keywords.get("default", node.args[1] if len(node.args) > 1 else None)
@@ -268,6 +275,8 @@ class Evaluator:
     def _Attribute(self, node: ast.Attribute, depth: int) -> list[Alt]:
         if node.attr == "DEFAULT_ENV":  # dj_database_url.DEFAULT_ENV
             return [Alt("DATABASE_URL")]
+        if isinstance(node.value, ast.Name) and node.attr.isupper() and node.attr in self.names:
+            return self.names[node.attr]  # `Common.INSTALLED_APPS` in a class-based configuration
         return [Alt(Unknown(node))]
 
     def _db_url(self, node: ast.Call, name: str, keywords: dict[str, ast.expr]) -> list[Alt]:
