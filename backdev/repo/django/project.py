@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import logging
 import re
 import time
@@ -233,6 +234,19 @@ def _owners(specs: list[ProjectSpec], paths: Iterable[str]) -> dict[str, Project
 
 def summarize_repository(root: Path, files: list[str], *, extra_bases: Iterable[str] = ()) -> DjangoFacts:
     """Every Django project and app of the repository at `root` (an empty result when there is none)."""
+    # Hundreds of parsed modules stay alive while the summary is read: with the cyclic collector on,
+    # each of its passes walks all of them (measured: 2.8 s instead of 1.0 s on NetBox). The trees hold
+    # no cycles; reference counting frees them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _summarize(root, files, extra_bases)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _summarize(root: Path, files: list[str], extra_bases: Iterable[str]) -> DjangoFacts:
     started = time.perf_counter()
     tree = SourceTree(root, files)
     for path in tree.sources:  # parsed anyway (and a broken one is named): no quick scan first
