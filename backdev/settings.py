@@ -104,6 +104,10 @@ class Settings:
                                      project=ProjectRule.LOWER)
     overview_max_tokens: int = _setting(3000, "int", "token budget of the repository overview",
                                         project=ProjectRule.LOWER)
+    # Harmless from a repository: it only widens what the summary recognises as Django classes.
+    django_bases: tuple[str, ...] = _setting((), "str_list", "more base classes for the Django summary, as "
+                                             "kind:dotted.Name (kind: model, view, serializer, permission)",
+                                             project=ProjectRule.ALWAYS)
     # Safety: on by default; only the person's config (or a trusted project's) can loosen them.
     redact_secrets: bool = _setting(True, "bool", "replace secret-looking values before they reach the model")
     refuse_secret_files: bool = _setting(True, "bool", "refuse secret files (.env, keys...) to the model")

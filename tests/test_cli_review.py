@@ -49,7 +49,7 @@ def test_json_report_on_stdout_progress_on_stderr(repo: Path, fake_api: FakeAnth
     assert "`injection` — Security: injection" in body["system"][-1]["text"]  # the review standards
     assert "6\t    cursor.execute" in body["messages"][0]["content"][1]["text"]
     assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding", "list_files", "read_file",
-                                                  "search", "git_diff", "git_log", "git_show"}
+                                                  "search", "git_diff", "git_log", "git_show", "django_info"}
 
 
 def test_fail_on_threshold_exits_one(repo: Path, fake_api: FakeAnthropic) -> None:

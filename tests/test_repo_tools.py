@@ -1,4 +1,4 @@
-"""The six read-only tools the model explores the repository with, on real repositories."""
+"""The seven read-only tools the model explores the repository with, on real repositories."""
 
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ async def call(tools: dict, name: str, **arguments: object) -> ToolOutcome:
     return await tools[name].run(arguments)
 
 
-def test_six_tools_in_a_stable_order_with_precise_schemas(shop: Path) -> None:
+def test_seven_tools_in_a_stable_order_with_precise_schemas(shop: Path) -> None:
     tools = tools_for(shop)
-    assert list(tools) == list(TOOL_NAMES) == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show"]
+    assert list(tools) == list(TOOL_NAMES) == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show",
+                                               "django_info"]
     for tool in tools.values():
         spec = tool.spec()
         assert spec["input_schema"]["type"] == "object" and spec["input_schema"]["additionalProperties"] is False

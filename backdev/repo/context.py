@@ -85,7 +85,7 @@ def attach_repository(assistant: Assistant, workspace: Workspace) -> ProjectCont
     index = PathIndex(files)
     memory = load_memory(repo.root, settings, policy)
     try:
-        overview = build_overview(repo, settings, files=files, info=info)
+        overview = build_overview(repo, settings, files=files, info=info, start=workspace.cwd)
     except Exception as exc:  # the overview helps; a project it cannot read must not stop the session
         log.exception("repository overview failed")
         notes.append(f"The repository overview could not be built ({type(exc).__name__}: {exc}); the tools still work.")
