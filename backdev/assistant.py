@@ -27,6 +27,7 @@ from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
 from backdev.personas.model import Persona
 from backdev.prompt import AssembledPrompt, assemble_prompt
+from backdev.repo.redaction import redact
 from backdev.repo.safety import SafetyPolicy
 from backdev.session.context import api_messages
 from backdev.session.recorder import TurnRecorder
@@ -286,8 +287,8 @@ class Assistant:
         return notes
 
     def save_draft(self, text: str) -> None:
-        """Keep what the person has typed but not sent (restored on resume)."""
-        self.store.update_session(self.session.id, draft=text)
+        """Keep what the person has typed but not sent (restored on resume), secrets redacted: it is at rest."""
+        self.store.update_session(self.session.id, draft=redact(text).text)
 
     def draft(self) -> str:
         """The session's stored draft (read from the store, not a stale copy)."""

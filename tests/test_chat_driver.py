@@ -196,8 +196,8 @@ async def test_the_tool_order_stays_put_across_switches_and_late_attachment(git_
         return [spec["name"] for spec in startup.assistant.prompt().tool_specs()]
 
     before = names()
-    assert before == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show", "update_checklist",
-                      "write_artifact", "propose_edit", "run_tests", "report_finding"]
+    assert before == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show", "django_info",
+                      "update_checklist", "write_artifact", "propose_edit", "run_tests", "report_finding"]
     driver.command("/persona plain")
     driver.command("/persona backend-developer")
     assert names() == before

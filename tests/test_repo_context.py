@@ -98,7 +98,7 @@ def test_memory_and_overview_commands(site: Path, scripted: ScriptedProvider) ->
     [memory] = driver.command("/memory").events
     assert "✓ CLAUDE.md · 38 bytes" in memory.text and "· AGENTS.md · not found" in memory.text
     [overview] = driver.command("/overview").events
-    assert overview.text.startswith("# Repository overview") and "URL routes (4):" in overview.text
+    assert overview.text.startswith("# Repository overview") and "URL routes (6):" in overview.text
     assert [s.name for s in driver.completions("/me")] == ["memory"]
 
 

@@ -200,11 +200,9 @@ class ChatDriver:
     def attach_repository(self, context: RepoContext | None) -> None:
         """Apply what `read_repository` found (None: it could not be read); turns stop waiting for it."""
         if context is not None:
-            from backdev.commands.repository import register_repository_commands  # see `commands`
-
             self._repository = context
             self._assistant.attach_repository(context)
-            register_repository_commands(self.commands, context)
+            self._register_repository_commands(self.commands, context)
         self._repository_ready.set()
 
     @staticmethod
@@ -242,7 +240,6 @@ class ChatDriver:
         if self._commands is None:
             from backdev.commands.base import CommandRunner  # built on first use (see the docstring)
             from backdev.commands.prompt import register_prompt_command
-            from backdev.commands.repository import register_repository_commands
             from backdev.commands.session import register_session_commands
             from backdev.commands.workflow import register_workflow_commands
 
@@ -251,9 +248,18 @@ class ChatDriver:
             register_workflow_commands(runner, self._assistant)
             register_prompt_command(runner, self._assistant)
             if self._repository is not None:
-                register_repository_commands(runner, self._repository)
+                self._register_repository_commands(runner, self._repository)
             self._commands = runner
         return self._commands
+
+    @staticmethod
+    def _register_repository_commands(runner: CommandRunner, context: RepoContext) -> None:
+        """/memory and /overview, and the database's /schema and /explain."""
+        from backdev.commands.database import register_database_commands  # see `commands`
+        from backdev.commands.repository import register_repository_commands
+
+        register_repository_commands(runner, context)
+        register_database_commands(runner, context.database)
 
     def completions(self, prefix: str) -> list[CommandSpec]:
         """Commands whose `/name` starts with `prefix` (which includes the slash), with their help."""

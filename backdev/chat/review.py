@@ -17,7 +17,7 @@ from backdev.llm.events import TurnFailed, TurnFinished
 from backdev.tools.base import Approver
 from backdev.workflow.review.report import counts_line, findings_list
 from backdev.workflow.review.request import ReviewRequest
-from backdev.workflow.review.steps import review_report, review_workflow, save_review_artifact
+from backdev.workflow.review.steps import end_review_turn, review_report, review_workflow, save_review_artifact
 
 NOT_FINISHED = "The review did not finish, so it was not saved; the findings so far are kept (/findings)."
 
@@ -28,14 +28,17 @@ async def review_events(assistant: Assistant, request: ReviewRequest, *, approve
     workflow = review_workflow(assistant.workflow, assistant.persona.name)
     summary: str | None = None
     failure = ""
-    async with aclosing(assistant.send(request.text, approve=approve, extra_blocks=request.blocks,
-                                       meta=request.meta)) as events:
-        async for event in events:
-            if isinstance(event, TurnFinished):
-                summary = event.text
-            elif isinstance(event, TurnFailed):
-                failure = event.failure.message
-            yield event
+    try:
+        async with aclosing(assistant.send(request.text, approve=approve, extra_blocks=request.blocks,
+                                           meta=request.meta)) as events:
+            async for event in events:
+                if isinstance(event, TurnFinished):
+                    summary = event.text
+                elif isinstance(event, TurnFailed):
+                    failure = event.failure.message
+                yield event
+    finally:
+        end_review_turn(workflow)  # findings are confined to the review's files during its turn only
     report = review_report(workflow, request, summary or "", assistant.model.model_id)
     yield FindingsShown(request.scope, tuple(report.findings),
                         f"Findings ({counts_line(report.findings)}):\n{findings_list(report.findings)}")

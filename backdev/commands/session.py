@@ -8,14 +8,13 @@ workflow's phase) follow the command's own line.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from backdev.assistant import Assistant
 from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec, Retry
 from backdev.llm.cost import format_cost, format_usage
 from backdev.llm.models import ALIASES, UnknownModelError
 from backdev.personas.loader import PersonaCatalog, UnknownPersonaError
-from backdev.session.export import export_markdown
+from backdev.session.export import export_markdown, export_target
 
 
 def register_session_commands(runner: CommandRunner, assistant: Assistant, catalog: PersonaCatalog) -> None:
@@ -54,11 +53,7 @@ def register_session_commands(runner: CommandRunner, assistant: Assistant, catal
 
     def export(argument: str) -> CommandOutcome:
         session = assistant.session
-        target = Path(argument).expanduser() if argument else Path(session.root) / f"backdev-session-{session.id}.md"
-        if not target.is_absolute():
-            target = Path(session.root) / target
-        if target.is_dir():
-            target = target / f"backdev-session-{session.id}.md"
+        target = export_target(session, argument)
         text = export_markdown(assistant.store, assistant.store.get_session(session.id), assistant.price_overrides)
         try:
             target.write_text(text, encoding="utf-8")

@@ -27,6 +27,7 @@ from backdev.commands.syntax import is_command, unescape_message
 from backdev.compose import Startup, Workspace
 from backdev.llm.events import TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter
+from backdev.safe_text import lines_of, safe_stream
 from backdev.tools.base import ApprovalRequest, Approver, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
@@ -55,8 +56,9 @@ class PlainRepl:
     ) -> None:
         self.workspace = workspace
         self.driver = ChatDriver(startup, workspace, approve=approve or self._approve, confirm=self._confirm)
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
+        # Every line the REPL prints may carry text from the model or the repository (see safe_text).
+        self.out = safe_stream(out or sys.stdout)
+        self.err = safe_stream(err or sys.stderr)
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.prompt_input = prompt_input
         self.prompt_output = prompt_output
@@ -109,12 +111,12 @@ class PlainRepl:
         return self.interactive and self._prompt is not None
 
     async def _approve(self, action: ApprovalRequest) -> Decision:
-        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in action.detail.splitlines()))
+        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in lines_of(action.detail)))
         if not self._can_ask:
             self._say("  Denied: approvals need an interactive terminal.")
             return Decision.DENY
         while True:
-            answer = await self._prompt.prompt_async("  Allow? [y] once / [a] for this session / [n] no: ")
+            answer = await self._ask("  Allow? [y] once / [a] for this session / [n] no: ")
             decision = APPROVAL_ANSWERS.get(answer.strip().lower()[:1])
             if decision is not None:
                 return decision
@@ -131,8 +133,14 @@ class PlainRepl:
         return await self._yes("Send it?")
 
     async def _yes(self, question: str) -> bool:
-        answer = await self._prompt.prompt_async(f"  {question} [y/n]: ")
+        answer = await self._ask(f"  {question} [y/n]: ")
         return bool(answer.strip().lower().startswith("y"))
+
+    async def _ask(self, question: str) -> str:
+        """An answer to a question (approvals, y/n): not a line of input history."""
+        from backdev.repl.history import ask_outside_history  # with the prompt, in an interactive terminal
+
+        return await ask_outside_history(self._prompt, question)
 
     def _not_sent(self, event: NotSent) -> None:
         """Nothing typed is lost: back at the prompt, or kept as the draft in a script."""
@@ -226,10 +234,10 @@ class PlainRepl:
 
     def _make_prompt(self) -> Any:
         from prompt_toolkit import PromptSession  # only an interactive terminal needs the prompt
-        from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 
         from backdev.repl.completion import repl_completer
+        from backdev.repl.history import RedactingFileHistory
 
         bindings = KeyBindings()
 
@@ -237,7 +245,7 @@ class PlainRepl:
         def _newline(event: Any) -> None:
             event.current_buffer.insert_text("\n")
 
-        history = FileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
+        history = RedactingFileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
         return PromptSession(
             history=history, complete_while_typing=True,
             completer=repl_completer(self.driver.completions, lambda: self.driver.path_index),

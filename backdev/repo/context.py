@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backdev.repo.completion import PathIndex
 from backdev.repo.memory import MemoryReport, load_memory
@@ -23,6 +24,9 @@ from backdev.repo.safety import SafetyPolicy
 from backdev.repo.tools import repo_tools
 from backdev.settings import Settings
 from backdev.tools.base import Tool
+
+if TYPE_CHECKING:
+    from backdev.db.context import DatabaseContext
 
 log = logging.getLogger(__name__)
 NOT_GIT_NOTE = ("Not a git repository: files come from a walk of the folder (skipping .venv, node_modules, "
@@ -36,7 +40,7 @@ class RepoContext:
     Attributes:
         repo: the repository, read through the session's safety policy.
         info: branch, detached HEAD, dirty state (`info.label` for a status line).
-        tools: the six read-only tools, in their fixed order.
+        tools: the six read-only tools, then the database's when one is configured, in a fixed order.
         prompt_text: the system prompt's repository block (memory, then the overview).
         notes: lines to show once (e.g. that the folder is not a git repository).
         memory: the memory files looked for and loaded (`/memory`).
@@ -44,6 +48,7 @@ class RepoContext:
         index: the file list, ready for `@` completion.
         test_command: the test command the overview names (setting or detected), or None.
         stack: frameworks and tools detected.
+        database: the person's database (its state says whether one is configured and answers).
     """
 
     repo: Repository
@@ -56,6 +61,7 @@ class RepoContext:
     index: PathIndex = field(default_factory=lambda: PathIndex([]))
     test_command: list[str] | None = None
     stack: list[str] = field(default_factory=list)
+    database: DatabaseContext | None = None
 
 
 def _open(cwd: Path, policy: SafetyPolicy, notes: list[str]) -> tuple[Repository, RepoInfo, list[str]]:
@@ -84,11 +90,16 @@ def open_repo_context(cwd: Path, settings: Settings, policy: SafetyPolicy) -> Re
     index = PathIndex(files)
     memory = load_memory(repo.root, settings, policy)
     try:
-        overview = build_overview(repo, settings, files=files, info=info)
+        overview = build_overview(repo, settings, files=files, info=info, start=cwd)
     except Exception as exc:  # the overview helps; a project it cannot read must not stop the session
         log.exception("repository overview failed")
         notes.append(f"The repository overview could not be built ({type(exc).__name__}: {exc}); the tools still work.")
         overview = Overview("", None, [])
     prompt_text = "\n\n".join(part for part in (memory.prompt_text(), overview.text) if part)
-    return RepoContext(repo, info, repo_tools(repo, settings), prompt_text, notes, memory, overview.text, index,
-                       overview.test_command, overview.stack)
+    from backdev.db.context import open_database  # the person's own MySQL/MariaDB, when configured (its driver)
+
+    database = open_database(settings, policy, lambda: repo)
+    notes.extend(database.notes)
+    tools = repo_tools(repo, settings) + (database.tools.tools() if database.tools is not None else [])
+    return RepoContext(repo, info, tools, prompt_text, notes, memory, overview.text, index, overview.test_command,
+                       overview.stack, database)

@@ -4,6 +4,10 @@ Every revision or branch name is checked before it reaches git (no leading `-`, 
 taken for an option) and verified to name a commit. Diffs are split per file so that a secret
 file's section can be replaced by a one-line note; the rest is redacted by the repository's
 `SafetyPolicy`.
+
+A diff or patch is capped as git produces it: its output is read up to a budget (twice the
+caller's `max_bytes`, or `MAX_DIFF_BYTES`) and git is stopped there, so a 50 MB rewrite costs
+what the cap costs, not the whole diff in memory (it took 76 s and 556 MB when read whole).
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from backdev.repo.base import RepoError, RepoHandle
-from backdev.repo.safety import PathRefused, normalize_repo_path
+from backdev.repo.safety import PathRefused, hard_links, normalize_repo_path
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
 SCOPES = ("unstaged", "staged", "base", "path")
 MAX_UNTRACKED_DIFFS = 50
+MAX_DIFF_BYTES = 4_000_000  # the ceiling for a diff read without a cap of its own
 _REVISION = re.compile(r"^[A-Za-z0-9._/~^@{}+-]{1,200}$")
 _DIFF_FLAGS = ("--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/")
 
@@ -93,6 +98,31 @@ def _run(git_repo: Any, command: str, *args: str) -> tuple[int, str, str]:
     return int(status), out, err
 
 
+def _run_capped(git_repo: Any, budget: int, command: str, *args: str) -> tuple[int, str, str, bool]:
+    """`_run` reading at most `budget` bytes of output; git is stopped past that.
+
+    Returns:
+        status, output (cut at its last whole line when capped), stderr, and whether it was capped.
+    """
+    process = getattr(git_repo.git, command)(*args, as_process=True)
+    proc = process.proc
+    try:
+        data = proc.stdout.read(budget + 1)
+        capped = len(data) > budget
+        if capped:
+            proc.kill()
+            data = data[: data.rfind(b"\n", 0, budget) + 1]
+        error = b"" if capped else proc.stderr.read()
+    finally:
+        status = proc.wait()
+    return (0 if capped else int(status)), data.decode("utf-8", errors="replace"), error.decode(errors="replace"), capped
+
+
+def _read_budget(max_bytes: int | None) -> int:
+    # Secret sections and redaction shrink a diff on the way; read enough that a cap still fills.
+    return MAX_DIFF_BYTES if max_bytes is None else min(MAX_DIFF_BYTES, 2 * max_bytes + 65_536)
+
+
 def _sections(text: str) -> list[str]:
     """A diff split into one section per file (each starting with `diff --git`)."""
     parts = re.split(r"(?m)^(?=diff --git )", text)
@@ -111,10 +141,13 @@ def _untracked(git_repo: Any) -> list[str]:
     return sorted(p for p in out.split("\0") if p and not p.endswith("/"))
 
 
-def _untracked_diffs(git_repo: Any, paths: list[str]) -> str:
+def _untracked_diffs(git_repo: Any, paths: list[str], budget: int) -> str:
     chunks = []
     for name in paths[:MAX_UNTRACKED_DIFFS]:
-        _, out, _ = _run(git_repo, "diff", *_DIFF_FLAGS, "--no-index", "--", "/dev/null", name)
+        if budget <= 0:
+            break
+        _, out, _, _ = _run_capped(git_repo, budget, "diff", *_DIFF_FLAGS, "--no-index", "--", "/dev/null", name)
+        budget -= len(out)
         chunks.append(out)
     rest = paths[MAX_UNTRACKED_DIFFS:]
     if rest:
@@ -166,15 +199,22 @@ def diff(repo: RepoHandle, scope: str, *, base: str | None = None, path: str | N
     args, pathspec = _scope_args(repo, scope, base, path)
     git_repo = repo.git_repo
     tail = ["--", pathspec] if pathspec else []
-    status, out, err = _run(git_repo, "diff", *_DIFF_FLAGS, *args, *tail)
+    budget = _read_budget(max_bytes)
+    status, out, err, capped = _run_capped(git_repo, budget, "diff", *_DIFF_FLAGS, *args, *tail)
     if status not in (0, 1):
         raise RepoError(f"git diff failed: {err.strip().splitlines()[-1] if err.strip() else status}.")
-    out += _untracked_diffs(git_repo, _untracked_in_scope(git_repo, scope, pathspec))
-    return filter_diff(repo, out, max_bytes)
+    if not capped:
+        out += _untracked_diffs(git_repo, _untracked_in_scope(git_repo, scope, pathspec), budget - len(out))
+        capped = len(out) >= budget
+    return filter_diff(repo, out, max_bytes if max_bytes is not None else MAX_DIFF_BYTES, read_capped=capped)
 
 
-def filter_diff(repo: RepoHandle, text: str, max_bytes: int | None = None) -> DiffText:
-    """Replace secret files' sections by a note, redact the rest, and cap it at `max_bytes`."""
+def filter_diff(repo: RepoHandle, text: str, max_bytes: int | None = None, *, read_capped: bool = False) -> DiffText:
+    """Replace secret files' sections by a note, redact the rest, and cap it at `max_bytes`.
+
+    `read_capped`: git was stopped before the end of its output, so the diff is truncated
+    whatever its size now.
+    """
     kept: list[str] = []
     files: list[str] = []
     secrets: list[str] = []
@@ -183,18 +223,22 @@ def filter_diff(repo: RepoHandle, text: str, max_bytes: int | None = None) -> Di
         if paths:
             files.append(paths[-1])
         secret = next((p for p in paths if repo.policy.refuses(p)), None)
+        linked = next((p for p in paths if hard_links(repo.root / p) > 1), None)
         if secret is not None:
             secrets.append(secret)
             kept.append(f"diff --git a/{secret} b/{secret}\n[left out: {secret} is a secret file]\n")
+        elif linked is not None:  # the working-tree side may be a file outside the repository
+            kept.append(f"diff --git a/{linked} b/{linked}\n[left out: {linked} has more than one hard link]\n")
         else:
             kept.append(section)
     cleaned = repo.policy.clean("".join(kept))
     body, truncated = cleaned.text, False
-    if max_bytes is not None and len(body.encode()) > max_bytes:
+    if max_bytes is not None and (read_capped or len(body.encode()) > max_bytes):
         cut = body.encode()[:max_bytes].decode("utf-8", errors="ignore")
         cut = cut[: cut.rfind("\n") + 1] if "\n" in cut else cut
         shown = cut.count("\ndiff --git ") + cut.startswith("diff --git ")
-        body = cut + (f"\n[diff truncated at {max_bytes:,} bytes: {shown} of {len(files)} files shown. "
+        of = f"{shown} of {len(files)}" if not read_capped else f"{shown} of at least {len(files)}"
+        body = cut + (f"\n[diff truncated at {max_bytes:,} bytes: {of} files shown. "
                       "Ask for one file with scope=path.]\n")
         truncated = True
     return DiffText(body, tuple(dict.fromkeys(files)), tuple(secrets), cleaned.kinds, truncated)
@@ -239,9 +283,11 @@ def show_commit(repo: RepoHandle, revision: str, *, max_bytes: int | None = None
     """A commit's header, message, stat and patch, filtered as diffs are."""
     sha = check_revision(repo, revision)
     fmt = "--format=commit %H%nAuthor: %an%nDate:   %ad%n%n%B"
-    _, out, _ = _run(repo.git_repo, "show", *_DIFF_FLAGS, "--stat", "--patch", "--date=iso", fmt, sha)
+    _, out, _, capped = _run_capped(repo.git_repo, _read_budget(max_bytes), "show", *_DIFF_FLAGS, "--stat", "--patch",
+                                    "--date=iso", fmt, sha)
     head, sep, rest = out.partition("\ndiff --git ")
     header = repo.policy.clean(head + "\n")
-    patch = filter_diff(repo, "diff --git " + rest if sep else "", max_bytes)
+    patch = filter_diff(repo, "diff --git " + rest if sep else "", max_bytes if max_bytes is not None else MAX_DIFF_BYTES,
+                        read_capped=capped)
     return DiffText(header.text + patch.text, patch.files, patch.secret_files, header.kinds + patch.redactions,
                     patch.truncated)

@@ -21,7 +21,7 @@ from backdev.repo import history, search
 from backdev.repo.base import RepoError
 from backdev.repo.history import Commit, DiffText
 from backdev.repo.reading import FileSlice, Hint, default_hint, read_path
-from backdev.repo.safety import PathRefused, SafetyPolicy, relative_posix, resolve_in_repo
+from backdev.repo.safety import PathRefused, SafetyPolicy, is_git_internal, relative_posix, resolve_in_repo
 from backdev.repo.search import GrepResult
 
 # Folders never listed outside git (inside git, .gitignore decides).
@@ -30,6 +30,7 @@ DEFAULT_IGNORED_DIRS = frozenset({
     ".ruff_cache", ".tox", ".nox", "build", "dist", ".eggs", "target", ".idea", ".vscode", ".cache",
     "htmlcov", ".next", "coverage",
 })
+
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class Repository:
     def is_ignored(self, relative: str) -> bool:
         """True when git ignores `relative` (tracked files never are), or it is under `.git`."""
         parts = relative.split("/")
-        if ".git" in parts:
+        if is_git_internal(relative):
             return True
         if self.git_repo is None:
             return any(part in DEFAULT_IGNORED_DIRS for part in parts[:-1]) or (

@@ -15,6 +15,7 @@ from rich.text import Text
 from backdev.llm.models import ALIASES
 from backdev.tui.screens.chat_core import ChatCore
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
+from backdev.tui.safe import safe_text, visible
 
 
 class ChatActions(ChatCore):
@@ -56,9 +57,10 @@ class ChatActions(ChatCore):
         current = self.driver.persona_name
         options = []
         for persona in self.driver.personas():
-            label = Text(persona.name, style="bold")
-            label.append(f"  ({persona.source}){'  · current' if persona.name == current else ''}\n", style="dim")
-            label.append(persona.description[:160])
+            # Names and descriptions come from persona files, possibly the repository's own.
+            label = safe_text(persona.name, style="bold")
+            label.append(visible(f"  ({persona.source}){'  · current' if persona.name == current else ''}\n"), style="dim")
+            label.append(visible(persona.description[:160]))
             options.append((persona.name, label))
         self.app.push_screen(ChoiceScreen("Switch persona", options), self._run_with("/persona"))
 
@@ -141,13 +143,13 @@ class ChatActions(ChatCore):
         if not blocks:
             self.notify("There is no code block in the replies yet.")
             return
-        options = [(str(i), Text(block.preview)) for i, block in enumerate(blocks)]
+        options = [(str(i), safe_text(block.preview)) for i, block in enumerate(blocks)]
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                code = blocks[int(value)].code
-                self.app.copy_to_clipboard(code)
-                self.notify(f"Copied the code block ({code.count(chr(10)) + 1} lines).")
+                block = blocks[int(value)]
+                self.app.copy_to_clipboard(block.code)
+                self.notify(f"Copied the code block ({block.line_count} line{'s' if block.line_count != 1 else ''}).")
 
         self.app.push_screen(ChoiceScreen("Copy a code block (newest first)", options), chosen)
 

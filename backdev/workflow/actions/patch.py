@@ -3,7 +3,9 @@
 Hunks are matched on their context and removed lines, at the line the header names or, when the
 file has moved on, at the nearest place they match exactly. No fuzz: a hunk that does not match is
 an error that says which one, so a wrong edit is never applied half-way. Line endings are compared
-without their `\\n`/`\\r\\n` and the file's own ending is kept.
+without their `\\n`/`\\r\\n` and the file's own ending is kept. Lines are split at newlines only: a
+carriage return, form feed or U+2028 inside a line stays in that line (`str.splitlines` would
+break it in two, so the diff shown and the file written would disagree).
 """
 
 from __future__ import annotations
@@ -13,6 +15,14 @@ from dataclasses import dataclass, field
 
 HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _HEADER_PREFIXES = ("diff ", "index ")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` without their `\\n` or `\\r\\n` endings, split at newlines only."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 class PatchError(ValueError):
@@ -41,7 +51,7 @@ def parse_hunks(diff: str) -> list[Hunk]:
     """
     hunks: list[Hunk] = []
     files = 0
-    lines = diff.splitlines()
+    lines = split_lines(diff)
     for index, raw in enumerate(lines):
         header = HUNK_HEADER.match(raw)
         if header:
@@ -78,7 +88,7 @@ def apply_unified_diff(old: str, diff: str) -> str:
     """
     ending = "\r\n" if "\r\n" in old else "\n"
     had_final_newline = old.endswith(("\n", "\r\n")) or not old
-    lines = old.splitlines()
+    lines = split_lines(old)
     out: list[str] = []
     position = 0
     offset = 0

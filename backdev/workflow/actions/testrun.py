@@ -60,6 +60,18 @@ def _kind(command: list[str]) -> str:
     return "other"
 
 
+def command_origin(test_command_source: str | None) -> str:
+    """Where the test command came from, for the approval: a trusted project's config, the
+    person's config, or detected from the repository's files (`None`: no `test_command` set)."""
+    if test_command_source is None:
+        return "detected from the repository's files (no test_command set)"
+    if test_command_source.startswith("project "):
+        return f"test_command in the project's {test_command_source.removeprefix('project ')}"
+    if test_command_source.startswith("user config "):
+        return f"test_command in your user config ({test_command_source.removeprefix('user config ')})"
+    return f"test_command from {test_command_source}"
+
+
 def _check_path_token(root: Path, token: str) -> None:
     path_part = token.split("::", 1)[0]
     try:

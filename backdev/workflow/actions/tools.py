@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +78,7 @@ def write_artifact_tool(workflow: WorkflowSession) -> Tool:
         if change.unchanged:
             return None
         approved.remember(args, change)
-        detail = change.diff() if change.old is not None else change.new
+        detail = change.review_text(new_file_as_text=True)
         verb = "update" if change.old is not None else "write"
         return ApprovalRequest("write_artifact", "write", f"{verb} {change.relative} ({change.stats()})", detail)
 
@@ -126,7 +127,7 @@ def propose_edit_tool(workflow: WorkflowSession) -> Tool:
             return None
         approved.remember(args, change)
         reason = str(args.get("reason") or "").strip()
-        detail = (f"{reason}\n\n" if reason else "") + change.diff()
+        detail = (f"{reason}\n\n" if reason else "") + change.review_text()
         verb = "create" if change.old is None else "edit"
         # "For this session" covers this one file, not every file in the repository.
         return ApprovalRequest("propose_edit", "write", f"{verb} {change.relative} ({change.stats()})", detail,
@@ -139,7 +140,7 @@ def propose_edit_tool(workflow: WorkflowSession) -> Tool:
         except _edits().ChangeRefused as exc:
             return refusal(f"Not applied: {exc}", f"propose_edit refused: {exc}")
         return ToolOutcome(f"Applied the edit to {change.relative} ({change.stats()}).",
-                           f"propose_edit {change.relative} · {change.stats()}", detail=change.diff())
+                           f"propose_edit {change.relative} · {change.stats()}", detail=change.review_text())
 
     return Tool(
         "propose_edit",
@@ -157,25 +158,35 @@ def propose_edit_tool(workflow: WorkflowSession) -> Tool:
     )
 
 
-def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[str], list[str]]:
-    """(the command as configured or detected, the same with its program found) for `selection`.
+def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[str], list[str], Path]:
+    """(the command as configured or detected, the same with its program found, the folder it runs in).
+
+    A detected command runs from its project's folder (`apps/api/` of a monorepo); a selection's
+    paths are checked against, and taken relative to, that folder.
 
     Raises:
         TestCommandError: no test command, a refused selection, or the program not found.
     """
-    from backdev.repo.detect import detect_test_command  # see _edits: not at start-up
+    from backdev.repo.detect import find_test_command  # see _edits: not at start-up
     from backdev.repo.repository import Repository
 
     testrun = _testrun()
-    base = list(workflow.settings.test_command) or detect_test_command(Repository.open(workflow.root,
-                                                                                     policy=workflow.policy))
+    folder = workflow.root
+    base = list(workflow.settings.test_command)
+    if not base:
+        repo = Repository.open(workflow.root, policy=workflow.policy)
+        here = workflow.root.resolve()
+        start = here.relative_to(repo.root).as_posix() if here.is_relative_to(repo.root) else ""
+        found = find_test_command(repo.root, repo.files(), "" if start == "." else start)
+        if found is not None:
+            base, folder = list(found.args), repo.root / found.folder
     if not base:
         raise testrun.TestCommandError(
             "No test command was found (no pytest configuration, manage.py, tox.ini or Makefile `test` target): "
             "set `test_command` in .backdev.yaml, e.g. [python, -m, pytest]."
         )
-    command = testrun.build_command(base, selection, workflow.root)
-    return command, testrun.resolve_executable(command, workflow.root)
+    command = testrun.build_command(base, selection, folder)
+    return command, testrun.resolve_executable(command, folder), folder
 
 
 def run_tests_tool(workflow: WorkflowSession) -> Tool:
@@ -183,20 +194,23 @@ def run_tests_tool(workflow: WorkflowSession) -> Tool:
 
     def approval(args: dict[str, Any]) -> ApprovalRequest | None:
         try:
-            command, resolved = tests_command_for(workflow, str(args.get("selection") or ""))
+            command, resolved, folder = tests_command_for(workflow, str(args.get("selection") or ""))
         except _testrun().TestCommandError:
             return None
+        settings = workflow.settings
+        origin = _testrun().command_origin(settings.source_of("test_command") if settings.test_command else None)
         return ApprovalRequest("run_tests", "run", f"run {shlex.join(command)}",
-                               f"{shlex.join(resolved)}\nin {workflow.root} · time limit {timeout:g} s", grant="run_tests")
+                               f"{shlex.join(resolved)}\nin {folder} · time limit {timeout:g} s\n"
+                               f"command from: {origin}", grant="run_tests")
 
     async def handler(args: dict[str, Any]) -> ToolOutcome:
         selection = str(args.get("selection") or "")
         testrun = _testrun()
         try:
-            command, resolved = tests_command_for(workflow, selection)
+            command, resolved, folder = tests_command_for(workflow, selection)
         except testrun.TestCommandError as exc:
             return refusal(f"Not run: {exc}", f"run_tests refused: {exc}")
-        result = await testrun.run_test_command(resolved, workflow.root, timeout)
+        result = await testrun.run_test_command(resolved, folder, timeout)
         run = workflow.record_run(TestRun(command, selection, result.exit_status, result.outcome,  # type: ignore[arg-type]
                                           result.summary, seconds=round(result.seconds, 2)))
         status = "no exit status" if result.exit_status is None else f"exit status {result.exit_status}"

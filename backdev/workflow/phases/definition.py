@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
 
-from backdev.yamlio import YamlProblem, load_yaml, load_yaml_cached
+from backdev.yamlio import MAX_WORKFLOW_BYTES, FileTooLarge, YamlProblem, load_yaml, load_yaml_cached, read_capped
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # Placeholders an artifact path template may use: `{date}` (YYYY-MM-DD) and `{slug}` (what was
@@ -136,7 +136,9 @@ def load_workflow(path: Path) -> Workflow:
         WorkflowError: the file cannot be read, is not valid YAML, or breaks the schema.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_WORKFLOW_BYTES)
+    except (FileTooLarge, UnicodeDecodeError) as exc:
+        raise WorkflowError(f"{exc}" if isinstance(exc, FileTooLarge) else f"{path}: is not UTF-8 text.") from exc
     except OSError as exc:
         raise WorkflowError(f"{path}: cannot be read ({exc.strerror}).") from exc
     return parse_workflow(text, path, cache_file=_cache_file(path))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
@@ -19,6 +19,9 @@ from backdev.workflow.review.findings import Finding, sort_findings
 from backdev.workflow.phases.prompt import phase_prompt
 from backdev.workflow.phases.state import ItemProgress, TestRun, WorkflowState
 from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
+
+if TYPE_CHECKING:  # the review's modules load with the first review
+    from backdev.workflow.review.scope import ReviewScope
 
 _MARKS = {"open": "[ ]", "done": "[x]", "na": "[-]"}
 
@@ -49,6 +52,9 @@ class WorkflowSession:
         self._save = save
         # The system prompt's phase block: set by `activate` (on start, resume and each switch) only.
         self.phase_text = ""
+        # What findings may point at during a review's turn: its files (`report_finding` checks
+        # paths against them); None otherwise (any file of the repository).
+        self.finding_scope: ReviewScope | None = None
 
     # --- the phase -----------------------------------------------------------------------------
 
@@ -63,6 +69,10 @@ class WorkflowSession:
     def activate(self) -> None:
         """Build the current phase's block of the system prompt (on start, resume and each switch)."""
         self.phase_text = phase_prompt(self.workflow, self.phase, self.artifacts_dir, self._artifact_texts())
+
+    def use_phase_text(self, text: str) -> None:
+        """Send `text` as the phase block instead, until the phase changes (`backdev review`'s one-pass prompt)."""
+        self.phase_text = text
 
     def switch(self, name: str) -> Phase:
         """Make the phase called `name` (id, title or number) current.

@@ -3,11 +3,13 @@
 `--diff` is every uncommitted change against HEAD (staged, unstaged and untracked files, each
 file once); `--base B` is everything the branch changes since its merge base with B (commits and
 uncommitted work on top). The repository module leaves secret files out of diffs and redacts
-secret-looking values; `exclude` additionally keeps the review's own exclusions out.
+secret-looking values; `exclude` additionally keeps the review's own exclusions (secret files,
+backdev's artifacts and transcripts) out of the diff, file by file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,7 +37,16 @@ def changes_for_review(root: Path, policy: SafetyPolicy, *, base: str | None,
             diff = "\n".join(repo.diff("path", path=p) for p in changed if not exclude(p))
         else:
             changed = repo.changed_files("base", base=base)
-            diff = repo.diff("base", base=base)
+            diff = drop_sections(repo.diff("base", base=base), [p for p in changed if exclude(p)])
     except RepoError as exc:
         raise ChangesUnavailable(str(exc)) from None
     return changed, diff
+
+
+def drop_sections(diff: str, paths: list[str]) -> str:
+    """`diff` without the file sections of `paths` (matched on the `diff --git a/… b/…` header)."""
+    if not paths:
+        return diff
+    headers = {f"diff --git a/{p} b/{p}" for p in paths}
+    sections = re.split(r"(?m)^(?=diff --git )", diff)
+    return "".join(s for s in sections if s.split("\n", 1)[0] not in headers)

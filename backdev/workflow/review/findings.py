@@ -12,7 +12,9 @@ from typing import Any, Literal
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 #: The formats of `backdev review` reports (defined here, with no imports, so the CLI parser stays cheap).
-FORMATS = ("md", "json", "sarif")
+FORMATS = ("md", "json", "sarif", "github", "codeclimate")
+#: How many parts of a large `backdev review` run at once by default (`--jobs`; see review.parts).
+DEFAULT_JOBS = 4
 
 
 def severity_rank(severity: str) -> int:
@@ -32,6 +34,7 @@ class Finding:
         title: one line.
         detail: why it is a problem.
         suggestion: what to do instead.
+        source: the text of the line it points at (redacted, trimmed), which fingerprints use.
     """
 
     path: str
@@ -41,18 +44,20 @@ class Finding:
     title: str
     detail: str = ""
     suggestion: str = ""
+    source: str = ""
 
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The documented JSON shape: the fields, then `fingerprint` (see `fingerprint`)."""
+        return {**asdict(self), "fingerprint": fingerprint(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
         return cls(str(data["path"]), int(data["line"]), data["severity"], str(data["category"]), str(data["title"]),
-                   str(data.get("detail", "")), str(data.get("suggestion", "")))
+                   str(data.get("detail", "")), str(data.get("suggestion", "")), str(data.get("source", "")))
 
 
 def sort_findings(findings: list[Finding] | tuple[Finding, ...]) -> list[Finding]:
@@ -71,3 +76,29 @@ class ReviewFindings:
 
     scope: str
     findings: tuple[Finding, ...]
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+# What makes two findings "the same finding" across runs and pushes: a hash of the file's path,
+# the category, the source line the finding points at (whitespace collapsed) and the title (case
+# and whitespace folded) — never the line number, so an edit above the finding, or moving the
+# function within its file, leaves it unchanged. It is the SARIF result's `partialFingerprints`,
+# the Code Climate issue's `fingerprint`, a key of the JSON report's findings, and what
+# `--baseline` compares.
+
+#: The key under SARIF `partialFingerprints` (versioned: a change of recipe gets a new key).
+SARIF_KEY = "backdevFinding/v1"
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fingerprint(finding: Finding) -> str:
+    """32 hex digits identifying the finding (see the comment above)."""
+    import hashlib  # ~6 ms with OpenSSL: findings load before the app's first frame, fingerprints with a report
+
+    # Without a source line (findings stored before lines were recorded) the line number stands in.
+    anchor = _folded(finding.source) if finding.source else f"line {finding.line}"
+    text = "\0".join((finding.path, finding.category, anchor, _folded(finding.title).lower()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

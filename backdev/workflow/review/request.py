@@ -19,11 +19,14 @@ from typing import Any
 
 from backdev.repo.reading import NotReadable
 from backdev.repo.repository import Repository
-from backdev.repo.safety import PathRefused, SafetyPolicy, is_secret_path, relative_posix, resolve_in_repo
+from backdev.repo.safety import PathRefused, SafetyPolicy, is_secret_path
 from backdev.settings import Settings
 from backdev.workflow.review.changes import ChangesUnavailable, changes_for_review
+from backdev.workflow.review.paths import PathsError, exclusion_patterns, expand_paths, is_excluded
 
 MAX_FILES = 40
+#: The most files `backdev review` takes, reviewed in parts (see review.parts).
+MAX_SPLIT_FILES = 400
 
 
 class ReviewError(ValueError):
@@ -49,6 +52,8 @@ class ReviewRequest:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Every file findings may point at (the named files, or every changed file that still exists).
+    in_scope: list[str] = field(default_factory=list)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -126,58 +131,63 @@ def slug_of(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "review"
 
 
-def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings, policy: SafetyPolicy) -> ReviewRequest:
-    """A review of the named files.
+def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings, policy: SafetyPolicy, *,
+                 cwd: Path | None = None, max_files: int = MAX_FILES) -> ReviewRequest:
+    """A review of the named files, folders or globs (relative to `cwd`, the root by default; see `paths`).
 
     Raises:
-        ReviewError: a path outside the repository, missing, a folder, binary or a secret file.
+        ReviewError: a path outside the repository, missing, binary or a secret file; too many files.
     """
-    files: list[str] = []
-    for raw in paths:
-        try:
-            path = resolve_in_repo(root, raw)
-        except PathRefused as exc:
-            raise ReviewError(str(exc)) from None
-        if not path.exists():
-            raise ReviewError(f"There is no {raw} in {root}: check the path.")
-        relative = relative_posix(root, path)
-        if is_secret_path(relative, settings.secret_files):
-            raise ReviewError(f"{relative} looks like a secret file; backdev does not send it to the model.")
-        files.append(relative)
+    try:
+        files, notes = expand_paths(root, (cwd or root).resolve(), paths, settings, policy)
+    except PathsError as exc:
+        raise ReviewError(str(exc)) from None
+    if len(files) > max_files:
+        raise ReviewError(f"Those paths name {len(files)} files; review at most {max_files} at a time "
+                          "(name fewer files or folders).")
+    if not files:
+        raise ReviewError("Those paths name only secret files: name the files to review.")
     blocks = []
-    notes = []
     for relative in files:
         body, file_notes = read_numbered(root, relative, settings, policy)
         blocks.append(_file_block(relative, body))
         notes += file_notes
-    scope = ", ".join(files)
+    scope = ", ".join(files) if len(files) <= 3 else f"{files[0]} and {len(files) - 1} more files"
     names = " and ".join(f"`{f}`" for f in files) if len(files) <= 3 else f"these {len(files)} files"
     text = f"Review {names}. Line numbers are shown beside the code."
     return ReviewRequest(scope, slug_of(files[0] if len(files) == 1 else f"{files[0]}-and-{len(files) - 1}-more"),
-                         text, blocks, files, notes)
+                         text, blocks, files, notes, in_scope=list(files))
 
 
-def review_changes(root: Path, settings: Settings, policy: SafetyPolicy, *, base: str | None = None) -> ReviewRequest:
+def review_changes(root: Path, settings: Settings, policy: SafetyPolicy, *, base: str | None = None,
+                   max_files: int = MAX_FILES) -> ReviewRequest:
     """A review of the uncommitted changes (`base` None) or of everything since the merge base with `base`.
 
     Raises:
         ReviewError: not a git repository, an unknown base, or no changes.
     """
     secret = lambda path: is_secret_path(path, settings.secret_files)  # noqa: E731
+    patterns = exclusion_patterns(settings)
+    own = lambda path: is_excluded(path, patterns)  # noqa: E731
     try:
-        changed, diff = changes_for_review(root, policy, base=base, exclude=secret)
+        changed, diff = changes_for_review(root, policy, base=base, exclude=lambda p: secret(p) or own(p))
     except ChangesUnavailable as exc:
         raise ReviewError(str(exc)) from None
     scope = "uncommitted changes" if base is None else f"changes since the merge base with {base}"
     notes = [f"{path}: a secret file, left out of the review." for path in changed if secret(path)]
-    reviewable = [path for path in changed if not secret(path)]
+    left_out = [path for path in changed if own(path) and not secret(path)]
+    if left_out:
+        notes.append(f"Left out backdev's own files ({', '.join(left_out[:5])}{' …' if len(left_out) > 5 else ''}); "
+                     "the review_exclude setting changes that.")
+    reviewable = [path for path in changed if not secret(path) and not own(path)]
     if not reviewable:
-        raise ReviewError(f"There are no {scope} to review." if not changed else f"The only {scope} are in secret files.")
+        raise ReviewError(f"There are no {scope} to review." if not changed else
+                          f"The only {scope} are in secret files or backdev's own files.")
     blocks: list[dict[str, Any]] = [{"type": "text", "text": f'<diff scope="{scope}">\n{diff.rstrip()}\n</diff>'}]
     files: list[str] = []
     for relative in reviewable:
-        if len(files) >= MAX_FILES:
-            notes.append(f"Only the first {MAX_FILES} changed files were sent in full; the diff covers the rest.")
+        if len(files) >= max_files:
+            notes.append(f"Only the first {max_files} changed files were sent in full; the diff covers the rest.")
             break
         if not (root / relative).is_file():
             continue  # deleted: the diff shows it
@@ -189,13 +199,22 @@ def review_changes(root: Path, settings: Settings, policy: SafetyPolicy, *, base
         blocks.append(_file_block(relative, body))
         files.append(relative)
         notes += file_notes
+    in_scope = [path for path in reviewable if (root / path).is_file()]
     text = (f"Review the {scope} ({len(reviewable)} file{'s' if len(reviewable) != 1 else ''}). The diff comes first, then "
             "each changed file as it is now, with line numbers: report findings at those line numbers.")
-    return ReviewRequest(scope, slug_of("diff" if base is None else f"since-{base}"), text, blocks, files, notes)
+    return ReviewRequest(scope, slug_of("diff" if base is None else f"since-{base}"), text, blocks, files, notes,
+                         in_scope=in_scope)
 
 
-def prepare_review(root: Path, target: ReviewTarget, settings: Settings, policy: SafetyPolicy) -> ReviewRequest:
-    """The review request for a target (see `review_files` and `review_changes`), read with the session's `policy`."""
+def prepare_review(root: Path, target: ReviewTarget, settings: Settings, policy: SafetyPolicy, *,
+                   cwd: Path | None = None, split: bool = False) -> ReviewRequest:
+    """The review request for a target (see `review_files` and `review_changes`); paths are relative
+    to `cwd`, and files are read with the session's `policy`.
+
+    `split`: the request will be reviewed in parts (`backdev review`), so up to `MAX_SPLIT_FILES`
+    files are taken instead of `MAX_FILES` (what one message can hold).
+    """
+    limit = MAX_SPLIT_FILES if split else MAX_FILES
     if target.paths:
-        return review_files(root, target.paths, settings, policy)
-    return review_changes(root, settings, policy, base=target.base)
+        return review_files(root, target.paths, settings, policy, cwd=cwd, max_files=limit)
+    return review_changes(root, settings, policy, base=target.base, max_files=limit)

@@ -1,7 +1,8 @@
 """A review from start to end, apart from streaming it: prepare, report, save.
 
 1. `start_review(workflow, target, ...)` builds the request, switches to the review phase
-   (clearing the last review's findings) and returns what to send.
+   (clearing the last review's findings), confines findings to the review's files
+   (`begin_review`) and returns what to send.
 2. The session driver sends `request.text` with `request.blocks` and streams the turn; the model
    files findings with `report_finding` (see `backdev.chat.review`).
 3. `review_report(...)` gathers the findings and the model's closing summary.
@@ -21,6 +22,7 @@ from backdev.workflow.actions.edits import ChangeRefused, prepare_artifact
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.review.report import ReviewReport, to_markdown
 from backdev.workflow.review.request import ReviewError, ReviewRequest, ReviewTarget, prepare_review
+from backdev.workflow.review.scope import ReviewScope
 
 ARTIFACT_GRANT = "write_artifact"
 DEFAULT_TEMPLATE = "reviews/review-{date}-{slug}.md"
@@ -36,19 +38,32 @@ def review_workflow(workflow: WorkflowSession | None, persona_name: str) -> Work
     return workflow
 
 
-def start_review(workflow: WorkflowSession, target: ReviewTarget, settings: Settings,
-                 policy: SafetyPolicy) -> ReviewRequest:
-    """Prepare a review of `target` and enter the review phase (raises ReviewError)."""
-    request = prepare_review(workflow.root, target, settings, policy)
+def start_review(workflow: WorkflowSession, target: ReviewTarget, settings: Settings, policy: SafetyPolicy, *,
+                 cwd: Path | None = None) -> ReviewRequest:
+    """Prepare a review of `target` (paths relative to `cwd`, the root by default) and enter the
+    review phase, with findings confined to the review's files (raises ReviewError)."""
+    return begin_review(workflow, prepare_review(workflow.root, target, settings, policy, cwd=cwd))
+
+
+def begin_review(workflow: WorkflowSession, request: ReviewRequest) -> ReviewRequest:
+    """Enter the review phase for a prepared request; findings are confined to its files until
+    `end_review_turn` (the review's own turn)."""
     workflow.begin_review(request.scope)
+    workflow.finding_scope = ReviewScope(Path(workflow.root).resolve(), frozenset(request.in_scope))
     return request
+
+
+def end_review_turn(workflow: WorkflowSession) -> None:
+    """The review's turn is over: later in the chat, findings may point at any file again."""
+    workflow.finding_scope = None
 
 
 def review_report(workflow: WorkflowSession, request: ReviewRequest, summary: str, model_id: str) -> ReviewReport:
     """The review's report: the findings filed so far and the model's closing summary."""
     review = workflow.workflow.review_phase
     return ReviewReport.build(scope=request.scope, files=request.files, findings=workflow.state.findings,
-                              summary=summary, model=model_id, categories=review.categories if review else ())
+                              summary=summary, model=model_id, categories=review.categories if review else (),
+                              root=str(workflow.root))
 
 
 def artifact_name(workflow: WorkflowSession, slug: str, today: dt.date | None = None) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from backdev.repo.safety import PathRefused, relative_posix, resolve_in_repo
 from backdev.tools.base import Tool, ToolOutcome, refusal
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.review.findings import SEVERITIES, Finding
+from backdev.workflow.review.scope import FindingRefused, ReviewScope
 
 
 def report_finding_tool(workflow: WorkflowSession) -> Tool:
@@ -16,9 +16,10 @@ def report_finding_tool(workflow: WorkflowSession) -> Tool:
 
     def handler(args: dict[str, Any]) -> ToolOutcome:
         raw_path = str(args.get("path", ""))
+        scope = workflow.finding_scope or ReviewScope(workflow.root)
         try:
-            relative = relative_posix(workflow.root, resolve_in_repo(workflow.root, raw_path))
-        except PathRefused as exc:
+            relative = scope.normalise(raw_path)
+        except FindingRefused as exc:
             return refusal(f"Not recorded: {exc}", f"report_finding refused: {raw_path}")
         try:
             line = int(args.get("line", 0))
@@ -36,8 +37,12 @@ def report_finding_tool(workflow: WorkflowSession) -> Tool:
             problems.append("`title` is empty")
         if problems:
             return refusal("Not recorded: " + "; ".join(problems) + ".", f"report_finding refused at {relative}")
+        try:
+            relative, source = scope.check(relative, line, workflow.policy)
+        except FindingRefused as exc:
+            return refusal(f"Not recorded: {exc}", f"report_finding refused at {relative}:{line}")
         finding = Finding(relative, line, severity, category, " ".join(str(args["title"]).split()),  # type: ignore[arg-type]
-                          str(args.get("detail") or "").strip(), str(args.get("suggestion") or "").strip())
+                          str(args.get("detail") or "").strip(), str(args.get("suggestion") or "").strip(), source)
         workflow.add_finding(finding)
         count = len(workflow.state.findings)
         return ToolOutcome(f"Recorded finding #{count}: {severity} {category} at {finding.location}.",
@@ -51,7 +56,7 @@ def report_finding_tool(workflow: WorkflowSession) -> Tool:
         "Record one review finding: a problem at a line of a file, with its severity, category, a one-line title, "
         "the detail of why it matters and a concrete suggestion. One call per problem. No approval is needed.",
         {"type": "object", "properties": {
-            "path": {"type": "string", "description": "the file, relative to the repository root"},
+            "path": {"type": "string", "description": "a file under review, relative to the repository root (no a/ or b/)"},
             "line": {"type": "integer", "minimum": 1, "description": "the line number as shown beside the code"},
             "severity": {"type": "string", "enum": list(SEVERITIES)},
             "category": category_schema,

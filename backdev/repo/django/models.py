@@ -1,33 +1,46 @@
 """Django models read with `ast` (never imported): fields, relations, Meta, managers, bases.
 
-A class is a model when one of its bases is `Model` (or a well-known abstract base such as
-`AbstractUser`) or another model of the project, found by repeating until nothing changes, so
-`class Product(TimeStamped)` is a model once `TimeStamped(models.Model)` is.
+Which classes are models is decided by `classes.ClassIndex` (their resolved bases); this module
+reads what a model class declares and, once all models are known, resolves each relation's
+target to `app.Model` and lists the fields a model inherits from its abstract project bases.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-MODEL_BASES = frozenset({
-    "Model", "AbstractUser", "AbstractBaseUser", "PermissionsMixin", "MPTTModel", "PolymorphicModel",
-    "TimeStampedModel", "AbstractBaseSession", "SoftDeletableModel", "StatusModel", "TitleSlugDescriptionModel",
-})
-RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "TreeForeignKey"})
-OTHER_FIELDS = frozenset({"GenericForeignKey", "GenericRelation", "TaggableManager"})
+from backdev.repo.django.facts import FieldInfo, ModelInfo
+
+RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField",
+                       "TreeForeignKey", "TreeOneToOneField", "TreeManyToManyField"})
+OTHER_FIELDS = frozenset({"GenericForeignKey", "GenericRelation", "TaggableManager", "ClusterTaggableManager",
+                          "StreamField", "RichTextField"})
 META_KEYS = ("db_table", "ordering", "unique_together", "index_together", "verbose_name", "verbose_name_plural",
              "default_related_name", "get_latest_by", "managed", "proxy", "permissions")
 MAX_SOURCE = 160
 _MODELS_PREFIX = re.compile(r"\bmodels\.")
 
 
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
+
+
 def source(node: ast.AST | None) -> str:
     """Compact source text of an expression (`models.` dropped, long text shortened)."""
     if node is None:
         return ""
-    text = _MODELS_PREFIX.sub("", " ".join(ast.unparse(node).split()))
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool, type(None))):
+        text = repr(node.value)  # the common cases, without ast.unparse's cost
+    elif (dotted := _dotted(node)) is not None:
+        text = dotted.removeprefix("models.")
+    else:
+        text = _MODELS_PREFIX.sub("", " ".join(ast.unparse(node).split()))
     return text if len(text) <= MAX_SOURCE else text[: MAX_SOURCE - 1] + "…"
 
 
@@ -63,39 +76,6 @@ def nested_class(node: ast.ClassDef, name: str) -> ast.ClassDef | None:
     return next((s for s in node.body if isinstance(s, ast.ClassDef) and s.name == name), None)
 
 
-@dataclass
-class FieldInfo:
-    """One model field: `category: ForeignKey → shop.Category (on_delete=PROTECT)`."""
-
-    name: str
-    kind: str
-    target: str | None = None
-    options: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class ModelInfo:
-    """One model class."""
-
-    app: str
-    name: str
-    path: str
-    line: int
-    bases: list[str]
-    fields: list[FieldInfo] = field(default_factory=list)
-    abstract: bool = False
-    meta: dict[str, str] = field(default_factory=dict)
-    indexes: list[str] = field(default_factory=list)
-    constraints: list[str] = field(default_factory=list)
-    managers: list[str] = field(default_factory=list)
-    inherited: list[str] = field(default_factory=list)
-    raw_targets: dict[str, ast.expr] = field(default_factory=dict, repr=False)
-
-    @property
-    def label(self) -> str:
-        return f"{self.app}.{self.name}"
-
-
 def _is_field(call: ast.Call) -> bool:
     name = last_name(call.func)
     return name in RELATIONS or name in OTHER_FIELDS or name.endswith("Field")
@@ -108,8 +88,10 @@ def _is_manager(call: ast.Call) -> bool:
 
 def _read_meta(model: ModelInfo, meta: ast.ClassDef) -> None:
     for name, value, _ in assignments(meta.body):
-        if name == "abstract":
-            model.abstract = isinstance(value, ast.Constant) and value.value is True
+        if name in ("abstract", "proxy"):
+            setattr(model, name, isinstance(value, ast.Constant) and value.value is True)
+        elif name == "app_label" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            model.app = value.value
         elif name in ("indexes", "constraints"):
             items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
             getattr(model, name).extend(source(item) for item in items)
@@ -117,9 +99,9 @@ def _read_meta(model: ModelInfo, meta: ast.ClassDef) -> None:
             model.meta[name] = source(value)
 
 
-def read_model(node: ast.ClassDef, app: str, path: str) -> ModelInfo:
+def read_model(node: ast.ClassDef, app: str, path: str, qualname: str | None = None) -> ModelInfo:
     """The fields, Meta and managers of a model class (relation targets resolved later)."""
-    model = ModelInfo(app, node.name, path, node.lineno, [last_name(b) for b in node.bases])
+    model = ModelInfo(app, qualname or node.name, path, node.lineno, [last_name(b) for b in node.bases])
     for name, value, _ in assignments(node.body):
         if not isinstance(value, ast.Call):
             continue
@@ -144,22 +126,14 @@ def read_model(node: ast.ClassDef, app: str, path: str) -> ModelInfo:
     return model
 
 
-def find_models(candidates: list[tuple[ast.ClassDef, str, str]]) -> list[ModelInfo]:
-    """The model classes among (class, app label, path) candidates from models files."""
-    known = {node.name for node, _, _ in candidates if any(last_name(b) in MODEL_BASES for b in node.bases)}
-    changed = True
-    while changed:  # a class built on a project model is a model too
-        changed = False
-        for node, _, _ in candidates:
-            if node.name not in known and any(last_name(b) in known for b in node.bases):
-                known.add(node.name)
-                changed = True
-    return [read_model(node, app, path) for node, app, path in candidates if node.name in known]
-
-
-def resolve_relations(models: list[ModelInfo], auth_user_model: str | None) -> None:
+def resolve_relations(models: list[ModelInfo], auth_user_model: str | None,
+                      others: dict[str, ModelInfo] | None = None,
+                      resolve: Callable[[ModelInfo, str], str | None] | None = None) -> None:
     """Turn each relation's target (`"self"`, `"Tag"`, `Category`, `settings.AUTH_USER_MODEL`) into `app.Model`,
-    and list the fields each model inherits from abstract project bases."""
+    and list the fields each model inherits from abstract project bases.
+
+    `resolve(model, dotted)` gives the label of a class named in the model's module through its
+    imports (`User` imported from `django.contrib.auth.models` is `auth.User`), when it can."""
     by_name: dict[str, list[ModelInfo]] = {}
     for model in models:
         by_name.setdefault(model.name, []).append(model)
@@ -183,19 +157,22 @@ def resolve_relations(models: list[ModelInfo], auth_user_model: str | None) -> N
             elif last_name(target) == "AUTH_USER_MODEL" or last_name(target) == "get_user_model":
                 info.target = auth_user_model or "settings.AUTH_USER_MODEL"
             elif isinstance(target, (ast.Name, ast.Attribute)):
-                info.target = label_of(last_name(target), model)
+                dotted = source(target)
+                info.target = (resolve(model, dotted) if resolve else None) or label_of(last_name(target), model)
             else:
                 info.target = source(target)
         model.raw_targets = {}
 
+    by_key = {**(others or {}), **{m.key: m for m in models}}
+
     def inherited(model: ModelInfo, seen: set[str]) -> list[str]:
         names: list[str] = []
-        for base in model.bases:
-            for parent in by_name.get(base, []):
-                if parent.abstract and parent.label not in seen:
-                    seen.add(parent.label)
-                    names += inherited(parent, seen) + [f.name for f in parent.fields]
+        for key in model.parents:
+            parent = by_key.get(key)
+            if parent is not None and parent.abstract and parent.key not in seen:
+                seen.add(parent.key)
+                names += inherited(parent, seen) + [f.name for f in parent.fields if f.name not in names]
         return names
 
     for model in models:
-        model.inherited = inherited(model, {model.label})
+        model.inherited = list(dict.fromkeys(inherited(model, {model.key})))
