@@ -118,8 +118,13 @@ class BackdevApp(App[int]):
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _preload(self) -> None:
-        # Widgets the first frame did not need but the first reply will (see widgets/entries.py).
-        import textual.widgets._markdown  # noqa: F401
+        # What the first frame did not need but the first reply will (see widgets/markdown_blocks.py).
+        import rich.markdown  # noqa: F401
+        import textual.highlight  # noqa: F401
+
+        from backdev.tui.widgets.markdown_blocks import parser
+
+        parser()
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _load_project(self) -> None:

@@ -1,0 +1,221 @@
+"""A reply of the model: markdown whose cost on screen does not grow with its length.
+
+`ReplyBody` is a line-API widget (it paints only the lines asked for, and one widget stands for
+the whole reply however many blocks it has). Finished blocks are painted once into strips and
+kept; only the block being written is painted again, at most `FRAME_RATE` times a second however
+fast the deltas come: a burst of deltas costs one paint, and the first delta of a reply is painted
+at once. A change of width (or theme) paints every block again, once.
+
+The markdown source is kept as received, so copying a reply copies the logical text, not
+wrapped screen lines.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Static
+
+from backdev.tui.widgets.markdown_blocks import Block, Painter, display_text, split_blocks
+
+GAP = 1  # blank lines between two blocks
+
+FRAME_RATE = 40  # paints a second at most while streaming (the terminal's refresh is about 60)
+
+STATUS_MARKS = {
+    "cancelled": "⏹ Cancelled — what arrived is kept; /retry asks again.",
+    "interrupted": "⚠ Cut off — what arrived is kept; /retry asks again.",
+    "retrying": "⟳ The stream broke here; what arrived is kept and the reply is asked for again…",
+    "failed": "⚠ This reply failed.",
+}
+
+
+class ReplyBody(Widget):
+    """The markdown of one reply, painted block by block (see the module docstring)."""
+
+    DEFAULT_CSS = "ReplyBody { height: auto; width: 1fr; }"
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self._blocks: list[Block] = []
+        self._tail = ""  # display text of the block(s) still being written
+        self._tail_lines: list[Strip] = []
+        self._lines: list[Strip] = []  # every finished block's lines, with the gaps between
+        self._width = 0
+        self._painter: Painter | None = None
+        self._timer: Timer | None = None
+        self._painted_at = 0.0
+        self.paints = 0  # how many times the growing block was painted (for tests and benchmarks)
+        if text:
+            self._blocks, _ = split_blocks(display_text(text), final=True)
+
+    # --- feeding -------------------------------------------------------------------------------
+
+    def feed(self, fragment: str) -> None:
+        """Add streamed text; it is painted within one frame."""
+        self._tail += display_text(fragment)
+        if self._timer is not None:
+            return  # a paint is due: this fragment joins it
+        wait = self._painted_at + 1 / FRAME_RATE - time.monotonic()
+        if wait <= 0:
+            self._paint_tail()
+        else:
+            self._timer = self.set_timer(wait, self._paint_tail)
+
+    def close(self) -> None:
+        """The stream is over: the last block is finished too."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        blocks, self._tail = split_blocks(self._tail, final=True)
+        self._freeze(blocks)
+        self._tail_lines = []
+        self._changed(grew=True)
+
+    def _paint_tail(self) -> None:
+        self._timer = None
+        self._painted_at = time.monotonic()
+        blocks, self._tail = split_blocks(self._tail)
+        self._freeze(blocks)
+        self._tail_lines = self._paint(self._tail)
+        self.paints += 1
+        self._changed(grew=True)
+
+    def _freeze(self, blocks: list[Block]) -> None:
+        for block in blocks:
+            if self._width:
+                self._add_lines(block)
+            self._blocks.append(block)
+
+    # --- painting ------------------------------------------------------------------------------
+
+    @property
+    def painter(self) -> Painter:
+        if self._painter is None:
+            self._painter = Painter(self)
+        return self._painter
+
+    def _paint(self, text: str) -> list[Strip]:
+        if not self._width or not self.is_attached:
+            return []
+        return self.painter.paint(text, self._width)
+
+    def _add_lines(self, block: Block) -> None:
+        lines = self._paint(block.text)
+        if lines and self._lines:
+            self._lines.extend(Strip.blank(0) for _ in range(GAP))
+        self._lines.extend(lines)
+
+    def _repaint_all(self, width: int) -> None:
+        self._width = width
+        self._lines = []
+        for block in self._blocks:
+            self._add_lines(block)
+        self._tail_lines = self._paint(self._tail)
+
+    @property
+    def _gap_before_tail(self) -> int:
+        return GAP if self._lines and self._tail_lines else 0
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines) + self._gap_before_tail + len(self._tail_lines)
+
+    def _ensure_width(self, width: int) -> None:
+        if width != self._width and width > 0:
+            self._repaint_all(width)
+
+    def _changed(self, *, grew: bool) -> None:
+        if not self.is_attached:
+            return
+        self.refresh(layout=grew)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._painter = None  # the theme changed: colours are painted in
+        if self._width:
+            self._repaint_all(self._width)
+
+    # --- Textual's line API --------------------------------------------------------------------
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._ensure_width(width)
+        return self.line_count
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def render_line(self, y: int) -> Strip:
+        self._ensure_width(self.size.width)
+        if y < len(self._lines):
+            return self._lines[y]
+        y -= len(self._lines) + self._gap_before_tail
+        if 0 <= y < len(self._tail_lines):
+            return self._tail_lines[y]
+        return Strip.blank(0)
+
+    # --- what the screen shows -----------------------------------------------------------------
+
+    def shown_text(self) -> str:
+        """The text on this widget's lines (for tests: what a person would read)."""
+        self._ensure_width(self.size.width or self._width)
+        return "\n".join(line.text.rstrip() for line in [*self._lines, *([Strip.blank(0)] * self._gap_before_tail),
+                                                          *self._tail_lines])
+
+
+class ReplyEntry(Vertical):
+    """One reply of the model, streamed or restored, with a mark when it did not complete."""
+
+    def __init__(self, text: str = "", status: str = "complete") -> None:
+        super().__init__(classes="entry reply")
+        self._parts = [text] if text else []
+        self.status = status
+        self._streaming = False
+        self.has_text = bool(text)  # true as soon as a fragment is written (before it is painted)
+        self.body = ReplyBody(text)
+
+    def compose(self) -> ComposeResult:
+        yield self.body
+        mark = Static(STATUS_MARKS.get(self.status, ""), classes="mark", markup=False)
+        mark.display = self.status in STATUS_MARKS
+        yield mark
+
+    @property
+    def source(self) -> str:
+        """The reply's markdown as received."""
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
+
+    @property
+    def streaming(self) -> bool:
+        return self._streaming
+
+    async def write(self, fragment: str) -> None:
+        """Append a fragment of the streaming reply (painted within one frame)."""
+        if not fragment:
+            return
+        self._streaming = True
+        self.has_text = True
+        self._parts.append(fragment)
+        self.body.feed(fragment)
+
+    async def finish(self, status: str = "complete") -> None:
+        """The stream is over: paint what is pending and mark how it ended."""
+        if self._streaming:
+            self._streaming = False
+            self.body.close()
+        self.set_status(status)
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        mark = self.query_one(".mark", Static)
+        mark.update(STATUS_MARKS.get(status, ""))
+        mark.display = status in STATUS_MARKS
+        self.set_class(status in STATUS_MARKS, "-unfinished")
