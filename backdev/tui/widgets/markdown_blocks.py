@@ -152,7 +152,7 @@ class Painter:
         text = Text(no_wrap=False, overflow="fold")
         for piece, style in content.render(self.code_base, end="", parse_style=self.parse):
             text.append(piece, (self.code_base + style).rich_style)
-        return Padding(text, (1, 2), style=self.code_base.rich_style, expand=True)
+        return Padding(text, (1, 0, 1, 2), style=self.code_base.rich_style, expand=True)
 
 
 def _markdown(text: str, painter: Painter) -> Any:

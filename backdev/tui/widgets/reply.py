@@ -39,7 +39,8 @@ STATUS_MARKS = {
 class ReplyBody(Widget):
     """The markdown of one reply, painted block by block (see the module docstring)."""
 
-    DEFAULT_CSS = "ReplyBody { height: auto; width: 1fr; }"
+    # The blank line after a reply is the one Textual's Markdown leaves after its last block.
+    DEFAULT_CSS = "ReplyBody { height: auto; width: 1fr; margin: 0 0 1 0; }"
 
     def __init__(self, text: str = "") -> None:
         super().__init__()
