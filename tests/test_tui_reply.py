@@ -1,0 +1,189 @@
+"""The reply view: markdown painted block by block, at the speed of the stream, safely."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+
+from backdev.tui.widgets import markdown_blocks
+from backdev.tui.widgets.markdown_blocks import display_text, split_blocks
+from backdev.tui.widgets.reply import ReplyEntry
+
+RICH_REPLY = """# The order list
+
+The view runs **one query per order** and `order.customer` is *lazy*; see
+[the docs](https://docs.djangoproject.com/en/5.0/ref/models/querysets/).
+
+## What to change
+
+- `select_related("customer")` for the JOIN
+- an index on `orders(customer_id)`
+  that keeps the sort cheap
+
+1. measure
+2. fix
+
+> A test pins the number of queries.
+
+| query | before | after |
+|-------|--------|-------|
+| list  | 201    | 1     |
+
+---
+
+```python
+def order_list(request):
+    return Order.objects.select_related("customer")
+```
+
+Done.
+"""
+
+
+def long_reply(sections: int = 25) -> str:
+    return "".join(f"## Section {n}\n\nProse for section {n}, with `code` and **bold**.\n\n"
+                   f"- a point\n- another point\n\n```python\nx = {n}\n```\n\n" for n in range(sections))
+
+
+class OneReply(App[None]):
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield ReplyEntry(self.text)
+
+
+async def stream(entry: ReplyEntry, text: str, size: int = 7) -> None:
+    for k in range(0, len(text), size):
+        await entry.write(text[k : k + size])
+        await asyncio.sleep(0)
+
+
+# --- splitting ---------------------------------------------------------------------------------
+
+
+def test_every_block_but_the_last_is_finished() -> None:
+    blocks, rest = split_blocks("# Title\n\nFirst para.\n\nSecond, still")
+    assert [b.text for b in blocks] == ["# Title", "First para."]
+    assert rest == "Second, still"
+    final, rest = split_blocks("# Title\n\nFirst para.\n\nSecond, done.", final=True)
+    assert [b.text for b in final][-1] == "Second, done." and rest == ""
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 50, 400])
+def test_blocks_cut_while_streaming_are_the_blocks_of_the_whole(size: int) -> None:
+    text = display_text(RICH_REPLY + long_reply(3))
+    done, tail = [], ""
+    for k in range(0, len(text), size):
+        blocks, tail = split_blocks(tail + text[k : k + size])
+        done.extend(blocks)
+    blocks, _ = split_blocks(tail, final=True)
+    done.extend(blocks)
+    assert [b.text for b in done] == [b.text for b in split_blocks(text, final=True)[0]]
+
+
+def test_an_open_fence_stays_one_growing_block() -> None:
+    blocks, rest = split_blocks("Intro.\n\n```python\ndef f():\n\n    return 1\n")
+    assert [b.text for b in blocks] == ["Intro."] and rest.startswith("```python")
+
+
+def test_control_characters_are_made_visible() -> None:
+    assert display_text("a\x1b[31mb\x07\r\nc\x9b") == "a␛[31mb␇\nc\ufffd"
+
+
+# --- painting ----------------------------------------------------------------------------------
+
+
+async def test_finished_blocks_are_painted_once_and_the_cost_does_not_grow(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    painted: list[str] = []
+    original = markdown_blocks.Painter.paint
+
+    def paint(self, text: str, width: int):  # type: ignore[no-untyped-def]
+        painted.append(text)
+        return original(self, text, width)
+
+    monkeypatch.setattr(markdown_blocks.Painter, "paint", paint)
+    text = long_reply(40)
+    app = OneReply()
+    async with app.run_test(size=(100, 40)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        await stream(entry, text, size=5)
+        await entry.finish()
+        await pilot.pause()
+        blocks = entry.body._blocks
+        assert entry.source == text and len(blocks) == 160
+        texts = Counter(b.text for b in blocks)
+        assert Counter(p for p in painted if p in texts) == texts  # each block once, at one width
+        assert max(map(len, painted)) < 200  # never the whole reply: only the block being written
+        assert "Section 39" in entry.body.shown_text() and "x = 0" in entry.body.shown_text()
+
+
+async def test_a_burst_of_deltas_costs_a_few_paints_and_the_first_shows_at_once() -> None:
+    app = OneReply()
+    async with app.run_test(size=(100, 40)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        await entry.write("Hello")
+        assert entry.body.paints == 1 and entry.body.shown_text() == "Hello"  # painted without waiting
+        for _ in range(500):
+            await entry.write(" more")
+        assert entry.body.paints == 1  # all 500 wait for the next frame
+        await asyncio.sleep(0.1)
+        assert entry.body.paints == 2 and entry.body.shown_text().count("more") == 500
+        await entry.finish()
+        await pilot.pause()
+
+
+async def test_markdown_keeps_its_look() -> None:
+    app = OneReply(RICH_REPLY)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.pause()
+        body = app.query_one(ReplyEntry).body
+        shown = " ".join(body.shown_text().split(" "))
+        flat = " ".join(shown.split())
+        for seen in ("The order list", "What to change", "• select_related(\"customer\") for the JOIN", "1 measure",
+                     "the docs (https://docs.djangoproject.com/en/5.0/ref/models/querysets/)",
+                     "▌ A test pins", "query", "201", "def order_list(request):", "Done."):
+            assert seen in flat, seen
+        assert "**" not in shown and "```" not in shown and "#" not in shown
+        segments = [s for line in body._lines for s in line]
+        keyword = next(s for s in segments if s.text == "def")
+        plain = next(s for s in segments if "Done." in s.text)
+        assert keyword.style.color != plain.style.color  # code is highlighted
+        heading = next(s for s in segments if "The order list" in s.text)
+        assert heading.style.bold
+        code = next(s for s in segments if s.text.strip() == "order.customer")
+        assert code.style.bgcolor is not None  # inline code stands out
+        assert not any(s.style and (s.style.link or s.style.meta) for s in segments)  # links never clickable
+
+
+async def test_reply_text_is_never_console_markup_and_escapes_never_reach_the_terminal() -> None:
+    hostile = "Look [b]here[/b] [@click=app.quit]quit[/] and \x1b[2J\x1b]8;;http://x\x07link"
+    app = OneReply()
+    async with app.run_test(size=(100, 20)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        await stream(entry, hostile, size=3)
+        await entry.finish()
+        await pilot.pause()
+        shown = entry.body.shown_text()
+        assert "[b]here[/b] [@click=app.quit]quit[/]" in shown and "␛[2J" in shown
+        assert not any("\x1b" in s.text or "\x07" in s.text for line in entry.body._lines for s in line)
+        assert not any(s.style and s.style.meta for line in entry.body._lines for s in line)
+        assert entry.source == hostile  # kept as received, for copying
+        assert app.is_running  # the click action was never bound
+
+
+async def test_a_new_width_paints_again() -> None:
+    app = OneReply("word " * 60)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        body = app.query_one(ReplyEntry).body
+        wide = body.line_count
+        await pilot.resize_terminal(50, 20)
+        await pilot.pause()
+        assert body.line_count > wide and all(line.cell_length <= 50 for line in body._lines)
