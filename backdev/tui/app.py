@@ -1,9 +1,14 @@
 """The Textual app: start-up in the background, quitting safely, theme and palette.
 
-The first frame comes before anything heavy: `anthropic` (about 1.4 s to import) is warmed in a
-worker and the repository is read in a thread worker, both started from `on_ready`. A message
-sent before they finish waits for them, and says so (see `ChatScreen`). Workers only compute and
-post a message; the handlers here record the result and tell the chat screen.
+The first frame comes before anything heavy: `anthropic` (about 1.0-1.4 s to import) is warmed in
+a thread and the repository is read in a thread worker, both started from `on_ready`. Under the
+GIL a thread started earlier would only share the same CPU with the first frame (measured: the
+frame comes later and the SDK no sooner), so the import starts right after the frame, with the
+garbage collector still held off until it is done (see `launch.run_app`: the import creates some
+3,500 modules' worth of long-lived objects, and collecting over them costs 10-20% of it). A
+message sent before they finish waits for them and leaves as soon as they are (see `ChatScreen`);
+the status bar names what is still loading. Workers only compute and post a message; the handlers
+here record the result and tell the chat screen.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ class BackdevApp(App[int]):
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
         self.chat: Any = None  # the ChatScreen, set when it is composed
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
+        self.after_warm_up: list[Callable[[], None]] = []  # run once, when the API client is loaded
 
 
     def get_default_screen(self) -> Screen:
@@ -138,6 +144,9 @@ class BackdevApp(App[int]):
     @on(ProviderReady)
     async def _provider_ready(self, message: ProviderReady) -> None:
         self.provider_ready.set()
+        for callback in self.after_warm_up:
+            callback()
+        self.after_warm_up.clear()
         await self.chat.on_provider_ready(message.error)
 
     @on(ProjectLoaded)
@@ -150,10 +159,18 @@ class BackdevApp(App[int]):
         # Ready only once the screen has said what it found, so that a waiting message is shown after it.
         await self.chat.on_project_loaded(message.project, message.error)
         self.project_ready.set()
+        self.chat.refresh_status()
 
     @property
     def ready_for_turns(self) -> bool:
         return self.provider_ready.is_set() and self.project_ready.is_set()
+
+    @property
+    def still_loading(self) -> str:
+        """What start-up is still doing, for the status bar ("" once a message can leave at once)."""
+        loading = [what for what, ready in (("loading the API client", self.provider_ready),
+                                            ("reading the repository", self.project_ready)) if not ready.is_set()]
+        return " and ".join(loading) + "…" if loading else ""
 
     # --- quitting ------------------------------------------------------------------------------
 

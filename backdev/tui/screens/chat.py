@@ -187,7 +187,7 @@ class ChatScreen(ChatActions, Screen[None]):
         assistant = app.assistant
         totals = assistant.totals()
         info = getattr(app.project, "info", None)
-        state = "streaming…" if self.busy else ("" if app.ready_for_turns else "starting…")
+        state = "streaming…" if self.busy else app.still_loading
         self.query_one(StatusBar).show(StatusInfo(
             assistant.persona.name, assistant.model.model_id, repo_label(app.workspace.root.name, info),
             self.query_one(WorkflowPanel).current_phase, totals.usage, totals.cost, state,

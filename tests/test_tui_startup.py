@@ -1,0 +1,41 @@
+"""Start-up: the status bar names only what is still loading; collection waits for the SDK import."""
+
+from __future__ import annotations
+
+import asyncio
+
+from backdev.compose import Workspace, open_store, start_session
+from backdev.llm.scripted import ScriptedProvider
+from backdev.tui.widgets.status import StatusBar
+
+from .tuikit import build, wait_for
+
+
+class GatedStart(ScriptedProvider):
+    """A provider whose warm-up (the SDK import, for the real one) lasts until `gate` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def warm_up(self) -> None:
+        await self.gate.wait()
+
+
+async def test_the_status_bar_says_what_is_still_loading_and_nothing_once_ready(workspace: Workspace) -> None:
+    provider = GatedStart()
+    app = build(start_session(workspace, open_store(), provider), workspace)
+    warmed: list[bool] = []
+    app.after_warm_up.append(lambda: warmed.append(app.provider_ready.is_set()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        status = app.chat.query_one(StatusBar)
+        await wait_for(lambda: app.project_ready.is_set(), what="the repository")
+        await pilot.pause()
+        shown = str(status.render())
+        assert "loading the API client…" in shown and "repository" not in shown and warmed == []
+        provider.gate.set()
+        await wait_for(lambda: app.ready_for_turns, what="the provider")
+        await pilot.pause()
+        shown = str(status.render())
+        assert "loading" not in shown and "starting" not in shown and shown.startswith("backend-developer")
+        assert warmed == [True]  # run_app resumes garbage collection from here
