@@ -1,0 +1,212 @@
+"""The streaming cases of bench/bench_tui.py: a 300-line markdown reply, on screen, against floors.
+
+Each case runs in a fresh process (the fake API in another one) and asks for two replies: the
+first is "cold" (nothing rendered yet in that process), the second "warm". Headless, a screen
+update is one call of `App._display` (what Textual would write to the terminal), and a line is
+"on screen" from the first update that draws it. Cases:
+
+- `app`: backdev chat itself (SDK -> provider -> worker -> reply view), from Enter;
+- `markdown-stream`: a minimal Textual app streaming the same deltas into `Markdown.get_stream()`;
+- `markdown-once`: the same app with one `Markdown.update(whole reply)` when the stream ends;
+- `sdk`: the SDK alone reading the stream (no screen at all): the stream's own floor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+DELTAS = 629
+# Any of the reply's own words: with the view following the tail, an instant stream may scroll its
+# first line away before the first frame; "first line on screen" is the first text of the reply shown.
+REPLY_TEXT = "Reply begins here {tag}|time goes {tag}"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+
+def reply_300(tag: str) -> str:
+    """A 300-line markdown reply shaped like a real one; its first and last lines carry `tag`."""
+    lines = [f"Reply begins here {tag}", ""]
+    n = 0
+    while len(lines) < 280:
+        n += 1
+        lines += [f"## {n}. Where the time goes {tag}", "",
+                  f"The order list view renders {n}0 orders and reads `order.customer` for each one,",
+                  "so every row costs one more query: a few hundred round trips for one request.",
+                  "The p95 you measured is almost all of it spent waiting on the database.", "",
+                  "- `select_related(\"customer\")` turns the lookups into one JOIN;",
+                  "- `annotate(item_count=Count(\"items\"))` replaces the per-row count;",
+                  "- an index on `orders(customer_id, created_at)` keeps the sort cheap.", "",
+                  "```python", "def order_list(request):", "    orders = (",
+                  "        Order.objects.select_related(\"customer\")",
+                  "        .annotate(item_count=Count(\"items\"))[:50]", "    )",
+                  "    return render(request, \"orders/list.html\", {\"orders\": orders})", "```", ""]
+        if n % 3 == 0:
+            lines += ["| query | before | after |", "|-------|--------|-------|", f"| list  | {n}01    | 1     |", ""]
+    lines = lines[:298] + ["", f"Reply ends here {tag}"]
+    return "\n".join(lines)
+
+
+def step(text: str, pace: float) -> dict[str, Any]:
+    return {"type": "text", "text": text, "chunk": -(-len(text) // DELTAS), "delay": (1 / pace) if pace else 0.0}
+
+
+class Screen:
+    """Records the app's screen updates (time, whether a given text is in them)."""
+
+    def __init__(self, app: Any) -> None:
+        self.updates: list[tuple[float, str]] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            from textual._compositor import CompositorUpdate
+
+            if isinstance(renderable, CompositorUpdate):
+                self.updates.append((time.perf_counter(), _ANSI.sub("", renderable.render_segments(app.console))))
+            original(screen, renderable)
+
+        app._display = display
+
+    def first(self, text: str, since: float) -> float | None:
+        return next((t for t, shown in self.updates if t >= since and re.search(text, shown)), None)
+
+    async def wait(self, text: str, since: float, timeout: float = 60) -> float:
+        deadline = time.perf_counter() + timeout
+        while (found := self.first(text, since)) is None:
+            if time.perf_counter() > deadline:
+                Path("/tmp/updates.json").write_text(json.dumps(self.updates))
+                raise SystemExit(f"{text!r} never reached the screen; {len(self.updates)} updates")
+            await asyncio.sleep(0.002)
+        return found
+
+    def count(self, start: float, end: float) -> int:
+        return sum(1 for t, _ in self.updates if start <= t <= end)
+
+    def lags(self, deltas: list[float]) -> list[float]:
+        times = [t for t, _ in self.updates]
+        lags, k = [], 0
+        for arrived in deltas:
+            while k < len(times) and times[k] < arrived:
+                k += 1
+            if k < len(times):
+                lags.append(times[k] - arrived)
+        return lags
+
+
+def measure(screen: Screen, started: float, first: float, last: float, deltas: list[float]) -> dict[str, Any]:
+    lags = screen.lags(deltas)
+    span = (deltas[-1] - deltas[0]) if len(deltas) > 1 else 0.0
+    streamed = screen.count(deltas[0], deltas[-1]) if deltas else 0
+    return {"first": first - started, "last": last - started, "updates": screen.count(started, last),
+            "per_second": (streamed / span) if span > 0.2 else None,
+            "max_lag": max(lags) if lags else None, "deltas": len(deltas),
+            "first_delta": deltas[0] - started if deltas else None, "last_delta": deltas[-1] - started if deltas else None}
+
+
+async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
+    from backdev.compose import open_store, open_workspace, start_session
+    from backdev.llm.anthropic_provider import AnthropicProvider
+    from backdev.tui.factory import make_app
+    from backdev.tui.widgets.reply import ReplyEntry
+
+    deltas: list[float] = []
+    original_write = ReplyEntry.write
+
+    async def write(self: Any, fragment: str) -> None:
+        deltas.append(time.perf_counter())
+        await original_write(self, fragment)
+
+    ReplyEntry.write = write  # type: ignore[method-assign]
+    workspace = open_workspace(Path.cwd())
+    provider = AnthropicProvider(api_key="bench", base_url=url, timeout=60, max_retries=0)
+    app = make_app(start_session(workspace, open_store(), provider), workspace)
+    results = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = Screen(app)
+        while not app.ready_for_turns:
+            await pilot.pause(0.05)
+        for tag in tags:
+            deltas.clear()
+            app.chat.prompt.set_text(f"explain {tag}")
+            started = time.perf_counter()
+            app.chat.prompt.action_submit()
+            first = await screen.wait(REPLY_TEXT.format(tag=tag), started)
+            last = await screen.wait(f"Reply ends here {tag}", started)
+            while app.chat.busy:
+                await asyncio.sleep(0.01)
+            results.append(measure(screen, started, first, last, list(deltas)))
+    return results
+
+
+async def run_markdown(url: str, tags: list[str], once: bool) -> list[dict[str, Any]]:
+    import anthropic
+    from textual.app import App, ComposeResult
+    from textual.containers import VerticalScroll
+    from textual.widgets import Markdown
+
+    class Floor(App[None]):
+        def compose(self) -> ComposeResult:
+            yield VerticalScroll()
+
+    client = anthropic.AsyncAnthropic(api_key="bench", base_url=url, max_retries=0)
+    app = Floor()
+    results = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = Screen(app)
+        scroll = app.query_one(VerticalScroll)
+        scroll.anchor()
+        await pilot.pause()
+        for tag in tags:
+            markdown = Markdown()
+            await scroll.mount(markdown)
+            deltas: list[float] = []
+            started = time.perf_counter()
+            text = ""
+            stream = None if once else markdown.get_stream(markdown)
+            async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=4000,
+                                              messages=[{"role": "user", "content": tag}]) as events:
+                async for event in events:
+                    if event.type == "text":
+                        deltas.append(time.perf_counter())
+                        text += event.text
+                        if stream is not None:
+                            await stream.write(event.text)
+            if stream is not None:
+                await stream.stop()
+            else:
+                await markdown.update(text)
+            first = await screen.wait(REPLY_TEXT.format(tag=tag), started)
+            last = await screen.wait(f"Reply ends here {tag}", started)
+            results.append(measure(screen, started, first, last, deltas))
+    return results
+
+
+async def run_sdk(url: str, tags: list[str]) -> list[dict[str, Any]]:
+    import anthropic
+
+    client = anthropic.AsyncAnthropic(api_key="bench", base_url=url, max_retries=0)
+    results = []
+    for tag in tags:
+        started = time.perf_counter()
+        deltas = []
+        async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=4000,
+                                          messages=[{"role": "user", "content": tag}]) as events:
+            async for event in events:
+                if event.type == "text":
+                    deltas.append(time.perf_counter())
+        results.append({"first": deltas[0] - started, "last": deltas[-1] - started, "updates": None,
+                        "per_second": None, "max_lag": None, "deltas": len(deltas)})
+    return results
+
+
+def child(mode: str, url: str, tags: list[str]) -> None:
+    import os
+
+    runners = {"app": lambda: run_app(url, tags), "sdk": lambda: run_sdk(url, tags),
+               "markdown-stream": lambda: run_markdown(url, tags, once=False),
+               "markdown-once": lambda: run_markdown(url, tags, once=True)}
+    print(json.dumps({"results": asyncio.run(runners[mode]())}), flush=True)
+    os._exit(0)
