@@ -208,5 +208,14 @@ def child(mode: str, url: str, tags: list[str]) -> None:
     runners = {"app": lambda: run_app(url, tags), "sdk": lambda: run_sdk(url, tags),
                "markdown-stream": lambda: run_markdown(url, tags, once=False),
                "markdown-once": lambda: run_markdown(url, tags, once=True)}
-    print(json.dumps({"results": asyncio.run(runners[mode]())}), flush=True)
+    profile = os.environ.get("BENCH_PROFILE")  # a path: write cProfile stats of the case there
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        results = profiler.runcall(asyncio.run, runners[mode]())
+        profiler.dump_stats(profile)
+    else:
+        results = asyncio.run(runners[mode]())
+    print(json.dumps({"results": results}), flush=True)
     os._exit(0)

@@ -126,11 +126,12 @@ class BackdevApp(App[int]):
     def _preload(self) -> None:
         # What the first frame did not need but the first reply will (see widgets/markdown_blocks.py).
         import rich.markdown  # noqa: F401
-        import textual.highlight  # noqa: F401
+        from textual.highlight import highlight
 
         from backdev.tui.widgets.markdown_blocks import parser
 
         parser()
+        highlight("def f(): pass", language="python")  # the lexers' tables, built on first use
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _load_project(self) -> None:

@@ -46,8 +46,7 @@ class Block:
 
     text: str
     kind: str  # the markdown-it token type that opens it: paragraph_open, fence, hr, ...
-    lines: list[Strip] = field(default_factory=list)  # painted at `width`
-    width: int = 0
+    painted: dict[int, list[Strip]] = field(default_factory=dict)  # width -> lines, the last two widths
 
 
 _parser: MarkdownIt | None = None

@@ -108,7 +108,12 @@ class ReplyBody(Widget):
         return self.painter.paint(text, self._width)
 
     def _add_lines(self, block: Block) -> None:
-        lines = self._paint(block.text)
+        # A layout may ask for two widths in turn (with and without a scrollbar): keep both.
+        lines = block.painted.get(self._width)
+        if lines is None:
+            lines = self._paint(block.text)
+            if self.is_attached:
+                block.painted = {**dict(list(block.painted.items())[-1:]), self._width: lines}
         if lines and self._lines:
             self._lines.extend(Strip.blank(0) for _ in range(GAP))
         self._lines.extend(lines)

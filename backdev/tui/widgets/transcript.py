@@ -39,6 +39,10 @@ def entry_for(item: HistoryItem) -> Widget:
 class Transcript(VerticalScroll):
     """Every entry of the conversation shown so far."""
 
+    # The scrollbar's room is kept whether it shows or not: a width that changes when the reply
+    # outgrows the screen would make every reply paint itself again.
+    DEFAULT_CSS = "Transcript { scrollbar-gutter: stable; }"
+
     def __init__(self, *, window: int = 40, char_budget: int = 8000, id: str | None = None) -> None:
         super().__init__(id=id)
         self.window = window
