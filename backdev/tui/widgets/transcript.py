@@ -49,6 +49,7 @@ class Transcript(VerticalScroll):
         self.char_budget = char_budget
         self._older: list[HistoryItem] = []
         self._loading = False
+        self._more_asked = False
 
     def on_mount(self) -> None:
         self.anchor()
@@ -88,7 +89,7 @@ class Transcript(VerticalScroll):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new == 0 and old > 0 and self._older and not self._loading:
+        if new == 0 and old > 0 and self._older:
             self.run_worker(self.show_earlier(), group="earlier")  # scrolled to the top: bring more
 
     @on(Button.Pressed, "#earlier")
@@ -97,12 +98,26 @@ class Transcript(VerticalScroll):
         await self.show_earlier()
 
     async def show_earlier(self) -> None:
-        """Build the next batch of older entries above the ones shown."""
-        from backdev.tui.history import recent_start
+        """Build the next batch of older entries above the ones shown.
 
-        if not self._older or self._loading:
+        Asked again while a batch is being built (a press of the button while scrolling to the top
+        brought one), it builds one more right after: no request for more is lost.
+        """
+        if self._loading:
+            self._more_asked = True
             return
         self._loading = True
+        try:
+            self._more_asked = True
+            while self._more_asked and self._older:
+                self._more_asked = False
+                await self._show_batch()
+        finally:
+            self._loading = False
+
+    async def _show_batch(self) -> None:
+        from backdev.tui.history import recent_start
+
         button = self.query_one(EarlierEntry)
         start = recent_start(self._older, self.window, self.char_budget)
         batch, self._older = self._older[start:], self._older[:start]
@@ -117,7 +132,6 @@ class Transcript(VerticalScroll):
         if first_shown is not None:
             # Keep the entry the person was looking at in place, above it the new ones.
             self.call_after_refresh(self.scroll_to_widget, first_shown, top=True, animate=False)
-        self._loading = False
 
     @property
     def hidden_count(self) -> int:
