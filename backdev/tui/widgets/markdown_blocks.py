@@ -111,7 +111,17 @@ class Painter:
             except Exception:  # a theme without the variable: plain text is fine
                 return None
 
-        self.parse = lambda style: parse_style(style, variables) if isinstance(style, str) else style
+        parsed: dict[str, Any] = {}  # the highlighter names a few dozen styles, over and over
+
+        def parse(style: Any) -> Any:
+            if not isinstance(style, str):
+                return style
+            if style not in parsed:
+                parsed[style] = parse_style(style, variables)
+            return parsed[style]
+
+        self.parse = parse
+        self._code_styles: dict[Any, Any] = {}
         styles = {f"markdown.h{n}": rich(f"$markdown-h{n}-color $markdown-h{n}-text-style") for n in range(1, 7)}
         styles["markdown.code"] = rich("$text-warning 95% on $warning 10%" if dark else "$text-error 95% on $error 5%")
         styles["markdown.link"] = rich("$text-accent underline")
@@ -149,8 +159,11 @@ class Painter:
 
         content = highlight(code.rstrip("\n"), language=language or "text")
         text = Text(no_wrap=False, overflow="fold")
+        styles = self._code_styles
         for piece, style in content.render(self.code_base, end="", parse_style=self.parse):
-            text.append(piece, (self.code_base + style).rich_style)
+            if style not in styles:
+                styles[style] = (self.code_base + style).rich_style
+            text.append(piece, styles[style])
         return Padding(text, (1, 0, 1, 2), style=self.code_base.rich_style, expand=True)
 
 
@@ -185,6 +198,16 @@ def _reply_markdown_class() -> Any:
     class ReplyMarkdown(Markdown):
         elements = {**Markdown.elements, "fence": ReplyCodeBlock, "code_block": ReplyCodeBlock}
         painter: Painter
+
+        def __init__(self, markup: str, hyperlinks: bool = False) -> None:
+            # Rich builds a new parser per document (about a millisecond); one serves every block.
+            self.markup = markup
+            self.parsed = parser().parse(markup)
+            self.code_theme = self.inline_code_theme = "monokai"
+            self.justify = None
+            self.style = "none"
+            self.hyperlinks = hyperlinks
+            self.inline_code_lexer = None
 
     _markdown_class = ReplyMarkdown
     return _markdown_class

@@ -12,6 +12,7 @@ wrapped screen lines.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from textual.app import ComposeResult
@@ -185,6 +186,7 @@ class ReplyEntry(Vertical):
         self._streaming = False
         self.has_text = bool(text)  # true as soon as a fragment is written (before it is painted)
         self.body = ReplyBody(text)
+        self._yielded_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield self.body
@@ -211,6 +213,12 @@ class ReplyEntry(Vertical):
         self.has_text = True
         self._parts.append(fragment)
         self.body.feed(fragment)
+        # Deltas that arrive faster than they are shown queue up as messages, and a message pump
+        # with messages waiting never lets the screen's refresh run: let it, once a frame.
+        now = time.monotonic()
+        if now - self._yielded_at >= 1 / FRAME_RATE:
+            self._yielded_at = now
+            await asyncio.sleep(0)
 
     async def finish(self, status: str = "complete") -> None:
         """The stream is over: paint what is pending and mark how it ended."""
