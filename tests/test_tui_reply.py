@@ -13,6 +13,8 @@ from backdev.tui.widgets import markdown_blocks
 from backdev.tui.widgets.markdown_blocks import display_text, split_blocks
 from backdev.tui.widgets.reply import ReplyEntry
 
+from .tuikit import wait_for
+
 RICH_REPLY = """# The order list
 
 The view runs **one query per order** and `order.customer` is *lazy*; see
@@ -151,7 +153,7 @@ async def test_markdown_keeps_its_look() -> None:
                      "▌ A test pins", "query", "201", "def order_list(request):", "Done."):
             assert seen in flat, seen
         assert "**" not in shown and "```" not in shown and "#" not in shown
-        segments = [s for line in body._lines for s in line]
+        segments = [s for line in body.painted_lines for s in line]
         keyword = next(s for s in segments if s.text == "def")
         plain = next(s for s in segments if "Done." in s.text)
         assert keyword.style.color != plain.style.color  # code is highlighted
@@ -172,8 +174,8 @@ async def test_reply_text_is_never_console_markup_and_escapes_never_reach_the_te
         await pilot.pause()
         shown = entry.body.shown_text()
         assert "[b]here[/b] [@click=app.quit]quit[/]" in shown and "␛[2J" in shown
-        assert not any("\x1b" in s.text or "\x07" in s.text for line in entry.body._lines for s in line)
-        assert not any(s.style and s.style.meta for line in entry.body._lines for s in line)
+        assert not any("\x1b" in s.text or "\x07" in s.text for line in entry.body.painted_lines for s in line)
+        assert not any(s.style and s.style.meta for line in entry.body.painted_lines for s in line)
         assert entry.source == hostile  # kept as received, for copying
         assert app.is_running  # the click action was never bound
 
@@ -186,4 +188,23 @@ async def test_a_new_width_paints_again() -> None:
         wide = body.line_count
         await pilot.resize_terminal(50, 20)
         await pilot.pause()
-        assert body.line_count > wide and all(line.cell_length <= 50 for line in body._lines)
+        assert body.line_count > wide and all(line.cell_length <= 50 for line in body.painted_lines)
+
+
+async def test_a_long_reply_that_arrived_at_once_shows_its_end_first_and_the_rest_follows() -> None:
+    text = long_reply(60)
+    app = OneReply()
+    async with app.run_test(size=(100, 30)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        for k in range(0, len(text), 40):  # all of it before the first layout
+            entry._parts.append(text[k : k + 40])
+            entry.body._tail += text[k : k + 40]
+        entry._streaming = True
+        await entry.finish()
+        body = entry.body
+        painted = [b for b in body._blocks if body._width in b.painted]
+        assert body._blocks[-1] in painted and len(painted) < len(body._blocks) // 2  # the end, not the start
+        await wait_for(lambda: all(body._width in b.painted for b in body._blocks), what="the rest painted")
+        await pilot.pause()
+        exact = sum(len(b.painted[body._width]) for b in body._blocks) + len(body._blocks) - 1
+        assert body.line_count == exact and "Section 0" in body.render_line(0).text

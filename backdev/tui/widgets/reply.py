@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from bisect import bisect_right
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -38,7 +39,14 @@ STATUS_MARKS = {
 
 
 class ReplyBody(Widget):
-    """The markdown of one reply, painted block by block (see the module docstring)."""
+    """The markdown of one reply, painted block by block (see the module docstring).
+
+    Lines are asked for by position: each finished block has a first line (`_starts`), from its
+    painted height or, until it is painted, an estimate. A layout paints the blocks nearest the end
+    first (where a view that follows the stream looks) until a screenful is painted, and the rest
+    a few at a time on a timer, so that a long reply that arrived all at once shows its end without
+    waiting for its beginning; a line asked for in a block not painted yet paints that block.
+    """
 
     # The blank line after a reply is the one Textual's Markdown leaves after its last block.
     DEFAULT_CSS = "ReplyBody { height: auto; width: 1fr; margin: 0 0 1 0; }"
@@ -48,10 +56,12 @@ class ReplyBody(Widget):
         self._blocks: list[Block] = []
         self._tail = ""  # display text of the block(s) still being written
         self._tail_lines: list[Strip] = []
-        self._lines: list[Strip] = []  # every finished block's lines, with the gaps between
         self._width = 0
+        self._starts: list[int] = []  # first line of each finished block, at `_width`
+        self._finished_lines = 0  # lines of the finished blocks with the gaps between them
         self._painter: Painter | None = None
         self._timer: Timer | None = None
+        self._filler: Timer | None = None
         self._painted_at = 0.0
         self.paints = 0  # how many times the growing block was painted (for tests and benchmarks)
         if text:
@@ -78,22 +88,25 @@ class ReplyBody(Widget):
         blocks, self._tail = split_blocks(self._tail, final=True)
         self._freeze(blocks)
         self._tail_lines = []
-        self._changed(grew=True)
+        self._changed()
 
     def _paint_tail(self) -> None:
         self._timer = None
         self._painted_at = time.monotonic()
         blocks, self._tail = split_blocks(self._tail)
         self._freeze(blocks)
-        self._tail_lines = self._paint(self._tail)
+        self._tail_lines = self._paint_text(self._tail)
         self.paints += 1
-        self._changed(grew=True)
+        self._changed()
 
     def _freeze(self, blocks: list[Block]) -> None:
-        for block in blocks:
-            if self._width:
-                self._add_lines(block)
-            self._blocks.append(block)
+        if not blocks:
+            return
+        self._blocks.extend(blocks)
+        if self._width:
+            self._paint_visible_first()  # new blocks are at the end: in view while the stream is followed
+        else:
+            self._place()
 
     # --- painting ------------------------------------------------------------------------------
 
@@ -103,49 +116,93 @@ class ReplyBody(Widget):
             self._painter = Painter(self)
         return self._painter
 
-    def _paint(self, text: str) -> list[Strip]:
+    def _paint_text(self, text: str) -> list[Strip]:
         if not self._width or not self.is_attached:
             return []
         return self.painter.paint(text, self._width)
 
-    def _add_lines(self, block: Block) -> None:
-        # A layout may ask for two widths in turn (with and without a scrollbar): keep both.
+    def _lines_of(self, block: Block) -> list[Strip]:
+        """The block's lines at the current width, painted now if they were not yet."""
         lines = block.painted.get(self._width)
         if lines is None:
-            lines = self._paint(block.text)
-            if self.is_attached:
+            lines = self._paint_text(block.text)
+            if self.is_attached and self._width:
+                # A layout may ask for two widths in turn (with and without a scrollbar): keep both.
                 block.painted = {**dict(list(block.painted.items())[-1:]), self._width: lines}
-        if lines and self._lines:
-            self._lines.extend(Strip.blank(0) for _ in range(GAP))
-        self._lines.extend(lines)
+        return lines
+
+    def _height_of(self, block: Block) -> int:
+        lines = block.painted.get(self._width)
+        return len(lines) if lines is not None else estimate_height(block, self._width)
+
+    def _place(self) -> None:
+        """Work out where each finished block starts (painted heights, else estimates)."""
+        starts, y = [], 0
+        for block in self._blocks:
+            height = self._height_of(block)
+            if height and y:
+                y += GAP
+            starts.append(y)
+            y += height
+        self._starts, self._finished_lines = starts, y
+
+    def _paint_visible_first(self) -> None:
+        """Paint the last blocks until a screenful is painted; the rest on a timer."""
+        wanted = (self.screen.size.height if self.is_attached else 40) * 2
+        painted = 0
+        for block in reversed(self._blocks):
+            if painted >= wanted:
+                break
+            painted += len(self._lines_of(block)) + GAP
+        self._place()
+        if any(self._width not in block.painted for block in self._blocks) and self._filler is None:
+            self._filler = self.set_interval(1 / FRAME_RATE, self._fill)
+
+    def _fill(self) -> None:
+        """Paint some of the blocks not painted yet (nearest the end first), for about 8 ms."""
+        deadline = time.monotonic() + 0.008
+        for block in reversed(self._blocks):
+            if self._width not in block.painted:
+                self._lines_of(block)
+                if time.monotonic() > deadline:
+                    break
+        else:
+            if self._filler is not None:
+                self._filler.stop()
+                self._filler = None
+        before = self._finished_lines
+        self._place()
+        if self._finished_lines != before:
+            self._changed()
+        else:
+            self.refresh()
 
     def _repaint_all(self, width: int) -> None:
         self._width = width
-        self._lines = []
-        for block in self._blocks:
-            self._add_lines(block)
-        self._tail_lines = self._paint(self._tail)
+        self._paint_visible_first()
+        self._tail_lines = self._paint_text(self._tail)
 
     @property
     def _gap_before_tail(self) -> int:
-        return GAP if self._lines and self._tail_lines else 0
+        return GAP if self._finished_lines and self._tail_lines else 0
 
     @property
     def line_count(self) -> int:
-        return len(self._lines) + self._gap_before_tail + len(self._tail_lines)
+        return self._finished_lines + self._gap_before_tail + len(self._tail_lines)
 
     def _ensure_width(self, width: int) -> None:
         if width != self._width and width > 0:
             self._repaint_all(width)
 
-    def _changed(self, *, grew: bool) -> None:
-        if not self.is_attached:
-            return
-        self.refresh(layout=grew)
+    def _changed(self) -> None:
+        if self.is_attached:
+            self.refresh(layout=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._painter = None  # the theme changed: colours are painted in
+        for block in self._blocks:
+            block.painted = {}
         if self._width:
             self._repaint_all(self._width)
 
@@ -160,20 +217,53 @@ class ReplyBody(Widget):
 
     def render_line(self, y: int) -> Strip:
         self._ensure_width(self.size.width)
-        if y < len(self._lines):
-            return self._lines[y]
-        y -= len(self._lines) + self._gap_before_tail
+        if y < self._finished_lines:
+            index = bisect_right(self._starts, y) - 1
+            block = self._blocks[index]
+            if self._width not in block.painted:
+                self._lines_of(block)
+                self.call_later(self._place_and_relayout)  # its height was an estimate
+            lines = block.painted.get(self._width, [])
+            row = y - self._starts[index]
+            return lines[row] if 0 <= row < len(lines) else Strip.blank(0)
+        y -= self._finished_lines + self._gap_before_tail
         if 0 <= y < len(self._tail_lines):
             return self._tail_lines[y]
         return Strip.blank(0)
 
+    def _place_and_relayout(self) -> None:
+        before = self._finished_lines
+        self._place()
+        if self._finished_lines != before:
+            self._changed()
+        else:
+            self.refresh()
+
     # --- what the screen shows -----------------------------------------------------------------
 
     def shown_text(self) -> str:
-        """The text on this widget's lines (for tests: what a person would read)."""
+        """The text of every line (all painted), for tests: what a person would read."""
         self._ensure_width(self.size.width or self._width)
-        return "\n".join(line.text.rstrip() for line in [*self._lines, *([Strip.blank(0)] * self._gap_before_tail),
-                                                          *self._tail_lines])
+        for block in self._blocks:
+            self._lines_of(block)
+        self._place()
+        return "\n".join(self.render_line(y).text.rstrip() for y in range(self.line_count))
+
+    @property
+    def painted_lines(self) -> list[Strip]:
+        """Every finished block's painted lines (for tests)."""
+        return [line for block in self._blocks for line in block.painted.get(self._width, [])]
+
+
+def estimate_height(block: Block, width: int) -> int:
+    """About how many lines a block not painted yet will take (corrected once it is painted)."""
+    if width <= 0:
+        return 0
+    lines = block.text.split("\n")
+    rows = sum(max(1, -(-len(line) // width)) for line in lines)
+    if block.kind in ("fence", "code_block"):
+        return len(lines) + (0 if block.kind == "code_block" else -2) + 2  # fences out, padding in
+    return rows
 
 
 class ReplyEntry(Vertical):
