@@ -103,14 +103,23 @@ def test_control_characters_are_made_visible() -> None:
 
 
 async def test_finished_blocks_are_painted_once_and_the_cost_does_not_grow(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    painted: list[str] = []
-    original = markdown_blocks.Painter.paint
+    from backdev.tui.widgets.reply import ReplyBody
+
+    painted: list[str] = []  # every text painted: growing blocks and finished ones
+    finished: Counter[int] = Counter()  # paints of each finished block
+    original_paint, original_lines = markdown_blocks.Painter.paint, ReplyBody._lines_of
 
     def paint(self, text: str, width: int):  # type: ignore[no-untyped-def]
         painted.append(text)
-        return original(self, text, width)
+        return original_paint(self, text, width)
+
+    def lines_of(self, block):  # type: ignore[no-untyped-def]
+        if self._width not in block.painted:
+            finished[id(block)] += 1
+        return original_lines(self, block)
 
     monkeypatch.setattr(markdown_blocks.Painter, "paint", paint)
+    monkeypatch.setattr(ReplyBody, "_lines_of", lines_of)
     text = long_reply(40)
     app = OneReply()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -120,8 +129,8 @@ async def test_finished_blocks_are_painted_once_and_the_cost_does_not_grow(monke
         await pilot.pause()
         blocks = entry.body._blocks
         assert entry.source == text and len(blocks) == 160
-        texts = Counter(b.text for b in blocks)
-        assert Counter(p for p in painted if p in texts) == texts  # each block once, at one width
+        await wait_for(lambda: len(finished) == len(blocks), what="every block painted")
+        assert set(finished.values()) == {1} and len(finished) == len(blocks)  # each block once, at one width
         assert max(map(len, painted)) < 200  # never the whole reply: only the block being written
         assert "Section 39" in entry.body.shown_text() and "x = 0" in entry.body.shown_text()
 
