@@ -271,10 +271,48 @@ def bench_resume(project: Path, env: dict[str, str], runs: int, session_id: str)
           f" peak RSS {peak:.0f} MB (target <= 250 MB)  {'OK' if peak <= 250 else 'MISSED'}")
 
 
+def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pace: float) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    import terminal_cases as tc
+
+    from backdev.fakeapi.process import FakeApiProcess
+
+    if not tc.available():
+        print("4. real terminal: skipped (tmux is not installed)")
+        return
+    bare, sessions, stream, once = [], [], [], []
+    with FakeApiProcess(env=env) as fake:
+        for run in range(runs):  # interleaved, like every case here
+            bare.append(tc.bare_start(root, project, env))
+            sessions.append(tc.app_session(root, project, env, fake, [f"c{run}", f"w{run}", f"p{run}"], pace))
+            stream.append(tc.markdown_floor(root, project, env, fake, f"s{run}", "stream"))
+            once.append(tc.markdown_floor(root, project, env, fake, f"o{run}", "once"))
+
+    def of(key: str) -> list[float]:
+        return [s[key] for s in sessions]
+
+    frame = statistics.median(of("frame"))
+    print(f"4. in a real terminal (tmux 120x40, capture-pane polled), the same 300-line reply; runs={runs}")
+    print(f"   first frame: bare Textual app {median_of(bare)}; backdev chat {median_of(of('frame'))};"
+          f" ratio {frame / statistics.median(bare):.2f}x (target <= 1.3x)")
+    print(f"   ready to send (a message sent at the first frame reaches the API): {median_of(of('ready'))}"
+          f" (target <= 1.5 s)  {'OK' if statistics.median(of('ready')) <= 1.5 else 'MISSED'}")
+    print(f"   first reply (cold), from its request to its last line: {median_of(of('cold'))} (target <= 1.5 s)")
+    print(f"   warm reply, Enter to its last line: {median_of(of('warm'))} (target <= 1.0 s);"
+          f" distinct screens seen {statistics.median(of('warm_screens')):.0f}")
+    print(f"   Textual Markdown.get_stream(), Enter to the last line: {median_of(stream)}")
+    print(f"   Textual Markdown, one update(), Enter to the last line: {median_of(once)}")
+    floor = min(statistics.median(stream), statistics.median(once))
+    ratio = statistics.median(of("warm")) / floor
+    print(f"   warm ratio to the faster floor {ratio:.2f}x (target <= 0.5x)  {'OK' if ratio <= 0.5 else 'MISSED'}")
+    print(f"   at {pace:.0f} deltas/s: {statistics.median(of('paced_rate')):.1f} distinct screens a second while it"
+          f" streams (target >= 15), first section {statistics.median(of('paced_first')) * 1000:.0f} ms after Enter")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="repetitions of each timed run (medians are reported)")
-    parser.add_argument("--only", choices=["startup", "stream", "resume"], help="run one benchmark")
+    parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal"], help="run one benchmark")
     parser.add_argument("--pace", type=float, default=150.0, help="deltas a second of the paced stream (default 150)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -286,6 +324,11 @@ def main() -> int:
             child_app(rest[0] if rest else None)
         elif kind == "ready":
             child_app(None, wait_for_provider=True)
+        elif kind in ("bare-tty", "floor-tty"):
+            sys.path.insert(0, str(HERE.parent))
+            import terminal_cases
+
+            terminal_cases.child_bare_tty() if kind == "bare-tty" else terminal_cases.child_floor_tty(*rest)
         else:
             child_stream(*rest)
         return 0
@@ -308,6 +351,8 @@ def main() -> int:
             bench_stream(project, env, max(1, args.runs // 2), args.pace)
         if args.only in (None, "resume"):
             bench_resume(project, env, args.runs, make_long_session(project))
+        if args.only in (None, "terminal"):
+            bench_terminal(root, project, env, max(1, args.runs // 2), args.pace)
     return 0
 
 
