@@ -107,7 +107,6 @@ class BackdevApp(App[int]):
         self.after_first_frame.clear()
         self._warm_provider()
         self._load_project()
-        self._preload()
 
     # --- background start-up -------------------------------------------------------------------
 
@@ -148,6 +147,7 @@ class BackdevApp(App[int]):
         for callback in self.after_warm_up:
             callback()
         self.after_warm_up.clear()
+        self._preload()  # after the SDK, not beside it: a message can leave before a reply is drawn
         await self.chat.on_provider_ready(message.error)
 
     @on(ProjectLoaded)
