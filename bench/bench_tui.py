@@ -281,6 +281,23 @@ def bench_resume(project: Path, env: dict[str, str], runs: int, session_id: str)
           f" peak RSS {peak:.0f} MB (target <= 250 MB)  {'OK' if peak <= 250 else 'MISSED'}")
 
 
+def bench_long_session(project: Path, env: dict[str, str], turns: int = 300, every: int = 50) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from stream_cases import reply_lines, step
+
+    from backdev.fakeapi.process import FakeApiProcess
+
+    with FakeApiProcess(env=env) as fake:
+        fake.enqueue(*(step(reply_lines(f"t{turn}", 60), 0) for turn in range(turns)))
+        samples = run_child("stream", "long", fake.url, str(turns), str(every), cwd=project, env=env)["results"]
+    first, last = samples[0], samples[-1]
+    growth = (last["rss"] - first["rss"]) / (last["turn"] - first["turn"]) * 100
+    print(f"5. a {turns}-turn session in one app (60-line replies), resident memory after a collection:")
+    print("   " + "  ".join(f"turn {s['turn']}: {s['rss']:.0f} MB" for s in samples))
+    print(f"   growth {growth:.1f} MB per 100 turns after turn {first['turn']};"
+          f" {last['seconds']:.0f} s for all turns ({last['seconds'] / turns * 1000:.0f} ms a turn)")
+
+
 def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pace: float) -> None:
     sys.path.insert(0, str(HERE.parent))
     import terminal_cases as tc
@@ -322,7 +339,7 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="repetitions of each timed run (medians are reported)")
-    parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal"], help="run one benchmark")
+    parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal", "long"], help="run one benchmark")
     parser.add_argument("--pace", type=float, default=150.0, help="deltas a second of the paced stream (default 150)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -363,6 +380,8 @@ def main() -> int:
             bench_stream(project, env, max(1, args.runs // 2), args.pace)
         if args.only in (None, "resume"):
             bench_resume(project, env, args.runs, make_long_session(project))
+        if args.only in (None, "long"):
+            bench_long_session(project, env)
         if args.only in (None, "terminal"):
             bench_terminal(root, project, env, max(1, args.runs // 2), args.pace)
     return 0

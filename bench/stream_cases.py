@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -203,9 +204,7 @@ async def run_sdk(url: str, tags: list[str]) -> list[dict[str, Any]]:
 
 
 def child(mode: str, url: str, tags: list[str]) -> None:
-    import os
-
-    runners = {"app": lambda: run_app(url, tags), "sdk": lambda: run_sdk(url, tags),
+    runners = {"long": lambda: run_long_session(url, int(tags[0]), int(tags[1])),"app": lambda: run_app(url, tags), "sdk": lambda: run_sdk(url, tags),
                "markdown-stream": lambda: run_markdown(url, tags, once=False),
                "markdown-once": lambda: run_markdown(url, tags, once=True)}
     profile = os.environ.get("BENCH_PROFILE")  # a path: write cProfile stats of the case there
@@ -219,3 +218,44 @@ def child(mode: str, url: str, tags: list[str]) -> None:
         results = asyncio.run(runners[mode]())
     print(json.dumps({"results": results}), flush=True)
     os._exit(0)
+
+
+def reply_lines(tag: str, lines: int) -> str:
+    """The first `lines` lines of a 300-line reply (a shorter reply of the same shape)."""
+    text = reply_300(tag).split("\n")[: lines - 1]
+    return "\n".join([*text, "", f"Reply ends here {tag}"])
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+async def run_long_session(url: str, turns: int, every: int) -> list[dict[str, Any]]:
+    """`turns` exchanges in one app; the process's resident memory (after a collection) every `every`."""
+    import gc
+
+    from backdev.compose import open_store, open_workspace, start_session
+    from backdev.llm.anthropic_provider import AnthropicProvider
+    from backdev.tui.factory import make_app
+
+    workspace = open_workspace(Path.cwd())
+    provider = AnthropicProvider(api_key="bench", base_url=url, timeout=60, max_retries=0)
+    app = make_app(start_session(workspace, open_store(), provider), workspace)
+    samples = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not app.ready_for_turns:
+            await pilot.pause(0.05)
+        started = time.perf_counter()
+        for turn in range(1, turns + 1):
+            app.chat.prompt.set_text(f"question {turn}")
+            app.chat.prompt.action_submit()
+            await asyncio.sleep(0.01)
+            while app.chat.busy:
+                await asyncio.sleep(0.005)
+            if turn % every == 0:
+                await pilot.pause()
+                gc.collect()
+                samples.append({"turn": turn, "rss": rss_mb(), "seconds": time.perf_counter() - started,
+                                "entries": len(app.chat.transcript.children)})
+    return samples

@@ -47,6 +47,7 @@ class Block:
     text: str
     kind: str  # the markdown-it token type that opens it: paragraph_open, fence, hr, ...
     painted: dict[int, list[Strip]] = field(default_factory=dict)  # width -> lines, the last two widths
+    heights: dict[int, int] = field(default_factory=dict)  # width -> lines, kept when `painted` is let go
 
 
 _parser: MarkdownIt | None = None

@@ -129,11 +129,23 @@ class ReplyBody(Widget):
             if self.is_attached and self._width:
                 # A layout may ask for two widths in turn (with and without a scrollbar): keep both.
                 block.painted = {**dict(list(block.painted.items())[-1:]), self._width: lines}
+                block.heights[self._width] = len(lines)
         return lines
 
     def _height_of(self, block: Block) -> int:
-        lines = block.painted.get(self._width)
-        return len(lines) if lines is not None else estimate_height(block, self._width)
+        if self._width in block.heights:
+            return block.heights[self._width]
+        return estimate_height(block, self._width)
+
+    def release(self) -> None:
+        """Let go of the painted lines (a reply far up a long session); heights are kept, so nothing
+        moves, and a block is painted again when it is next looked at."""
+        if self._filler is not None:
+            self._filler.stop()
+            self._filler = None
+        for block in self._blocks:
+            block.painted = {}
+        self.refresh()  # and Textual's own copy of the lines on screen
 
     def _place(self) -> None:
         """Work out where each finished block starts (painted heights, else estimates)."""
@@ -155,14 +167,14 @@ class ReplyBody(Widget):
                 break
             painted += len(self._lines_of(block)) + GAP
         self._place()
-        if any(self._width not in block.painted for block in self._blocks) and self._filler is None:
+        if any(self._width not in block.heights for block in self._blocks) and self._filler is None:
             self._filler = self.set_interval(1 / FRAME_RATE, self._fill)
 
     def _fill(self) -> None:
         """Paint some of the blocks not painted yet (nearest the end first), for about 8 ms."""
         deadline = time.monotonic() + 0.008
         for block in reversed(self._blocks):
-            if self._width not in block.painted:
+            if self._width not in block.heights:
                 self._lines_of(block)
                 if time.monotonic() > deadline:
                     break
@@ -202,7 +214,7 @@ class ReplyBody(Widget):
         super().notify_style_update()
         self._painter = None  # the theme changed: colours are painted in
         for block in self._blocks:
-            block.painted = {}
+            block.painted, block.heights = {}, {}
         if self._width:
             self._repaint_all(self._width)
 
@@ -221,8 +233,10 @@ class ReplyBody(Widget):
             index = bisect_right(self._starts, y) - 1
             block = self._blocks[index]
             if self._width not in block.painted:
+                known = self._width in block.heights
                 self._lines_of(block)
-                self.call_later(self._place_and_relayout)  # its height was an estimate
+                if not known:
+                    self.call_later(self._place_and_relayout)  # its height was an estimate
             lines = block.painted.get(self._width, [])
             row = y - self._starts[index]
             return lines[row] if 0 <= row < len(lines) else Strip.blank(0)
@@ -268,6 +282,8 @@ def estimate_height(block: Block, width: int) -> int:
 
 class ReplyEntry(Vertical):
     """One reply of the model, streamed or restored, with a mark when it did not complete."""
+
+    DEFAULT_CSS = "ReplyEntry { height: auto; }"
 
     def __init__(self, text: str = "", status: str = "complete") -> None:
         super().__init__(classes="entry reply")

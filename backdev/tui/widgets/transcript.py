@@ -24,6 +24,8 @@ from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, Rep
 if TYPE_CHECKING:
     from backdev.tui.history import HistoryItem
 
+KEEP_PAINTED = 4  # the newest replies that keep their painted lines
+
 
 def entry_for(item: HistoryItem) -> Widget:
     """The widget that shows a stored item."""
@@ -61,6 +63,10 @@ class Transcript(VerticalScroll):
     async def start_reply(self) -> ReplyEntry:
         entry = ReplyEntry()
         await self.mount(entry)
+        # Memory stays flat over a long session: replies well above the newest let go of their
+        # painted lines (they paint again if scrolled back to; their heights stay, so nothing moves).
+        for older in self.replies()[:-KEEP_PAINTED]:
+            older.body.release()
         return entry
 
     async def note(self, text: str, *, error: bool = False) -> NoteEntry:
