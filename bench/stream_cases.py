@@ -250,12 +250,23 @@ async def run_long_session(url: str, turns: int, every: int) -> list[dict[str, A
         for turn in range(1, turns + 1):
             app.chat.prompt.set_text(f"question {turn}")
             app.chat.prompt.action_submit()
-            await asyncio.sleep(0.01)
-            while app.chat.busy:
+            done = f"Reply ends here t{turn - 1}"
+            while app.chat.busy or not app.chat.transcript.last_reply_text() or \
+                    not app.chat.transcript.last_reply_text().endswith(done):
                 await asyncio.sleep(0.005)
             if turn % every == 0:
                 await pilot.pause()
                 gc.collect()
+                if os.environ.get("BENCH_TRACEMALLOC"):  # where memory grows, between two samples
+                    import sys
+                    import tracemalloc
+
+                    snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
+                    if snapshot is not None and samples:
+                        for stat in snapshot.compare_to(previous, "filename")[:15]:
+                            print(stat, file=sys.stderr)
+                    tracemalloc.start() if not tracemalloc.is_tracing() else None
+                    previous = tracemalloc.take_snapshot()
                 samples.append({"turn": turn, "rss": rss_mb(), "seconds": time.perf_counter() - started,
                                 "entries": len(app.chat.transcript.children)})
     return samples

@@ -249,3 +249,37 @@ async def test_older_replies_let_go_of_their_lines_and_paint_again_when_looked_a
         await pilot.pause()
         assert first.painted_lines and first.line_count == height  # painted again, and nothing moved
         assert "Reply 0 section 0" in first.render_line(0).text
+
+
+async def test_a_long_session_keeps_a_bounded_number_of_entries_built_and_loses_none() -> None:
+    from backdev.tui.widgets.entries import EarlierEntry, NoteEntry, ToolEntry, UserEntry
+    from backdev.tui.widgets.transcript import Transcript
+
+    class Session(App[None]):
+        CSS = "Transcript { height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield Transcript(window=6)
+
+    app = Session()
+    async with app.run_test(size=(100, 30)) as pilot:
+        transcript = app.query_one(Transcript)
+        for n in range(20):
+            await transcript.add(UserEntry(f"question {n}", ["app/views.py"] if n == 0 else []))
+            reply = await transcript.start_reply()
+            await reply.write(f"Answer **{n}**.")
+            await reply.finish("cancelled" if n == 1 else "complete")
+            await transcript.add(ToolEntry(f"read_file f{n}.py", "contents", is_error=n == 2))
+            await transcript.note(f"note {n}", error=n == 3)
+            await pilot.pause()
+        built = [c for c in transcript.children if not isinstance(c, EarlierEntry)]
+        assert len(built) <= 12 and transcript.hidden_count == 80 - len(built)
+        assert transcript.replies()[-1].source == "Answer **19**."
+        while transcript.hidden_count:
+            await transcript.show_earlier()
+        await pilot.pause()
+        users = list(transcript.query(UserEntry))
+        assert [u.text for u in users] == [f"question {n}" for n in range(20)] and users[0].attachments == ("app/views.py",)
+        replies = transcript.replies()
+        assert [r.source for r in replies][:2] == ["Answer **0**.", "Answer **1**."] and replies[1].status == "cancelled"
+        assert list(transcript.query(ToolEntry))[2].is_error and list(transcript.query(NoteEntry))[3].error

@@ -31,6 +31,7 @@ class UserEntry(Static):
             content.append("\n📎 " + "  ".join(attachments), style="dim")
         super().__init__(content, classes="entry user")
         self.text = text
+        self.attachments = tuple(attachments)
 
 
 def looks_like_diff(text: str) -> bool:
@@ -136,13 +137,21 @@ class NoteEntry(Static):
     def __init__(self, text: str, *, error: bool = False) -> None:
         super().__init__(Text(text), classes="entry note" + (" -error" if error else ""))
         self.text = text
+        self.error = error
 
 
 class EarlierEntry(Button):
     """Stands for the older part of a long session until the person asks to see it."""
 
     def __init__(self, remaining: int) -> None:
-        super().__init__(f"▲ {remaining} earlier entries — show more", id="earlier", compact=True)
+        super().__init__(self.text_for(remaining), id="earlier", compact=True)
+
+    @staticmethod
+    def text_for(remaining: int) -> str:
+        return f"▲ {remaining} earlier entries — show more"
+
+    def set_remaining(self, remaining: int) -> None:
+        self.label = self.text_for(remaining)
 
 
 Entry = UserEntry | ReplyEntry | ToolEntry | ErrorEntry | NoteEntry

@@ -35,7 +35,26 @@ def entry_for(item: HistoryItem) -> Widget:
         return ReplyEntry(item.text, item.status)
     if item.kind == "tool":
         return ToolEntry(item.text, item.detail, is_error=item.is_error)
+    if item.kind == "note":
+        return NoteEntry(item.text, error=item.is_error)
     return ErrorEntry(item.text, retryable=False)
+
+
+def item_for(widget: Widget) -> HistoryItem | None:
+    """The item an entry can be built again from (None: not an entry to put away)."""
+    from backdev.tui.history import HistoryItem
+
+    if isinstance(widget, UserEntry):
+        return HistoryItem("user", widget.text, attachments=widget.attachments)
+    if isinstance(widget, ReplyEntry) and not widget.streaming:
+        return HistoryItem("reply", widget.source, widget.status)
+    if isinstance(widget, ToolEntry) and not widget.pending:
+        return HistoryItem("tool", widget.summary, detail=widget.detail, is_error=widget.is_error)
+    if isinstance(widget, ErrorEntry):
+        return HistoryItem("error", widget.message)
+    if isinstance(widget, NoteEntry):
+        return HistoryItem("note", widget.text, is_error=widget.error)
+    return None
 
 
 class Transcript(VerticalScroll):
@@ -59,10 +78,12 @@ class Transcript(VerticalScroll):
     async def add(self, *widgets: Widget) -> None:
         """Append entries at the bottom."""
         await self.mount_all(widgets)
+        await self._put_away_oldest()
 
     async def start_reply(self) -> ReplyEntry:
         entry = ReplyEntry()
         await self.mount(entry)
+        await self._put_away_oldest()
         # Memory stays flat over a long session: replies well above the newest let go of their
         # painted lines (they paint again if scrolled back to; their heights stay, so nothing moves).
         for older in self.replies()[:-KEEP_PAINTED]:
@@ -72,7 +93,35 @@ class Transcript(VerticalScroll):
     async def note(self, text: str, *, error: bool = False) -> NoteEntry:
         entry = NoteEntry(text, error=error)
         await self.mount(entry)
+        await self._put_away_oldest()
         return entry
+
+    async def _put_away_oldest(self) -> None:
+        """A long session keeps at most about 2 x `window` entries built: memory stays flat.
+
+        While the person follows the tail, the oldest entries past that go back to the items the
+        "earlier entries" button (or scrolling to the top) builds again; nothing is lost.
+        """
+        entries = [child for child in self.children if not isinstance(child, EarlierEntry)]
+        if len(entries) <= 2 * self.window or self._loading or not self.is_vertical_scroll_end:
+            return
+        away: list[Widget] = []
+        items: list[HistoryItem] = []
+        for widget in entries[: len(entries) - self.window]:
+            item = item_for(widget)
+            if item is None:
+                break  # keep order: never put away what is newer than something kept
+            away.append(widget)
+            items.append(item)
+        if not away:
+            return
+        self._older.extend(items)
+        await self.remove_children(away)
+        found = self.query(EarlierEntry)
+        if found:
+            found.first().set_remaining(len(self._older))
+        else:
+            await self.mount(EarlierEntry(len(self._older)), before=0)
 
     async def clear(self) -> None:
         self._older = []
@@ -132,7 +181,7 @@ class Transcript(VerticalScroll):
         first_shown = children[position] if position < len(children) else None
         await self.mount_all([entry_for(item) for item in batch], after=button)
         if self._older:
-            button.label = f"▲ {len(self._older)} earlier entries — show more"
+            button.set_remaining(len(self._older))
         else:
             await button.remove()
         if first_shown is not None:
