@@ -261,6 +261,12 @@ async def run_long_session(url: str, turns: int, every: int) -> list[dict[str, A
                     import sys
                     import tracemalloc
 
+                    from collections import Counter
+
+                    from textual.dom import DOMNode
+
+                    alive = Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, DOMNode))
+                    print(turn, alive.most_common(8), file=sys.stderr)
                     snapshot = tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None
                     if snapshot is not None and samples:
                         for stat in snapshot.compare_to(previous, "filename")[:15]:

@@ -39,3 +39,27 @@ async def test_the_status_bar_says_what_is_still_loading_and_nothing_once_ready(
         shown = str(status.render())
         assert "loading" not in shown and "starting" not in shown and shown.startswith("backend-developer")
         assert warmed == [True]  # run_app resumes garbage collection from here
+
+
+async def test_the_key_bar_does_not_keep_the_keys_it_replaced() -> None:
+    import gc
+
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets._footer import FooterKey
+
+    from backdev.tui.widgets.footer import KeyFooter
+
+    class Keys(App[None]):
+        BINDINGS = [Binding("ctrl+b", "bell", "Panel"), Binding("ctrl+o", "bell", "Copy")]
+
+        def compose(self) -> ComposeResult:
+            yield KeyFooter()
+
+    app = Keys()
+    async with app.run_test() as pilot:
+        for _ in range(30):  # what every turn does (its worker starts and ends)
+            app.screen.refresh_bindings()
+            await pilot.pause()
+        gc.collect()
+        assert sum(isinstance(o, FooterKey) for o in gc.get_objects()) < 10  # Textual's Footer: about 60
