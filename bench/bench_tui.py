@@ -18,6 +18,12 @@ Each measurement is a ratio against a baseline run side by side in the same comm
 3. resume — process start to interactive (first frame, history shown, prompt focused) on a
    500-exchange session, vs a new session; peak RSS of that process. Targets: <= 1 s, <= 250 MB.
 
+4. long session — memory of one app over 300 turns (resident size after a collection, every 50).
+   Target: flat.
+5. real terminal — the start-up and the reply above in tmux 120x40, polling `capture-pane`
+   (bench/terminal_cases.py): first frame vs a bare app, ready to send, cold and warm reply vs the
+   `Markdown` floors, distinct screens a second at 150 deltas/s.
+
 Every timed run is a fresh process (or, for streaming, a fresh app), repeated; medians reported.
 """
 
@@ -292,7 +298,7 @@ def bench_long_session(project: Path, env: dict[str, str], turns: int = 300, eve
         samples = run_child("stream", "long", fake.url, str(turns), str(every), cwd=project, env=env)["results"]
     first, last = samples[0], samples[-1]
     growth = (last["rss"] - first["rss"]) / (last["turn"] - first["turn"]) * 100
-    print(f"5. a {turns}-turn session in one app (60-line replies), resident memory after a collection:")
+    print(f"4. a {turns}-turn session in one app (60-line replies), resident memory after a collection:")
     print("   " + "  ".join(f"turn {s['turn']}: {s['rss']:.0f} MB" for s in samples))
     print(f"   growth {growth:.1f} MB per 100 turns after turn {first['turn']};"
           f" {last['seconds']:.0f} s for all turns ({last['seconds'] / turns * 1000:.0f} ms a turn)")
@@ -305,7 +311,7 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
     from backdev.fakeapi.process import FakeApiProcess
 
     if not tc.available():
-        print("4. real terminal: skipped (tmux is not installed)")
+        print("5. real terminal: skipped (tmux is not installed)")
         return
     bare, sessions, stream, once = [], [], [], []
     with FakeApiProcess(env=env) as fake:
@@ -319,7 +325,7 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
         return [s[key] for s in sessions]
 
     frame = statistics.median(of("frame"))
-    print(f"4. in a real terminal (tmux 120x40, capture-pane polled), the same 300-line reply; runs={runs}")
+    print(f"5. in a real terminal (tmux 120x40, capture-pane polled), the same 300-line reply; runs={runs}")
     print(f"   first frame: bare Textual app {median_of(bare)}; backdev chat {median_of(of('frame'))};"
           f" ratio {frame / statistics.median(bare):.2f}x (target <= 1.3x)")
     print(f"   ready to send (a message sent at the first frame reaches the API): {median_of(of('ready'))}"

@@ -142,6 +142,24 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
     return results
 
 
+async def stream_into_markdown(client: Any, markdown: Any, tag: str, once: bool, deltas: list[float]) -> None:
+    """The floor: the SDK's stream shown with `Markdown.get_stream()`, or one `update()` at its end."""
+    text = ""
+    stream = None if once else markdown.get_stream(markdown)
+    async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=4000,
+                                      messages=[{"role": "user", "content": tag}]) as events:
+        async for event in events:
+            if event.type == "text":
+                deltas.append(time.perf_counter())
+                text += event.text
+                if stream is not None:
+                    await stream.write(event.text)
+    if stream is not None:
+        await stream.stop()
+    else:
+        await markdown.update(text)
+
+
 async def run_markdown(url: str, tags: list[str], once: bool) -> list[dict[str, Any]]:
     import anthropic
     from textual.app import App, ComposeResult
@@ -165,20 +183,7 @@ async def run_markdown(url: str, tags: list[str], once: bool) -> list[dict[str, 
             await scroll.mount(markdown)
             deltas: list[float] = []
             started = time.perf_counter()
-            text = ""
-            stream = None if once else markdown.get_stream(markdown)
-            async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=4000,
-                                              messages=[{"role": "user", "content": tag}]) as events:
-                async for event in events:
-                    if event.type == "text":
-                        deltas.append(time.perf_counter())
-                        text += event.text
-                        if stream is not None:
-                            await stream.write(event.text)
-            if stream is not None:
-                await stream.stop()
-            else:
-                await markdown.update(text)
+            await stream_into_markdown(client, markdown, tag, once, deltas)
             first = await screen.wait(REPLY_TEXT.format(tag=tag), started)
             last = await screen.wait(f"Reply ends here {tag}", started)
             results.append(measure(screen, started, first, last, deltas))

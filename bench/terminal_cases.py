@@ -150,6 +150,7 @@ def child_bare_tty() -> None:
 
 def child_floor_tty(mode: str, url: str, tag: str) -> None:
     import anthropic
+    from stream_cases import stream_into_markdown
     from textual.app import App, ComposeResult
     from textual.containers import VerticalScroll
     from textual.widgets import Markdown, Static
@@ -171,19 +172,7 @@ def child_floor_tty(mode: str, url: str, tag: str) -> None:
             client = anthropic.AsyncAnthropic(api_key="bench", base_url=url, max_retries=0)
             markdown = Markdown()
             await self.query_one(VerticalScroll).mount(markdown)
-            stream = markdown.get_stream(markdown) if mode == "stream" else None
-            text = ""
-            async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=4000,
-                                              messages=[{"role": "user", "content": tag}]) as events:
-                async for event in events:
-                    if event.type == "text":
-                        text += event.text
-                        if stream is not None:
-                            await stream.write(event.text)
-            if stream is not None:
-                await stream.stop()
-            else:
-                await markdown.update(text)
+            await stream_into_markdown(client, markdown, tag, mode == "once", [])
 
     Floor().run()
 

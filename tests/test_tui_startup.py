@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from backdev.compose import Workspace, open_store, start_session
-from backdev.llm.scripted import ScriptedProvider
 from backdev.tui.widgets.status import StatusBar
 
+from .test_tui_chat import GatedStart
 from .tuikit import build, wait_for
-
-
-class GatedStart(ScriptedProvider):
-    """A provider whose warm-up (the SDK import, for the real one) lasts until `gate` is set."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = asyncio.Event()
-
-    async def warm_up(self) -> None:
-        await self.gate.wait()
 
 
 async def test_the_status_bar_says_what_is_still_loading_and_nothing_once_ready(workspace: Workspace) -> None:
@@ -56,10 +43,14 @@ async def test_the_key_bar_does_not_keep_the_keys_it_replaced() -> None:
         def compose(self) -> ComposeResult:
             yield KeyFooter()
 
+    def keys() -> list[object]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, FooterKey)]
+
+    before = {id(o) for o in keys()}  # other tests' apps may still be about
     app = Keys()
     async with app.run_test() as pilot:
         for _ in range(30):  # what every turn does (its worker starts and ends)
             app.screen.refresh_bindings()
             await pilot.pause()
-        gc.collect()
-        assert sum(isinstance(o, FooterKey) for o in gc.get_objects()) < 10  # Textual's Footer: about 60
+        assert len([o for o in keys() if id(o) not in before]) < 10  # Textual's Footer: about 60

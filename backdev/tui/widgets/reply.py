@@ -182,12 +182,7 @@ class ReplyBody(Widget):
             if self._filler is not None:
                 self._filler.stop()
                 self._filler = None
-        before = self._finished_lines
-        self._place()
-        if self._finished_lines != before:
-            self._changed()
-        else:
-            self.refresh()
+        self._place_and_relayout()
 
     def _repaint_all(self, width: int) -> None:
         self._width = width
