@@ -304,7 +304,8 @@ def bench_long_session(project: Path, env: dict[str, str], turns: int = 300, eve
           f" {last['seconds']:.0f} s for all turns ({last['seconds'] / turns * 1000:.0f} ms a turn)")
 
 
-def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pace: float) -> None:
+def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pace: float,
+                   before: str | None = None) -> None:
     sys.path.insert(0, str(HERE.parent))
     import terminal_cases as tc
 
@@ -313,11 +314,14 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
     if not tc.available():
         print("5. real terminal: skipped (tmux is not installed)")
         return
-    bare, sessions, stream, once = [], [], [], []
+    bare, sessions, stream, once, earlier = [], [], [], [], []
     with FakeApiProcess(env=env) as fake:
         for run in range(runs):  # interleaved, like every case here
             bare.append(tc.bare_start(root, project, env))
             sessions.append(tc.app_session(root, project, env, fake, [f"c{run}", f"w{run}", f"p{run}"], pace))
+            if before:  # the same session with an earlier checkout of backdev (`--before PATH`)
+                earlier.append(tc.app_session(root, project, {**env, "PYTHONPATH": before}, fake,
+                                              [f"bc{run}", f"bw{run}", f"bp{run}"], pace))
             stream.append(tc.markdown_floor(root, project, env, fake, f"s{run}", "stream"))
             once.append(tc.markdown_floor(root, project, env, fake, f"o{run}", "once"))
 
@@ -340,6 +344,10 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
     print(f"   warm ratio to the faster floor {ratio:.2f}x (target <= 0.5x)  {'OK' if ratio <= 0.5 else 'MISSED'}")
     print(f"   at {pace:.0f} deltas/s: {statistics.median(of('paced_rate')):.1f} distinct screens a second while it"
           f" streams (target >= 15), first section {statistics.median(of('paced_first')) * 1000:.0f} ms after Enter")
+    if earlier:
+        print(f"   the checkout at {before}, same runs: " + "; ".join(
+            f"{key} {statistics.median(e[key] for e in earlier):.3f}" for key in ("frame", "ready", "cold", "warm"))
+            + f"; {statistics.median(e['paced_rate'] for e in earlier):.1f} screens/s at {pace:.0f} deltas/s")
 
 
 def main() -> int:
@@ -347,6 +355,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="repetitions of each timed run (medians are reported)")
     parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal", "long"], help="run one benchmark")
     parser.add_argument("--pace", type=float, default=150.0, help="deltas a second of the paced stream (default 150)")
+    parser.add_argument("--before", help="a checkout of an earlier backdev to run beside this one in the terminal cases")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -389,7 +398,7 @@ def main() -> int:
         if args.only in (None, "long"):
             bench_long_session(project, env)
         if args.only in (None, "terminal"):
-            bench_terminal(root, project, env, max(1, args.runs // 2), args.pace)
+            bench_terminal(root, project, env, max(1, args.runs // 2), args.pace, args.before)
     return 0
 
 
