@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -97,13 +98,25 @@ class Screen:
         return lags
 
 
+def settle_collector() -> None:
+    """What `backdev.tui.launch.run_app` does once start-up is over, done for every case alike: the
+    objects of start-up (modules, widgets) are frozen out of later collections. Without it a full
+    collection walks them all, 150-400 ms here, several times during one reply."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def measure(screen: Screen, started: float, first: float, last: float, deltas: list[float]) -> dict[str, Any]:
     lags = screen.lags(deltas)
     span = (deltas[-1] - deltas[0]) if len(deltas) > 1 else 0.0
     streamed = screen.count(deltas[0], deltas[-1]) if deltas else 0
+    worst = max(range(len(lags)), key=lags.__getitem__) if lags else None
     return {"first": first - started, "last": last - started, "updates": screen.count(started, last),
             "per_second": (streamed / span) if span > 0.2 else None,
             "max_lag": max(lags) if lags else None, "deltas": len(deltas),
+            "p95_lag": sorted(lags)[int(len(lags) * 0.95)] if lags else None, "worst_delta": worst,
             "first_delta": deltas[0] - started if deltas else None, "last_delta": deltas[-1] - started if deltas else None}
 
 
@@ -129,6 +142,7 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
         screen = Screen(app)
         while not app.ready_for_turns:
             await pilot.pause(0.05)
+        settle_collector()
         for tag in tags:
             deltas.clear()
             app.chat.prompt.set_text(f"explain {tag}")
@@ -139,6 +153,15 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
             while app.chat.busy:
                 await asyncio.sleep(0.01)
             results.append(measure(screen, started, first, last, list(deltas)))
+            if os.environ.get("BENCH_GARBAGE"):  # what the cyclic garbage of a reply is made of
+                import gc
+                from collections import Counter
+
+                gc.set_debug(gc.DEBUG_SAVEALL)
+                gc.collect()
+                print(Counter(type(o).__name__ for o in gc.garbage).most_common(12), file=sys.stderr)
+                gc.garbage.clear()
+                gc.set_debug(0)
     return results
 
 
@@ -178,6 +201,7 @@ async def run_markdown(url: str, tags: list[str], once: bool) -> list[dict[str, 
         scroll = app.query_one(VerticalScroll)
         scroll.anchor()
         await pilot.pause()
+        settle_collector()
         for tag in tags:
             markdown = Markdown()
             await scroll.mount(markdown)
@@ -221,6 +245,9 @@ def child(mode: str, url: str, tags: list[str]) -> None:
         profiler.dump_stats(profile)
     else:
         results = asyncio.run(runners[mode]())
+    slow = getattr(__import__("builtins"), "_gc_slow", None)  # set by a probe (BENCH_PROFILE's cousin)
+    if slow is not None:
+        print("slow gc", slow, file=sys.stderr)
     print(json.dumps({"results": results}), flush=True)
     os._exit(0)
 

@@ -283,3 +283,18 @@ async def test_a_long_session_keeps_a_bounded_number_of_entries_built_and_loses_
         replies = transcript.replies()
         assert [r.source for r in replies][:2] == ["Answer **0**.", "Answer **1**."] and replies[1].status == "cancelled"
         assert list(transcript.query(ToolEntry))[2].is_error and list(transcript.query(NoteEntry))[3].error
+
+
+async def test_the_cyclic_collector_waits_while_a_reply_streams() -> None:
+    import gc
+
+    assert gc.isenabled()
+    app = OneReply()
+    async with app.run_test(size=(100, 20)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        await entry.write("Streaming")
+        assert not gc.isenabled()  # a full collection here would stall the screen
+        await entry.finish()
+        assert not gc.isenabled()  # not before the last frame is shown
+        await wait_for(gc.isenabled, what="the collector back")
+        await pilot.pause()
