@@ -288,23 +288,27 @@ class _CollectorHold:
 
     def __init__(self) -> None:
         self.streaming = 0
+        self.held = False
         self.was_enabled = False
 
     def hold(self) -> None:
-        if self.streaming == 0:
-            self.was_enabled = gc.isenabled()
+        if self.streaming == 0 and not self.held:
+            self.was_enabled, self.held = gc.isenabled(), True
             gc.disable()
         self.streaming += 1
 
     def release(self, widget: Widget) -> None:
         self.streaming = max(0, self.streaming - 1)
-        if self.streaming == 0 and self.was_enabled:
-            widget.set_timer(0.25, self._collect)  # after the reply's last frame
+        if self.streaming == 0 and self.held:
+            widget.set_timer(0.25, self.settle)  # after the reply's last frame
 
-    def _collect(self) -> None:
-        if self.streaming == 0 and self.was_enabled and not gc.isenabled():
-            gc.collect()  # before enabling: else the first automatic pass walks all of it mid-frame
-            gc.enable()
+    def settle(self) -> None:
+        """Collect and let the collector run again, once no reply streams (also when the app closes)."""
+        if self.streaming == 0 and self.held:
+            self.held = False
+            if self.was_enabled:
+                gc.collect()  # before enabling: else the first automatic pass walks all of it mid-frame
+                gc.enable()
 
 
 _collector = _CollectorHold()
@@ -365,6 +369,12 @@ class ReplyEntry(Vertical):
             self.body.close()
             _collector.release(self)
         self.set_status(status)
+
+    def on_unmount(self) -> None:
+        if self._streaming:  # removed (or the app closed) mid-stream
+            self._streaming = False
+            _collector.streaming = max(0, _collector.streaming - 1)
+        _collector.settle()
 
     def set_status(self, status: str) -> None:
         self.status = status
