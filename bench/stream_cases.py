@@ -33,7 +33,7 @@ def reply_300(tag: str) -> str:
     """A 300-line markdown reply shaped like a real one; its first and last lines carry `tag`."""
     lines = [f"Reply begins here {tag}", ""]
     n = 0
-    while len(lines) < 280:
+    while len(lines) < 300:
         n += 1
         lines += [f"## {n}. Where the time goes {tag}", "",
                   f"The order list view renders {n}0 orders and reads `order.customer` for each one,",
@@ -48,7 +48,10 @@ def reply_300(tag: str) -> str:
                   "    return render(request, \"orders/list.html\", {\"orders\": orders})", "```", ""]
         if n % 3 == 0:
             lines += ["| query | before | after |", "|-------|--------|-------|", f"| list  | {n}01    | 1     |", ""]
-    lines = lines[:298] + ["", f"Reply ends here {tag}"]
+    lines = lines[:298]
+    while lines[-1].startswith(("```", "    ", "|", "- ")) or lines[-1].startswith("def "):
+        lines.pop()  # never end inside a fence, a table or a list: the last line must be prose
+    lines += [""] * (298 - len(lines)) + ["", f"Reply ends here {tag}"]
     return "\n".join(lines)
 
 
