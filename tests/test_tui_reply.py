@@ -99,7 +99,18 @@ def test_an_open_fence_stays_one_growing_block() -> None:
 
 
 def test_control_characters_are_made_visible() -> None:
-    assert display_text("a\x1b[31mb\x07\r\nc\x9b") == "a␛[31mb␇\nc\ufffd"
+    assert display_text("a\x1b[31mb\x07\r\nc\x9b\rd\u202e") == "a␛[31mb␇\nc<U+009B>␍d<U+202E>"
+
+
+async def test_a_line_end_cut_between_two_deltas_stays_a_line_end() -> None:
+    app = OneReply()
+    async with app.run_test(size=(100, 20)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        for piece in ("first\r", "\n\r", "\nsecond\r"):
+            await entry.write(piece)
+        await entry.finish()
+        await pilot.pause()
+        assert entry.body.shown_text() == "first\n\nsecond␍"  # two CRLFs: two paragraphs, no ␍ between
 
 
 # --- painting ----------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ list of `Strip`s and kept; only the last, still-growing block is painted again p
 Painting uses Rich's markdown renderer with Textual's theme colours (headings, emphasis, inline
 code) and Textual's own code highlighter for fences, so replies look like the `Markdown`
 widget's. Links are shown with their address and are never clickable: a reply is untrusted.
-Control characters are replaced by visible symbols before anything is parsed, so escape
-sequences in a reply never reach the terminal.
+Control characters are replaced by visible symbols (`backdev.safe_text.visible`) before anything
+is parsed, so escape sequences in a reply never reach the terminal.
 """
 
 from __future__ import annotations
@@ -25,19 +25,12 @@ if TYPE_CHECKING:
     from textual.strip import Strip
     from textual.widget import Widget
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode "control pictures": ␛ for ESC, ␀ for NUL
-    return "␡" if code == 0x7F else "\ufffd"
-
-
 def display_text(text: str) -> str:
-    """The text as it may be shown: line ends made `\\n`, other control characters made visible."""
-    return _CONTROL.sub(_visible, text.replace("\r\n", "\n").replace("\r", "\n"))
+    """The text as it may be shown: CRLF line ends made `\\n`, other control characters (and bidi
+    overrides) made visible by the core's one sanitiser (see backdev/safe_text.py)."""
+    from backdev.safe_text import visible
+
+    return visible(text.replace("\r\n", "\n"))
 
 
 @dataclass

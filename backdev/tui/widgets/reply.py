@@ -56,6 +56,7 @@ class ReplyBody(Widget):
         super().__init__()
         self._blocks: list[Block] = []
         self._tail = ""  # display text of the block(s) still being written
+        self._cr = ""  # a carriage return at the end of the last fragment
         self._tail_lines: list[Strip] = []
         self._width = 0
         self._starts: list[int] = []  # first line of each finished block, at `_width`
@@ -72,6 +73,9 @@ class ReplyBody(Widget):
 
     def feed(self, fragment: str) -> None:
         """Add streamed text; it is painted within one frame."""
+        fragment, self._cr = self._cr + fragment, ""
+        if fragment.endswith("\r"):  # a CRLF cut in two: its CR waits for the next fragment
+            fragment, self._cr = fragment[:-1], "\r"
         self._tail += display_text(fragment)
         if self._timer is not None:
             return  # a paint is due: this fragment joins it
@@ -86,6 +90,8 @@ class ReplyBody(Widget):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        self._tail += display_text(self._cr)
+        self._cr = ""
         blocks, self._tail = split_blocks(self._tail, final=True)
         self._freeze(blocks)
         self._tail_lines = []
