@@ -24,14 +24,15 @@ PROJECT_CONFIG_NAME = ".backdev.yaml"
 # Environment variables that feed settings, and the setting each one sets.
 ENV_VARS: dict[str, str] = {
     "ANTHROPIC_API_KEY": "api_key",
+    "ANTHROPIC_AUTH_TOKEN": "auth_token",
     "ANTHROPIC_BASE_URL": "base_url",
     "BACKDEV_MODEL": "model",
     "BACKDEV_PERSONA": "persona",
 }
 
 
-def _setting(default: Any, kind: str, doc: str, *, in_files: bool = True) -> Any:
-    metadata = {"kind": kind, "doc": doc, "in_files": in_files}
+def _setting(default: Any, kind: str, doc: str, *, in_files: bool = True, user_only: bool = False) -> Any:
+    metadata = {"kind": kind, "doc": doc, "in_files": in_files, "user_only": user_only}
     if isinstance(default, dict):
         return field(default_factory=lambda: dict(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -44,11 +45,15 @@ class Settings:
     model: str = _setting("sonnet", "str", "model alias (sonnet, opus, haiku) or a full model id")
     persona: str = _setting("backend-developer", "str", "persona used when none is named")
     api_key: str | None = _setting(None, "secret", "Anthropic API key (ANTHROPIC_API_KEY only)", in_files=False)
-    base_url: str | None = _setting(None, "optional_str", "Messages API base URL (ANTHROPIC_BASE_URL)")
+    auth_token: str | None = _setting(None, "secret", "bearer token for a gateway (ANTHROPIC_AUTH_TOKEN only)",
+                                      in_files=False)
+    base_url: str | None = _setting(None, "url", "Messages API base URL (ANTHROPIC_BASE_URL)")
+    headers: Mapping[str, str] = _setting({}, "headers", "extra HTTP headers sent with every API request (user config "
+                                          "only)", user_only=True)
     max_tokens: int = _setting(16000, "int", "largest reply, in tokens")
     max_tool_rounds: int = _setting(25, "int", "tool calls the model may chain in one turn")
     timeout: float = _setting(120.0, "float", "seconds to wait for the API between two chunks")
-    max_retries: int = _setting(2, "int", "retries the SDK makes on 429/5xx/connection errors")
+    max_retries: int = _setting(2, "count", "retries the SDK makes on 429/5xx/connection errors (0: none)")
     theme: str = _setting("textual-dark", "str", "Textual theme of `backdev chat`")
     side_panel: bool = _setting(True, "bool", "show the workflow panel in `backdev chat`")
     prices: Mapping[str, Any] = _setting(
@@ -114,6 +119,18 @@ def _check_value(kind: str, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
         raise TypeError("expected a positive whole number")
+    if kind == "count":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise TypeError("expected a whole number, 0 or more")
+    if kind == "url":
+        if value is None or value == "":
+            return None
+        if isinstance(value, str) and not url_problem(value):
+            return value.strip()
+        raise TypeError(url_problem(value) if isinstance(value, str) else "expected a URL")
+    if kind == "headers":
+        return _check_headers(value)
     if kind == "float":
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return float(value)
@@ -131,6 +148,34 @@ def _check_value(kind: str, value: Any) -> Any:
     raise TypeError(f"cannot be set here ({kind})")
 
 
+def url_problem(value: str) -> str:
+    """Why `value` is not a usable API base URL (`http(s)://host[:port][/path]`), or ''."""
+    from urllib.parse import urlparse
+
+    text = value.strip()
+    try:
+        parsed = urlparse(text)
+        parsed.port  # noqa: B018 — raises ValueError for a port that is not a number
+    except ValueError:
+        return f"{value!r} is not a URL: expected http(s)://host[:port]"
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or " " in text:
+        return f"{value!r} is not a URL: expected http(s)://host[:port]"
+    return ""
+
+
+def _check_headers(value: Any) -> dict[str, str]:
+    import re
+
+    if not isinstance(value, dict):
+        raise TypeError("expected a mapping of header name to value")
+    for name, header in value.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
+            raise TypeError(f"{name!r} is not an HTTP header name")
+        if not isinstance(header, str) or any(c in header for c in "\r\n\0"):
+            raise TypeError(f"{name}: the value must be one line of text")
+    return dict(value)
+
+
 def _check_prices(value: Any) -> dict[str, Any]:
     price_keys = {"input", "output", "cache_write", "cache_read"}
     if not isinstance(value, dict):
@@ -143,17 +188,29 @@ def _check_prices(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
+def _env_var_of(name: str) -> str:
+    return next((var for var, key in ENV_VARS.items() if key == name), name.upper())
+
+
+def read_config_file(path: Path, *, project: bool = False) -> dict[str, Any]:
     """Read and validate one YAML config file; a missing file is an empty config.
 
+    Args:
+        path: the file.
+        project: True for a project's `.backdev.yaml`, which may not hold user-only settings
+            (`headers`: what is sent to the API is the person's to decide, never a repository's).
+
     Raises:
-        SettingsError: on a YAML error, a top level that is not a mapping, an unknown key or a
-            value of the wrong kind. The message names the file and the key.
+        SettingsError: on a file that is not UTF-8 or not valid YAML, a top level that is not a
+            mapping, an unknown key or a value of the wrong kind. The message names the file and the key.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                            "save it as UTF-8.") from exc
     except OSError as exc:
         raise SettingsError(f"{path}: cannot be read ({exc.strerror}).") from exc
     try:
@@ -161,6 +218,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except YamlProblem as exc:
         where = f" line {exc.line}" if exc.line else ""
         raise SettingsError(f"{path}:{where} is not valid YAML ({exc.problem}); fix it or remove the file.") from exc
+    except RecursionError as exc:
+        raise SettingsError(f"{path}: is nested too deeply to be a config file; fix it or remove the file.") from exc
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -177,13 +236,17 @@ def read_config_file(path: Path) -> dict[str, Any]:
             raise SettingsError(f"{path}: {key!r} is not a setting{also}; see `backdev doctor` for the list.")
         if not spec.metadata["in_files"]:
             raise SettingsError(
-                f"{path}: {key!r} cannot be set in a config file; set the ANTHROPIC_API_KEY "
+                f"{path}: {key!r} cannot be set in a config file; set the {_env_var_of(spec.name)} "
                 "environment variable instead."
             )
+        if project and spec.metadata["user_only"]:
+            raise SettingsError(f"{path}: {key!r} can only be set in your user config ({paths.user_config_file()}), "
+                                "never in a project's file; remove it from this one.")
         try:
             checked[key] = _check_value(spec.metadata["kind"], value)
         except TypeError as exc:
-            raise SettingsError(f"{path}: {key!r} has the wrong type: {exc} (got {value!r}).") from exc
+            got = "" if spec.metadata["kind"] == "headers" else f" (got {value!r})"  # header values are often secrets
+            raise SettingsError(f"{path}: {key!r} has the wrong type: {exc}{got}.") from exc
     return checked
 
 
@@ -216,7 +279,7 @@ def load_settings(
     apply(read_config_file(user_file), f"user config {user_file}")
     if project_root is not None:
         project_file = project_root / PROJECT_CONFIG_NAME
-        apply(read_config_file(project_file), f"project {project_file}")
+        apply(read_config_file(project_file, project=True), f"project {project_file}")
 
     kinds = {f.name: f.metadata["kind"] for f in setting_fields()}
     for var, key in ENV_VARS.items():

@@ -30,6 +30,7 @@ from backdev.repl.render import TurnPrinter
 from backdev.repo.attachments import PreparedMessage, prepare_message
 from backdev.repo.commands import register_repo_commands
 from backdev.repo.context import ProjectContext, attach_repository
+from backdev.session.context import unanswered_turns
 from backdev.tools.base import ApprovalRequest, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
@@ -90,12 +91,16 @@ class PlainRepl:
             self._say("  Enter sends · Esc Enter for a newline · Ctrl+C cancels a reply · /help · Ctrl+D quits")
 
     def _show_recent(self, count: int = 4) -> None:
-        rows = [r for r in self.assistant.history() if r.kind == "message" and r.status != "superseded"]
+        history = self.assistant.history()
+        unanswered = unanswered_turns(history)
+        rows = [r for r in history if r.kind == "message" and r.status != "superseded"]
         self._say(f"  resumed: {len(rows)} messages so far; the last ones:")
         for row in rows[-count:]:
             who = "you" if row.role == "user" else self.assistant.persona.name
             text = " ".join(row.text.split())
             mark = f" [{row.status}]" if row.status != "complete" else ""
+            if row.role == "user" and row.turn in unanswered:
+                mark = " [not answered]"
             self._say(f"  {who}{mark}: {text[:200]}{'…' if len(text) > 200 else ''}")
         if rows and rows[-1].role == "assistant" and rows[-1].status != "complete":
             self._say("  The last reply did not finish: /retry asks again.")
