@@ -52,7 +52,7 @@ async def _stream(assistant: Any, request: Any, err: TextIO) -> tuple[str | None
             elif isinstance(event, TurnFinished):
                 summary = event.text
             elif isinstance(event, TurnFailed):
-                failure = event.failure.message
+                failure = event.failure.outside_chat  # no "/retry" here: there is no chat to type it in
             err.flush()
     err.write("\n")
     return summary, failure
@@ -75,7 +75,7 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     err = err or sys.stderr
     try:
         target = check_target(ReviewTarget(tuple(args.paths), args.diff, args.base))
-        if args.model:
+        if args.model is not None:
             resolve_model(args.model)
     except (ReviewError, UnknownModelError) as exc:
         raise UsageError(str(exc)) from exc

@@ -218,8 +218,7 @@ def read_config_file(path: Path, *, project: bool = False) -> dict[str, Any]:
     except YamlProblem as exc:
         where = f" line {exc.line}" if exc.line else ""
         raise SettingsError(f"{path}:{where} is not valid YAML ({exc.problem}); fix it or remove the file.") from exc
-    except RecursionError as exc:
-        raise SettingsError(f"{path}: is nested too deeply to be a config file; fix it or remove the file.") from exc
+
     if raw is None:
         return {}
     if not isinstance(raw, dict):

@@ -21,6 +21,8 @@ def load_yaml(text: str) -> Any:
 
     try:
         return yaml.safe_load(text)
+    except RecursionError:  # `[[[[…` thousands deep: PyYAML's parser recurses once per level
+        raise YamlProblem("nested too deeply", None) from None
     except yaml.YAMLError as exc:
         # The context mark is where the broken construct began (e.g. an unclosed `[`); the problem
         # mark is often the end of the text, which points the person nowhere useful.

@@ -27,6 +27,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def not_closing() -> Iterator[None]:
+    """A test that closes a front end (SIGTERM, SIGHUP) does not leave the process marked as closing."""
+    from backdev.session import closing
+
+    closing.reset()
+    yield
+    closing.reset()
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read or write the person's config, data or logs; never see their API key."""
     home = tmp_path_factory.mktemp("backdev-home")

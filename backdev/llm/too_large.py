@@ -70,8 +70,14 @@ def explain_too_large(params: dict[str, Any], status: int | None, api_message: s
     said = f"{status}: {api_message}" if api_message else str(status)
     part = largest_part(params)
     if part is None:
-        if len(params.get("messages") or []) <= 1:
-            return too_large_failure(said)
+        system = _size([params.get("system"), params.get("tools")])
+        if system >= MOST * _size(params):
+            return Failure(
+                "too_large",
+                f"The system prompt — the persona, the project memory and the repository overview, ≈{system // 4:,} "
+                f"tokens — is most of the request, which is too large for the model ({said}): lower "
+                "`overview_max_tokens` or `memory_max_bytes` in your config, or use a model with a larger context "
+                "window.", status, retryable=False)
         return Failure(
             "too_large",
             f"The conversation is too long for the model ({said}): start a new session with /new (this one stays "

@@ -88,6 +88,15 @@ _SESSION_COLUMNS = "id, root, persona, model, title, draft, state, created_at, u
 _MESSAGE_COLUMNS = "id, session_id, turn, role, kind, content, text, status, meta, usage, model, created_at"
 
 
+def _storable(text: str) -> str:
+    """`text` as SQLite can hold it: a stray surrogate (undecodable input) becomes U+FFFD, never an error."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
 def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionRecord:
     return SessionRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]), row[7], row[8])
 
@@ -246,7 +255,7 @@ class SessionStore:
             cursor = db.execute(
                 f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session_id, turn, role, kind, json.dumps(content), text, status,
+                    session_id, turn, role, kind, json.dumps(content), _storable(text), status,
                     json.dumps(meta or {}), json.dumps((usage or Usage()).to_dict()), model, now,
                 ),
             )
@@ -254,7 +263,7 @@ class SessionStore:
                 db.execute(
                     "UPDATE sessions SET title = CASE WHEN title = '' THEN ? ELSE title END, draft = '', "
                     "updated_at = ? WHERE id = ?",
-                    (text.strip().splitlines()[0][:80] if text.strip() else "", now, session_id),
+                    (_storable(text.strip().splitlines()[0][:80]) if text.strip() else "", now, session_id),
                 )
             else:
                 db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
@@ -273,8 +282,8 @@ class SessionStore:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET content = ?, text = ?, status = ?, meta = ?, usage = ? WHERE id = ?",
-                (json.dumps(content), text, status, json.dumps(meta or {}), json.dumps((usage or Usage()).to_dict()),
-                 message_id),
+                (json.dumps(content), _storable(text), status, json.dumps(meta or {}),
+                 json.dumps((usage or Usage()).to_dict()), message_id),
             )
             db.execute("UPDATE sessions SET updated_at = ? WHERE id = (SELECT session_id FROM messages WHERE id = ?)",
                        (time.time(), message_id))
