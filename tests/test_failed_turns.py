@@ -24,6 +24,7 @@ async def test_after_a_failure_each_new_message_is_sent_on_its_own(fake_api: Fak
     fake_api.enqueue({"type": "error", "status": 400, "message": "something in it is refused"})
     failed = await drain(assistant.send("bad"))
     assert isinstance(failed[-1], TurnFailed) and failed[-1].failure.message.endswith(NOT_ANSWERED_NOTE)
+    assert NOT_ANSWERED_NOTE not in failed[-1].failure.outside_chat
     second = await drain(assistant.send("second"))
     third = await drain(assistant.send("third"))
     assert isinstance(second[-1], TurnFinished) and isinstance(third[-1], TurnFinished)

@@ -131,3 +131,17 @@ async def test_a_bad_key_at_a_gateway_says_what_is_sent(fake_api: FakeAnthropic)
     failure = (await stream_all(fake_provider(fake_api, key="wrong")))[-1].failure  # type: ignore[attr-defined]
     assert time.monotonic() - started < 1.0 and len(fake_api.message_requests) == 1
     assert failure.kind == "auth" and "`x-api-key` and as `Authorization: Bearer`" in failure.message
+
+
+def test_a_gateway_that_reads_only_x_api_key_works_end_to_end(project: Path) -> None:
+    user = paths.user_config_file()
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("headers:\n  X-Org-Id: secret-org-value\n")
+    with FakeAnthropic(api_key="gw-key", key_header="x-api-key") as api:
+        env = {"ANTHROPIC_BASE_URL": api.url, "ANTHROPIC_API_KEY": "gw-key"}
+        result = run_backdev("chat", "--plain", cwd=project, env=env, input="hi\n")
+        assert result.returncode == 0 and "you said: hi" in result.stdout
+        assert api.message_requests[-1].headers["x-org-id"] == "secret-org-value"
+        doctor = run_backdev("doctor", cwd=project, env={**env, "ANTHROPIC_BASE_URL": api.url + "/v1"})
+    assert "X-Org-Id: …alue" in doctor.stdout and "secret-org-value" not in doctor.stdout
+    assert "ANTHROPIC_BASE_URL ends in /v1, but the SDK adds /v1 itself" in doctor.stdout

@@ -120,6 +120,12 @@ def usage_for(body: dict[str, Any], output_text: str, cache: dict[str, int], ste
     return usage
 
 
+def delta_text(event: bytes) -> str:
+    """The text a `content_block_delta` event carries ('' for a tool call's JSON)."""
+    data = json.loads(event.split(b"data: ", 1)[1])
+    return data["delta"].get("text", "")
+
+
 def start_usage(usage: dict[str, int]) -> dict[str, int]:
     """What `message_start` reports: the input and cache counts, and one output token so far."""
     return dict(usage, output_tokens=1)

@@ -47,6 +47,7 @@ class RecordedRequest:
     usage: dict[str, int] = field(default_factory=dict)
     problem: str = ""
     invalid: bool = False  # refused as the real API would refuse it (not a scripted error)
+    streamed_chars: int = 0  # reply text written to the client so far (a kill benchmark's yardstick)
 
 
 @dataclass
@@ -239,6 +240,8 @@ class _Handler(BaseHTTPRequestHandler):
                     record.usage = script.start_usage(usage)
                 elif event.startswith(b"event: message_delta"):
                     record.usage = dict(usage)
+                elif event.startswith(b"event: content_block_delta"):
+                    record.streamed_chars += len(script.delta_text(event))
                 if delay:
                     time.sleep(delay)
             kind = step["type"]

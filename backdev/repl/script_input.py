@@ -9,10 +9,10 @@ UTF-8 never stop the script: the line is kept, with those bytes shown as U+FFFD,
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import BinaryIO
 
 
 def decode_line(raw: bytes, number: int) -> tuple[str, str]:
@@ -26,24 +26,45 @@ def decode_line(raw: bytes, number: int) -> tuple[str, str]:
             "and the message is sent with the rest as it is.")
 
 
-def _reader(stream: BinaryIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes | None]) -> None:
+def _reader(fd: int, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes | None]) -> None:
+    """Read `fd` to its end, handing each line to the loop.
+
+    It reads the file descriptor itself, not `sys.stdin.buffer`: a daemon thread blocked inside a
+    buffered reader holds its lock, and an interpreter that exits meanwhile (after a SIGTERM) aborts
+    on that lock ("could not acquire lock … at interpreter shutdown").
+    """
     def hand(item: bytes | None) -> None:
         try:
             loop.call_soon_threadsafe(queue.put_nowait, item)
         except RuntimeError:  # the loop has closed: backdev is exiting
             raise SystemExit from None
 
-    try:
-        for raw in stream:
-            hand(raw)
-    except (OSError, ValueError):
-        pass
+    pending = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            hand(line + b"\n")
+    if pending:
+        hand(pending)
     hand(None)
 
 
-async def script_lines(say: Callable[[str], None], stream: BinaryIO | None = None) -> AsyncIterator[str]:
-    """Yield the lines of `stream` (stdin by default) as text; notes go to `say`."""
-    source = stream if stream is not None else getattr(sys.stdin, "buffer", None)
+def _stdin_fd() -> int | None:
+    try:
+        return sys.stdin.fileno() if sys.stdin is not None else None
+    except (OSError, ValueError):  # closed, or not a real file
+        return None
+
+
+async def script_lines(say: Callable[[str], None], fd: int | None = None) -> AsyncIterator[str]:
+    """Yield the lines read from `fd` (stdin by default) as text; notes go to `say`."""
+    source = fd if fd is not None else _stdin_fd()
     if source is None:  # stdin closed (`<&-`): an empty script
         return
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()

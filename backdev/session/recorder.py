@@ -150,7 +150,8 @@ class TurnRecorder:
         if (isinstance(event, TurnFailed) and event.failure.kind not in KEEPS_THE_TURN + ("missing_key",)
                 and not ("".join(self.partial) or event.partial_text).strip()):
             failure = event.failure
-            return replace(event, failure=replace(failure, message=f"{failure.message} {NOT_ANSWERED_NOTE}"))
+            return replace(event, failure=replace(failure, message=f"{failure.message} {NOT_ANSWERED_NOTE}",
+                                                  shell_message=failure.outside_chat))
         return event
 
     def observe(self, event: LoopEvent) -> None:
