@@ -10,10 +10,13 @@ the signal, so completed replies are killed over too. After each kill it checks:
 
 - the database's integrity (`PRAGMA integrity_check`);
 - completed messages lost: every complete row of earlier rounds is still there, unchanged (must be 0);
-- the share of the streamed text kept: the text saved for the killed reply against the text the
-  fake had written to the socket when the signal was sent (must be ≥ 95% for SIGTERM and SIGHUP,
-  which save everything and exit with 128 + the signal, and ≥ 80% for kill -9, which loses what
-  arrived since the last save, a quarter of a second at most);
+- the share of the streamed text kept: the text saved for the killed reply against the text that
+  was on screen when the signal was sent (must be ≥ 95% for SIGTERM and SIGHUP, which save
+  everything and exit with 128 + the signal, and ≥ 80% for kill -9, which loses what arrived since
+  the last save, a quarter of a second at most). The reply is numbered words (`r07w0001 r07w0002 …`), so
+  the last word on screen says how far it had got: in `--plain`, the words printed on stdout; in
+  the app, the last word in the terminal (tmux `capture-pane`) just before the signal. What the
+  fake had written to the socket by then is shown too (the app reads it later than the fake writes);
 - for SIGTERM and SIGHUP, a clean exit (that status, no traceback).
 
 Prints one line per round and a summary per signal; exits 1 when a target is missed.
@@ -25,14 +28,17 @@ import argparse
 import json
 import os
 import random
+import re
 import shlex
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +48,8 @@ from backdev.fakeapi.process import FakeApiProcess  # noqa: E402
 
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGHUP)
 TARGETS = {signal.SIGKILL: 0.80, signal.SIGTERM: 0.95, signal.SIGHUP: 0.95}
-REPLY_CHARS = 6000
+WORDS = 700  # ≈ 6,300 characters
+WORD = re.compile(r"r(\d\d)w(\d{4})")
 CHUNK, DELAY = 8, 0.005  # ≈ 1,600 characters a second: faster than a fast model streams
 
 
@@ -51,7 +58,8 @@ class Round:
     number: int
     signum: signal.Signals
     offset: float
-    streamed: int
+    streamed: int  # what the fake had written to the socket
+    shown: int  # what was on screen
     kept: int
     status: str
     exit_code: int | None
@@ -61,7 +69,23 @@ class Round:
 
     @property
     def share(self) -> float:
-        return 1.0 if self.streamed == 0 else min(self.kept, self.streamed) / self.streamed
+        return 1.0 if self.shown == 0 else min(self.kept, self.shown) / self.shown
+
+
+def reply_text(number: int) -> str:
+    """Numbered words tagged with the round (`r07w0001 r07w0002 …`): the last one on screen says how far it got."""
+    return " ".join(f"r{number:02d}w{i:04d}" for i in range(1, WORDS + 1))
+
+
+def shown_chars(reply: str, screen: str) -> int:
+    """How much of `reply` the `screen` had shown: up to the end of its highest numbered word on it
+    (a resumed transcript also shows the replies of earlier rounds, with their own tag)."""
+    number = reply[1:3]
+    seen = [int(word) for tag, word in WORD.findall(screen) if tag == number]
+    if not seen:
+        return 0
+    word = f"r{number}w{max(seen):04d}"
+    return reply.index(word) + len(word)
 
 
 def streamed_chars(api: FakeApiProcess) -> int:
@@ -94,8 +118,18 @@ class PlainVictim:
 
     def __init__(self, project: Path, env: dict[str, str]) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "backdev", "chat", "--plain", "--continue"], cwd=project,
-                                        env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE)
+        self.printed: list[bytes] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        while chunk := os.read(self.process.stdout.fileno(), 65536):
+            self.printed.append(chunk)
+
+    def screen(self) -> str:
+        return b"".join(self.printed).decode(errors="replace")
 
     def send(self, text: str) -> None:
         assert self.process.stdin is not None
@@ -119,58 +153,70 @@ class AppVictim:
     """`backdev chat --continue` (the Textual app) in a tmux terminal of its own."""
 
     def __init__(self, project: Path, env: dict[str, str], socket: Path) -> None:
-        self.socket = socket
+        self.socket = socket  # one per round: a server still shutting down never answers the next one
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        command = f"exec env {exports} {shlex.quote(sys.executable)} -m backdev chat --continue"
-        self.tmux("new-session", "-d", "-s", "kill", "-x", "110", "-y", "32", "-c", str(project), command)
-        # Keep the pane once the app has gone: its exit status, and anything it printed on the way out.
-        self.tmux("set-option", "-t", "kill", "remain-on-exit", "on")
-        self.pid = int(self.tmux("list-panes", "-t", "kill", "-F", "#{pane_pid}").strip())
-        self.wait_for("Enter sends")
+        self.status_file = socket.with_suffix(".status")
+        # A shell runs the app and writes down how it ended; the pane stays, with what it printed last.
+        command = (f"env {exports} {shlex.quote(sys.executable)} -m backdev chat --continue; "
+                   f"echo $? > {shlex.quote(str(self.status_file))}")
+        self.tmux("new-session", "-d", "-s", "kill", "-x", "110", "-y", "32", "-c", str(project), command,
+                  ";", "set-option", "-w", "-t", "kill", "remain-on-exit", "on")
+        shell = int(self.tmux("list-panes", "-t", "kill", "-F", "#{pane_pid}").strip())
+        self.pid = self._child_of(shell)
+        self.wait_for(lambda shown: " · $" in shown and "starting…" not in shown)  # ready for turns
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True).stdout
 
-    def wait_for(self, text: str, timeout: float = 30) -> None:
+    @staticmethod
+    def _child_of(pid: int) -> int:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            if children:
+                return int(children[0])
+            time.sleep(0.02)
+        raise RuntimeError("the app did not start")
+
+    def wait_for(self, ready: Callable[[str], bool], timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while text not in self.tmux("capture-pane", "-p", "-t", "kill"):
+        while not ready(self.screen()):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the app never showed {text!r}")
+                raise RuntimeError(f"the app never got ready; the screen shows:\n{self.screen()}")
             time.sleep(0.1)
 
     def send(self, text: str) -> None:
         self.tmux("send-keys", "-t", "kill", "-l", text)
         self.tmux("send-keys", "-t", "kill", "Enter")
 
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "kill")
+
     def kill(self, signum: int) -> tuple[int | None, bool]:
         os.kill(self.pid, signum)
-        deadline = time.monotonic() + 15
-        status = ""
-        while time.monotonic() < deadline:
-            state = self.tmux("list-panes", "-t", "kill", "-F", "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}")
-            dead, _, status = state.strip().partition(" ")
-            if dead == "1":
-                break
+        deadline = time.monotonic() + 30
+        while not self.status_file.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         shown = self.tmux("capture-pane", "-p", "-t", "kill")
         subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
-        code, _, by_signal = status.partition(" ")
-        exit_code = -int(by_signal) if by_signal.strip() not in ("", "0") else (int(code) if code.strip() else None)
+        status = self.status_file.read_text().strip() if self.status_file.exists() else ""
+        # The shell reports a death by signal N as 128 + N: SIGKILL shows as 137.
+        exit_code = int(status) if status.isdigit() else None
         return exit_code, "Traceback" in shown or "Fatal Python error" in shown
 
 
 def one_round(number: int, signum: signal.Signals, chance: random.Random, api: FakeApiProcess, project: Path,
               env: dict[str, str], db_path: Path, app: bool, before: dict[int, tuple[str, str]]) -> Round:
-    filler = f"round {number:02d} " + "lorem ipsum dolor sit amet " * (REPLY_CHARS // 27)
-    api.enqueue({"type": "text", "text": filler[:REPLY_CHARS], "chunk": CHUNK, "delay": DELAY})
-    victim = AppVictim(project, env, project.parent / "tmux.sock") if app else PlainVictim(project, env)
+    reply = reply_text(number)
+    api.enqueue({"type": "text", "text": reply, "chunk": CHUNK, "delay": DELAY})
+    victim = AppVictim(project, env, project.parent / f"tmux-{number}.sock") if app else PlainVictim(project, env)
     victim.send(f"message {number}")
     deadline = time.monotonic() + 30
     while streamed_chars(api) == 0 or not _is_this_round(api, number):
         if time.monotonic() > deadline:
             raise RuntimeError("the reply never started streaming")
         time.sleep(0.01)
-    offset = chance.uniform(0.05, REPLY_CHARS / CHUNK * DELAY * 1.15)
+    offset = chance.uniform(0.05, len(reply) / CHUNK * DELAY * 1.15)
     started = time.monotonic()
     if number % 5 == 4:  # let this one complete: what is complete must survive any kill
         while check(db_path, number)[1] != "complete":
@@ -180,12 +226,13 @@ def one_round(number: int, signum: signal.Signals, chance: random.Random, api: F
         offset = time.monotonic() - started
     else:
         time.sleep(offset)
+    shown = shown_chars(reply, victim.screen())
     streamed = streamed_chars(api)
     exit_code, traceback = victim.kill(signum)
     integrity, status, kept = check(db_path, number)
     after = complete_rows(db_path)
     lost = sum(1 for key, value in before.items() if after.get(key) != value)
-    return Round(number, signum, offset, streamed, kept, status, exit_code, integrity, lost, traceback)
+    return Round(number, signum, offset, streamed, shown, kept, status, exit_code, integrity, lost, traceback)
 
 
 def _is_this_round(api: FakeApiProcess, number: int) -> bool:
@@ -198,21 +245,21 @@ def _is_this_round(api: FakeApiProcess, number: int) -> bool:
 
 def summary(rounds: list[Round]) -> bool:
     ok = True
-    print("\nsignal   kills  integrity  completed lost  kept (all streamed text)  worst round  clean exits")
+    print("\nsignal   kills  integrity  completed lost  kept (of all text on screen)  worst round  clean exits")
     for signum in SIGNALS:
         mine = [r for r in rounds if r.signum == signum]
         if not mine:
             continue
-        share = sum(min(r.kept, r.streamed) for r in mine) / max(1, sum(r.streamed for r in mine))
+        share = sum(min(r.kept, r.shown) for r in mine) / max(1, sum(r.shown for r in mine))
         worst = min(r.share for r in mine)
         intact = sum(r.integrity == "ok" for r in mine)
         lost = sum(r.lost for r in mine)
         clean = "n/a" if signum == signal.SIGKILL else \
-            f"{sum((r.exit_code in (None, 128 + signum)) and not r.traceback for r in mine)}/{len(mine)}"
+            f"{sum(r.exit_code == 128 + signum and not r.traceback for r in mine)}/{len(mine)}"
         passed = intact == len(mine) and lost == 0 and share >= TARGETS[signum] and clean in ("n/a", f"{len(mine)}/{len(mine)}")
         ok = ok and passed
         print(f"{signum.name:<8} {len(mine):>5}  {intact:>4}/{len(mine):<4}  {lost:>14}  {share:>7.1%} (target ≥ "
-              f"{TARGETS[signum]:.0%})      {worst:>7.1%}    {clean:>6}  {'ok' if passed else 'MISSED'}")
+              f"{TARGETS[signum]:.0%})          {worst:>7.1%}    {clean:>6}  {'ok' if passed else 'MISSED'}")
     return ok
 
 
@@ -237,8 +284,9 @@ def main() -> int:
                 before = complete_rows(db_path) if db_path.exists() else {}
                 result = one_round(number, SIGNALS[number % 3], chance, api, project, env, db_path, args.app, before)
                 rounds.append(result)
-                print(f"#{number:02d} {result.signum.name:<8} at {result.offset:4.2f} s: streamed {result.streamed:>5}, "
-                      f"kept {result.kept:>5} ({result.share:6.1%}) as {result.status:<11} exit {result.exit_code} "
+                print(f"#{number:02d} {result.signum.name:<8} at {result.offset:4.2f} s: written {result.streamed:>5}, "
+                      f"shown {result.shown:>5}, kept {result.kept:>5} ({result.share:6.1%}) as {result.status:<11} "
+                      f"exit {result.exit_code} "
                       f"integrity {result.integrity} lost {result.lost}{' TRACEBACK' if result.traceback else ''}",
                       flush=True)
     return 0 if summary(rounds) else 1

@@ -3,7 +3,7 @@
 The recorder is where "nothing received is ever lost" is kept:
 
 - A reply is saved *while it streams*: its row is written with the first text and rewritten at
-  most every `flush_interval` seconds (and a moment after the last text, when the stream pauses),
+  most every `flush_interval` seconds (including after the last text, when the stream pauses),
   marked `interrupted` until it ends — so a process killed mid-reply (kill -9) loses at most that
   last fraction of a second, and what it kept reads as a reply that was cut off.
 - The same row then becomes what the reply turned out to be: `complete`, `superseded` (the loop
@@ -88,8 +88,9 @@ class TurnRecorder:
     def _save(self, **values: Any) -> StoredMessage:
         """Write a message; a reply goes into its streaming row when it has one."""
         reply = values["role"] == "assistant"
-        if reply and self.streaming_row is not None:
+        if reply:
             self._cancel_timer()
+        if reply and self.streaming_row is not None:
             row_id, self.streaming_row = self.streaming_row, None
             row = self.store.update_message(row_id, content=values["content"], text=values["text"],
                                             status=values.get("status", "complete"), meta=values.get("meta"),
@@ -124,15 +125,17 @@ class TurnRecorder:
 
     def _text_arrived(self, text: str) -> None:
         self.partial.append(text)
-        waited = time.monotonic() - self._flushed_at
-        if self.streaming_row is None or waited >= self.flush_interval:
+        if self._timer is not None:
+            return
+        # The first text at once, then at most every flush_interval — and always from the event loop
+        # rather than here, so a burst of deltas read in one go (after the loop was busy drawing) is
+        # saved whole, and text that arrives just before the stream pauses is saved without waiting
+        # for more.
+        delay = 0.0 if self.streaming_row is None else max(0.0, self.flush_interval - (time.monotonic() - self._flushed_at))
+        try:
+            self._timer = asyncio.get_running_loop().call_later(delay, self.flush)
+        except RuntimeError:  # no event loop (a synchronous caller): save now
             self.flush()
-        elif self._timer is None:
-            # Save this text soon even if no more arrives (a stream that pauses, then dies).
-            try:
-                self._timer = asyncio.get_running_loop().call_later(self.flush_interval - waited, self.flush)
-            except RuntimeError:  # no event loop: the next delta saves it
-                pass
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
