@@ -24,13 +24,14 @@ from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
 from backdev.personas.model import Persona
+from backdev.repo.redaction import redact
 from backdev.repo.safety import SafetyPolicy
 from backdev.session.context import api_messages, take_left_out_note
 from backdev.session.recorder import TurnRecorder, close_open_calls
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, ToolRegistry
-from backdev.workflow.view import WorkflowView
+from backdev.workflow.phases.view import WorkflowView
 
 # Slots of the system prompt after the persona, most stable first.
 CONTEXT_SLOTS = ("project", "phase")
@@ -264,8 +265,8 @@ class Assistant:
         return notes
 
     def save_draft(self, text: str) -> None:
-        """Keep what the person has typed but not sent (restored on resume)."""
-        self.store.update_session(self.session.id, draft=text)
+        """Keep what the person has typed but not sent (restored on resume), secrets redacted: it is at rest."""
+        self.store.update_session(self.session.id, draft=redact(text).text)
 
     # --- accounting ----------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from backdev import paths
-from backdev.compose import open_store
+from backdev.compose import Workspace, open_store, open_workspace
 from backdev.llm.cost import format_cost, total_of
-from backdev.personas.loader import discovery_dirs, load_catalog
+from backdev.personas.loader import discovery_dirs
 from backdev.project import find_project_root
 
 
@@ -26,7 +26,13 @@ def _when(timestamp: float) -> str:
 
 
 def personas_command(args: argparse.Namespace, cwd: Path) -> int:
-    catalog = load_catalog(find_project_root(cwd))
+    from backdev.personas.loader import load_catalog
+    from backdev.settings import SettingsError
+
+    try:
+        catalog = open_workspace(cwd).catalog  # as a session here would see them: trusted or not
+    except SettingsError:  # a broken .backdev.yaml: still list them, as an untrusted repository's
+        catalog = load_catalog(find_project_root(cwd))
     if args.personas_command == "list":
         width = max((len(p.name) for p in catalog.personas.values()), default=4)
         for persona in catalog.personas.values():
@@ -34,6 +40,9 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
             print(f"{persona.name.ljust(width)}  {persona.source:<26}  {description}")
         for hidden in catalog.shadowed:
             print(f"{hidden.name.ljust(width)}  {hidden.source:<26}  (hidden by an earlier folder: {hidden.path})")
+        for withheld in catalog.withheld:
+            print(f"{withheld.name.ljust(width)}  {withheld.source:<26}  (not used until you trust this repository: "
+                  f"`backdev trust`; {withheld.path})")
         for failure in catalog.failures:
             print(f"failed to load {failure}", file=sys.stderr)
         return 0
@@ -55,7 +64,7 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
 
 def _workflow_line(path: Path | None) -> str:
     """The persona's workflow file and phases, or the error that makes it unusable."""
-    from backdev.workflow.definition import WorkflowError, load_workflow
+    from backdev.workflow.phases.definition import WorkflowError, load_workflow
 
     if path is None:
         return "(none: a plain chat)"
@@ -71,17 +80,20 @@ def _workflow_line(path: Path | None) -> str:
 
 def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
     from backdev.llm.cost import overrides_from_settings
+    from backdev.safe_text import visible
     from backdev.session.export import export_markdown
-    from backdev.settings import load_settings
 
-    prices = overrides_from_settings(load_settings(find_project_root(cwd)).prices)  # as /cost prices them
+    prices = overrides_from_settings(open_workspace(cwd).settings.prices)  # as /cost prices them: a repository's only if trusted
     store = open_store()
     action = args.sessions_command
     if action == "list":
+        # Chats by default; `backdev review` runs with --reviews; everything of every folder with --all.
         root = None if args.all else str(find_project_root(cwd))
-        rows = store.list_sessions(root)
+        kind = None if args.all else ("review" if getattr(args, "reviews", False) else "chat")
+        rows = store.list_sessions(root, kind=kind)
         if not rows:
-            print("No sessions yet." if args.all else "No sessions in this folder (try --all).")
+            what = "reviews" if kind == "review" else "sessions"
+            print(f"No {what} yet." if args.all else f"No {what} in this folder (try --all).")
             return 0
         for row in rows:
             record = row.record
@@ -92,13 +104,13 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
         return 0
     record = store.get_session(args.id)
     if action in ("show", "export"):
-        text = export_markdown(store, record, prices)
+        text = visible(export_markdown(store, record, prices))  # a transcript is for reading: `cat` it safely
         output = getattr(args, "output", None)
         if output:
             try:
                 Path(output).expanduser().write_text(text, encoding="utf-8")
             except OSError as exc:
-                from backdev.cli import UsageError
+                from backdev.cli_errors import UsageError
 
                 raise UsageError(f"Cannot write {output}: {exc.strerror}; give another --output.") from exc
             print(f"Wrote {output}", file=sys.stderr)
@@ -119,21 +131,22 @@ def doctor_command(cwd: Path) -> int:
     from backdev.compose import make_provider
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.llm.errors import base_url_hint
-    from backdev.settings import SettingsError, load_settings, setting_fields
+    from backdev.settings import ProjectRule, SettingsError, setting_fields
 
     root = find_project_root(cwd)
     problems = 0
     print(f"Project folder: {root}\n\nSettings")
     try:
-        settings = load_settings(root)
+        workspace = open_workspace(cwd)
     except SettingsError as exc:
         print(f"  ✗ settings: {exc}")
         print("\n  The settings a config file may hold:")  # the list the error points to
         for spec in setting_fields():
             if spec.metadata["in_files"]:
-                where = " (user config only)" if spec.metadata["user_only"] else ""
+                where = " (your config only, never a project's)" if spec.metadata["project"] is ProjectRule.NEVER else ""
                 print(f"    {spec.name:<20} {spec.metadata['doc']}{where}")
         return 1
+    settings, catalog = workspace.settings, workspace.catalog
     for spec in setting_fields():
         value = getattr(settings, spec.name)
         print(f"  {spec.name:<16} {_shown(spec, value):<34} {settings.source_of(spec.name)}")
@@ -147,13 +160,15 @@ def doctor_command(cwd: Path) -> int:
     except UnknownModelError as exc:
         problems += 1
         print(f"  ✗ settings: {exc}")
+    _print_trust(workspace)
 
     print("\nPersonas")
-    catalog = load_catalog(root)
     for source, folder in discovery_dirs(root):
         print(f"  searched {source:<26} {folder}{'' if folder.is_dir() else '  (absent)'}")
     for persona in catalog.personas.values():
         print(f"  ok    {persona.name:<22} {persona.source:<26} {persona.path}")
+    for withheld in catalog.withheld:
+        print(f"  held  {withheld.name:<22} {withheld.source:<26} {withheld.path} (not trusted)")
     for failure in catalog.failures:
         print(f"  fail  {failure}")
     verdict = "✓" if not catalog.failures and settings.persona in catalog.personas else "✗"
@@ -170,6 +185,13 @@ def doctor_command(cwd: Path) -> int:
     ok = os.access(writable, os.W_OK)
     problems += not ok
     print(f"  {'✓' if ok else '✗'} paths: {'writable' if ok else f'{writable} is not writable'}")
+
+    print("\nDatabase")
+    from backdev.db.context import doctor_report
+
+    lines, failed = doctor_report(settings)
+    problems += failed
+    print("\n".join(lines))
 
     print("\nAPI")
     provider = make_provider(settings)
@@ -205,7 +227,31 @@ def _shown(spec: Any, value: Any) -> str:
         return "(not set)"
     if kind == "headers":  # header values are often tokens
         return ", ".join(f"{name}: {mask_secret(header)}" for name, header in value.items())
+    if kind == "database_url":
+        from backdev.db.url import mask_url
+
+        return mask_url(value)
     return str(value)
+
+
+def _print_trust(workspace: Workspace) -> None:
+    """The repository's configuration: trusted or not, and what it changes (or would)."""
+    from backdev.trust import TrustState, TrustStore
+
+    review = workspace.review
+    if review is None:
+        return
+    state = TrustStore().state(review)
+    if review.project.text is None and not review.catalog.withheld:
+        print("\nProject configuration: none (no .backdev.yaml, no persona replacing yours)")
+        return
+    print(f"\nProject configuration ({review.project.file}): {state.value}")
+    if state is TrustState.TRUSTED:
+        print("  applied (trusted):")
+    elif state is not TrustState.NOT_NEEDED:
+        print("  ignored until you trust it (`backdev trust`):")
+    for line in review.change_lines():
+        print(line)
 
 
 def _first_existing(path: Path) -> Path:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from backdev.assistant import Assistant
 from backdev.llm.cost import format_cost, format_usage
 from backdev.llm.models import ALIASES, UnknownModelError
 from backdev.personas.loader import PersonaCatalog, UnknownPersonaError
-from backdev.session.export import export_markdown
+from backdev.session.export import export_markdown, export_target
 
 Action = Literal["quit", "retry", "new", "switched", "review"]
 
@@ -139,11 +138,7 @@ class CommandRunner:
 
     def _export(self, argument: str) -> CommandOutcome:
         session = self.assistant.session
-        target = Path(argument).expanduser() if argument else Path(session.root) / f"backdev-session-{session.id}.md"
-        if not target.is_absolute():
-            target = Path(session.root) / target
-        if target.is_dir():
-            target = target / f"backdev-session-{session.id}.md"
+        target = export_target(session, argument)
         text = export_markdown(self.assistant.store, self.assistant.store.get_session(session.id),
                                self.assistant.price_overrides)
         try:

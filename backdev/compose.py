@@ -14,16 +14,17 @@ from backdev import paths
 from backdev.assistant import Assistant, choose_model
 from backdev.llm.models import resolve_model
 from backdev.llm.provider import Provider
-from backdev.personas.loader import PersonaCatalog, load_catalog
+from backdev.personas.loader import PersonaCatalog
 from backdev.project import find_project_root
 from backdev.session.recorder import close_open_calls
 from backdev.session.store import SessionStore
-from backdev.settings import Settings, load_settings
+from backdev.settings import Settings
 from backdev.tools.base import Approver, ToolRegistry
-from backdev.workflow.attach import attach_workflow, follow_switch
+from backdev.workflow.phases.opening import attach_workflow, follow_switch
 
 if TYPE_CHECKING:  # the commands are built when a front end first needs them, not at start-up
     from backdev.commands import CommandRunner
+    from backdev.trust import ProjectReview, TrustChoice
 
 
 @dataclass
@@ -34,6 +35,10 @@ class Workspace:
     root: Path
     settings: Settings
     catalog: PersonaCatalog
+    # What the repository's configuration was refused, or ignored for want of trust (said at start).
+    notes: list[str] = field(default_factory=list)
+    review: ProjectReview | None = None  # what its configuration changes, with and without trust
+    trusted: bool = False  # True when nothing of the repository's configuration is held back
 
 
 @dataclass
@@ -45,11 +50,20 @@ class Startup:
     resumed: bool = False
 
 
-def open_workspace(cwd: Path, flags: dict[str, Any] | None = None) -> Workspace:
-    """Find the project, merge the settings and discover the personas (raises SettingsError)."""
+def open_workspace(cwd: Path, flags: dict[str, Any] | None = None, *, trust: TrustChoice = None) -> Workspace:
+    """Find the project, merge the settings and discover the personas (raises SettingsError).
+
+    The repository's configuration applies only as far as it is trusted (`backdev.trust`):
+    `trust` None uses what the person trusted before; True trusts it for this run; a callable
+    asks the person (only when something would change) and remembers a yes.
+    """
+    from backdev.trust import decide_trust, review_project
+
     root = find_project_root(cwd)
-    settings = load_settings(root, flags=flags)
-    return Workspace(cwd.resolve(), root, settings, load_catalog(root))
+    review = review_project(root, flags=flags)
+    trusted = decide_trust(review, trust)
+    return Workspace(cwd.resolve(), root, review.settings(trusted), review.personas(trusted),
+                     notes=review.notes(trusted), review=review, trusted=trusted)
 
 
 def open_store() -> SessionStore:
@@ -90,7 +104,7 @@ def start_session(
         UnknownModelError: the model asked for is not a model name.
     """
     settings = workspace.settings
-    notes: list[str] = []
+    notes: list[str] = list(workspace.notes)
     record = None
     if isinstance(resume, str):
         record = store.get_session(resume)

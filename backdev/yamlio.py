@@ -1,9 +1,23 @@
-"""Reading YAML the one safe way (`yaml.safe_load`), with errors that carry a useful line number."""
+"""Reading YAML the one safe way (PyYAML's safe loader), bounded, with errors that carry a line number.
+
+Config, persona and workflow files may come from a repository, so they are bounded twice:
+
+- Anchors and aliases (`&name`, `*name`) are refused. An "alias bomb" of a few hundred bytes
+  expands to billions of values when anything walks it (a cache write, a `str()`), which hung
+  start-up; backdev's files have no use for them.
+- Each kind of file has a size cap (`read_capped`): config 1 MB, persona and workflow 256 KB.
+  A larger file is refused before it is read whole.
+"""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
+
+MAX_CONFIG_BYTES = 1_000_000
+MAX_PERSONA_BYTES = 256 * 1024
+MAX_WORKFLOW_BYTES = 256 * 1024
 
 
 class YamlProblem(ValueError):
@@ -15,12 +29,63 @@ class YamlProblem(ValueError):
         self.line = line
 
 
-def load_yaml(text: str) -> Any:
-    """`yaml.safe_load(text)`, raising YamlProblem instead of PyYAML's own errors."""
+class FileTooLarge(ValueError):
+    """A file over its size cap; the message names the file, its size and the cap."""
+
+
+def read_capped_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, refused when it is over `limit` bytes (only `limit + 1` are read).
+
+    Raises:
+        FileTooLarge: the file is larger than `limit`.
+        OSError: it cannot be read (FileNotFoundError included).
+    """
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(f"{path} is over the {limit:,}-byte limit for this kind of file; make it smaller.")
+    return data
+
+
+def decode_text(data: bytes, *, errors: str = "strict") -> str:
+    """UTF-8 text with newlines as `Path.read_text` gives them (universal newlines), so CRLF files read the same."""
+    return data.decode("utf-8", errors=errors).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_capped(path: Path, limit: int, *, errors: str = "strict") -> str:
+    """The UTF-8 text of `path` (newlines translated), refused when it is over `limit` bytes.
+
+    Raises:
+        FileTooLarge: the file is larger than `limit`.
+        OSError: it cannot be read (FileNotFoundError included).
+    """
+    return decode_text(read_capped_bytes(path, limit), errors=errors)
+
+
+@functools.cache
+def _loader() -> Any:
+    """PyYAML's SafeLoader, refusing anchors and aliases (made on first use: yaml is imported lazily)."""
     import yaml
 
+    class BoundedSafeLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (&name, *name) are not allowed: write the values out",
+                    event.start_mark)
+            return super().compose_node(parent, index)
+
+    return BoundedSafeLoader
+
+
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load(text)` without anchors or aliases, raising YamlProblem instead of PyYAML's own errors."""
+    import yaml
+
+    loader = _loader()(text)  # what yaml.safe_load does, with the bounded SafeLoader
     try:
-        return yaml.safe_load(text)
+        return loader.get_single_data()
     except RecursionError:  # `[[[[…` thousands deep: PyYAML's parser recurses once per level
         raise YamlProblem("nested too deeply", None) from None
     except yaml.YAMLError as exc:
@@ -29,6 +94,8 @@ def load_yaml(text: str) -> Any:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise YamlProblem(problem, mark.line + 1 if mark is not None else None) from exc
+    finally:
+        loader.dispose()
 
 
 def load_yaml_cached(text: str, cache_file: Path) -> Any:

@@ -4,6 +4,8 @@ Run: `python bench/bench_core.py` (a few seconds). Prints medians and ratios:
 
 - `backdev --help` and `backdev --version` against a bare `python -c pass` (same interpreter), to
   show nothing heavy is imported before a command needs it.
+- `backdev _complete personas|sessions|models`, what the shell completion scripts run on Tab (with
+  200 saved sessions in this folder), against the same baseline.
 - `printf 'hi\\n' | backdev chat --plain` against the fake API (a separate process), end to end.
 - A bad API key: time from sending to the one-sentence error, through the real SDK (the SDK does
   not retry 401; Claude Code's retries make it take minutes).
@@ -50,6 +52,19 @@ async def bad_key_seconds(url: str, runs: int) -> float:
     return statistics.median(times)
 
 
+def _saved_sessions(home: str, count: int) -> None:
+    """`count` sessions of the folder `home`, in the session database under BACKDEV_HOME=home."""
+    os.environ["BACKDEV_HOME"] = home
+    from backdev.compose import open_store
+    from backdev.project import find_project_root
+
+    store = open_store()
+    root = str(find_project_root(Path(home)))
+    for number in range(count):
+        store.update_session(store.create_session(root, "backend-developer", "sonnet").id, title=f"question {number}")
+    store.close()
+
+
 def main() -> None:
     runs = 7
     with tempfile.TemporaryDirectory() as home:
@@ -66,6 +81,10 @@ def main() -> None:
         print(f"python -c pass             {python * 1000:7.0f} ms")
         print(f"backdev --help             {helptime * 1000:7.0f} ms   ({helptime / python:.2f}x bare python)")
         print(f"backdev --version          {version * 1000:7.0f} ms   ({version / python:.2f}x bare python)")
+        _saved_sessions(home, count=200)
+        for kind in ("personas", "sessions", "models"):
+            seconds = median_seconds([sys.executable, "-m", "backdev", "_complete", kind], runs, env=env, cwd=home)
+            print(f"backdev _complete {kind:<9}{seconds * 1000:7.0f} ms   ({seconds / python:.2f}x bare python)")
         with FakeApiProcess(api_key="good-key") as api:
             chat_env = {**env, "ANTHROPIC_BASE_URL": api.url, "ANTHROPIC_API_KEY": "good-key"}
             chat = median_seconds([sys.executable, "-m", "backdev", "chat", "--plain"], runs, env=chat_env,

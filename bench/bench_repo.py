@@ -30,7 +30,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 from synthetic import file_paths, keystrokes  # noqa: E402
 
 from backdev.repo.completion import PathIndex  # noqa: E402
-from backdev.repo.django_summary import summarize_django  # noqa: E402
+from backdev.repo.django.project import summarize_django  # noqa: E402
+from backdev.repo.django.render import render_project  # noqa: E402
 from backdev.repo.overview import build_overview  # noqa: E402
 from backdev.repo.repository import Repository, walk_files  # noqa: E402
 from backdev.settings import Settings  # noqa: E402
@@ -197,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
         project = write_django_project(Path(folder) / "site", args.models)
         project_files = walk_files(project)
         summary_time, summary = timed(lambda: summarize_django(project, project_files))
-        text = summary.render()
+        text = render_project(summary).text
         results.update(django_models=len(summary.models), django_routes=len(summary.routes),
                        django_summary_s=round(summary_time, 3), django_summary_chars=len(text))
         start = time.perf_counter()

@@ -38,12 +38,13 @@ def not_closing() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never read or write the person's config, data or logs; never see their API key."""
+    """Never read or write the person's config, data or logs; never see their API key or database."""
     home = tmp_path_factory.mktemp("backdev-home")
     monkeypatch.setenv("BACKDEV_HOME", str(home))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
-    for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "BACKDEV_MODEL", "BACKDEV_PERSONA"):
+    for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "BACKDEV_MODEL", "BACKDEV_PERSONA",
+                "DATABASE_URL", "BACKDEV_DATABASE_URL", "BACKDEV_SCRATCH_DATABASE_URL"):
         monkeypatch.delenv(var, raising=False)
     return home
 

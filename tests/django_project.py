@@ -209,10 +209,69 @@ FILES = {
 }
 
 
-def write_django_project(root: Path) -> Path:
-    """Write the project under `root` (which may already be a git repository)."""
-    for name, text in FILES.items():
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (path → text, dedented) under `root`."""
+    for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"))
     return root
+
+
+def write_django_project(root: Path) -> Path:
+    """Write the project under `root` (which may already be a git repository)."""
+    return write_tree(root, FILES)
+
+
+def summarize(root: Path, **options: object):  # type: ignore[no-untyped-def]
+    """Every project of the folder `root` (all its files), as the overview reads them."""
+    from backdev.repo.django.project import summarize_repository
+    from backdev.repo.repository import walk_files
+
+    return summarize_repository(root, walk_files(root), **options)  # type: ignore[arg-type]
+
+
+def only(facts, root: str = ""):  # type: ignore[no-untyped-def]
+    """The project or app summarised at `root`."""
+    return next(p for p in facts.projects if p.root == root)
+
+
+def names(items) -> list[str]:  # type: ignore[no-untyped-def]
+    return [item.name for item in items]
+
+
+def write_large_project(root: Path, apps: int, models: int, *, routes: int = 0, fields: int = 6) -> Path:
+    """A project of `apps` apps with `models` models each (a viewset and a serializer per model), related
+    across apps, and `routes` plain routes per app besides the router's."""
+    files = {
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings')\n",
+        "conf/__init__.py": "",
+        "conf/settings.py": "INSTALLED_APPS = ['rest_framework', " + ", ".join(f"'app{a}'" for a in range(apps)) + "]\n"
+                            "ROOT_URLCONF = 'conf.urls'\nDATABASES = {'default': {'ENGINE': 'django.db.backends.mysql'}}\n",
+        "conf/urls.py": "from django.urls import include, path\nurlpatterns = [\n" + "".join(
+            f"    path('app{a}/', include('app{a}.urls')),\n" for a in range(apps)) + "]\n",
+    }
+    for a in range(apps):
+        model_names = [f"CustomerRecord{a}x{m}" for m in range(models)]
+        body = ["from django.db import models", ""]
+        for m, name in enumerate(model_names):
+            body.append(f"class {name}(models.Model):")
+            body += [f"    field_{f} = models.CharField(max_length={f + 10}, db_index=True)" for f in range(fields)]
+            body.append(f"    other = models.ForeignKey('app{(a + 1) % apps}.CustomerRecord{(a + 1) % apps}x{m}', "
+                        "on_delete=models.CASCADE)")
+            body.append("")
+        files[f"app{a}/__init__.py"] = ""
+        files[f"app{a}/models.py"] = "\n".join(body)
+        files[f"app{a}/serializers.py"] = "from rest_framework import serializers\nfrom . import models\n" + "".join(
+            f"class {n}Serializer(serializers.ModelSerializer):\n    class Meta:\n        model = models.{n}\n"
+            f"        fields = '__all__'\n" for n in model_names)
+        files[f"app{a}/views.py"] = "from rest_framework import viewsets\nfrom . import models, serializers\n" + "".join(
+            f"class {n}ViewSet(viewsets.ModelViewSet):\n    queryset = models.{n}.objects.all()\n"
+            f"    serializer_class = serializers.{n}Serializer\n" for n in model_names) + "".join(
+            f"def page{r}(request):\n    pass\n" for r in range(routes))
+        files[f"app{a}/urls.py"] = ("from django.urls import path\nfrom rest_framework.routers import DefaultRouter\n"
+                                    "from . import views\nrouter = DefaultRouter()\n" + "".join(
+                                        f"router.register('r{m}', views.{n}ViewSet)\n" for m, n in enumerate(model_names))
+                                    + "urlpatterns = router.urls + [\n" + "".join(
+                                        f"    path('page{r}/', views.page{r}),\n" for r in range(routes)) + "]\n")
+    return write_tree(root, files)

@@ -192,3 +192,25 @@ async def test_non_streaming_json_answers_like_the_api(fake_api: FakeAnthropic) 
 
 async def test_doctor_check_lists_models(fake_api: FakeAnthropic) -> None:
     assert await fake_provider(fake_api).check() == "claude-sonnet-5-5"
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ({"name": "look", "input": [1, 2]}, "not a JSON object"),
+    ({"name": "look", "input_json": '{"path": oops}'}, "not valid JSON"),
+])
+async def test_a_malformed_tool_input_is_a_tool_error_and_the_turn_goes_on(
+        fake_api: FakeAnthropic, workspace, call: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    assistant = assistant_on(fake_api, workspace)
+    tools = ToolRegistry()
+    tools.register(Tool("look", "d", {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
+                        lambda a: ToolOutcome(f"contents of {a['path']}", f"look {a['path']}")))
+    assistant.all_tools = tools
+    fake_api.enqueue({"type": "tool_use", "text": "Let me look.", "calls": [call]},
+                     {"type": "text", "text": "Sorry, I will send an object."})
+    events = await drain(assistant.send("what is in a.py?"))
+    finished = next(e for e in events if isinstance(e, ToolCallFinished))
+    assert finished.is_error and "malformed input" in finished.summary
+    assert isinstance(events[-1], TurnFinished) and events[-1].text == "Sorry, I will send an object."
+    followup = fake_api.message_requests[1].body["messages"]
+    assert isinstance(followup[1]["content"][1]["input"], dict)  # the API only takes an object back
+    assert message in followup[2]["content"][0]["content"]

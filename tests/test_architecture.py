@@ -60,5 +60,5 @@ def test_yaml_is_only_ever_safe_loaded() -> None:
 
 def test_help_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
     code = "from backdev.cli import main\ntry:\n    main(['review', '--help'])\nexcept SystemExit:\n    pass"
-    heavy = ("asyncio", "yaml", "anthropic", "textual", "prompt_toolkit", "git", "sqlite3", "backdev.workflow.report")
+    heavy = ("asyncio", "yaml", "anthropic", "textual", "prompt_toolkit", "git", "sqlite3", "backdev.workflow.review.report")
     assert heavy_modules_after(code, heavy, tmp_path / "home") == []

@@ -10,7 +10,8 @@ import pytest
 from backdev.fakeapi import FakeAnthropic
 
 from .conftest import git, run_backdev
-from .test_workflow_review import FINDING, VIEWS, check_sarif_2_1_0
+from .sarif_schema import check_sarif_2_1_0
+from .test_workflow_review import FINDING, VIEWS
 from .workflow_helpers import calls
 
 pytestmark = pytest.mark.slow
@@ -36,16 +37,19 @@ def test_json_report_on_stdout_progress_on_stderr(repo: Path, fake_api: FakeAnth
     result = run_backdev("review", "views.py", "--format", "json", "--fail-on", "critical", cwd=repo, env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["schema"] == "backdev.review/1" and data["scope"] == "views.py" and data["findings"] == [FINDING]
+    assert data["schema"] == "backdev.review/1" and data["scope"] == "views.py"
+    assert [{k: v for k, v in f.items() if k in FINDING} for f in data["findings"]] == [FINDING]
     assert data["summary"] == "Verdict: one injection to fix." and data["counts"]["high"] == 1
     assert "backdev review · views.py · backend-developer" in result.stderr
     assert "• finding high · security · views.py:6 · SQL built from request input" in result.stderr
     assert result.stderr.rstrip().endswith("1 high")
     # What was sent: the review phase's standards and the file with line numbers; only approval-free tools.
     body = fake_api.message_requests[0].body
-    assert "phase 4 of 5 — Review" in body["system"][-1]["text"]
+    assert "# Review (one non-interactive pass)" in body["system"][-1]["text"]
+    assert "`injection` — Security: injection" in body["system"][-1]["text"]  # the review standards
     assert "6\t    cursor.execute" in body["messages"][0]["content"][1]["text"]
-    assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding"}
+    assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding", "list_files", "read_file",
+                                                  "search", "git_diff", "git_log", "git_show", "django_info"}
 
 
 def test_fail_on_threshold_exits_one(repo: Path, fake_api: FakeAnthropic) -> None:
@@ -103,4 +107,4 @@ def test_api_errors_exit_two(repo: Path, fake_api: FakeAnthropic) -> None:
 
 def test_review_help(project: Path) -> None:
     result = run_backdev("review", "--help", cwd=project)
-    assert result.returncode == 0 and "--fail-on SEVERITY" in result.stdout and "{md,json,sarif}" in result.stdout
+    assert result.returncode == 0 and "--fail-on SEVERITY" in result.stdout and "{md,json,sarif,github,codeclimate}" in result.stdout

@@ -107,7 +107,7 @@ def test_doctor_shows_the_settings_list_a_config_error_points_to(project: Path) 
     for name in ("model", "max_retries", "prices", "headers", "test_command"):
         assert f"    {name} " in listed
     assert "api_key" not in listed  # never in a file
-    assert "(user config only)" in listed
+    assert "headers" in listed and "(your config only, never a project's)" in listed.split("    headers")[1].split("\n")[0]
 
 
 def test_review_and_doctor_never_say_retry_or_restart(project: Path, git_repo: Path, fake_api: FakeAnthropic) -> None:

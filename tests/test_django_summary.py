@@ -1,4 +1,4 @@
-"""The Django/DRF summary, built with `ast` only, checked field by field on a small project."""
+"""The Django/DRF summary of a conventional project, built with `ast` only, checked field by field."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backdev.repo.django_summary import render_django, summarize_django
+from backdev.repo.django.project import summarize_django, summarize_repository
+from backdev.repo.django.render import render_project
 from backdev.repo.repository import walk_files
 
 from .django_project import write_django_project
@@ -26,9 +27,14 @@ def fields_of(summary, label: str) -> dict:  # type: ignore[no-untyped-def]
     return {f.name: (f.kind, f.target, f.options) for f in model.fields}
 
 
+def render_django(summary) -> str:  # type: ignore[no-untyped-def]
+    return render_project(summary).text
+
+
 def test_settings_database_and_apps(summary) -> None:  # type: ignore[no-untyped-def]
-    assert summary.settings_path == "mysite/settings.py"
-    assert summary.db_engine == "django.db.backends.mysql"
+    assert summary.settings_path == "mysite/settings.py" and summary.settings_module == "mysite.settings"
+    assert [(d.alias, [e.value for e in d.engines]) for d in summary.databases] == [
+        ("default", ["MySQL (django.db.backends.mysql)"])]
     assert summary.root_urlconf == "mysite.urls" and summary.auth_user_model == "accounts.User"
     assert [(a.label, a.path) for a in summary.apps] == [("accounts", "accounts"), ("shop", "shop"), ("orders", "orders")]
     assert summary.third_party_apps == ["rest_framework", "django_filters"]
@@ -76,6 +82,8 @@ def test_url_routes_follow_includes_and_routers(summary) -> None:  # type: ignor
     assert [(r.pattern, r.view, r.name, r.kind) for r in summary.routes] == [
         ("/admin/", "admin.site.urls", None, "path"),
         ("/api/products/", "views.ProductViewSet", "product", "router"),
+        ("/api/products/<pk>/", "views.ProductViewSet", "product", "router-detail"),
+        ("/api/products/<pk>/restock/", "views.ProductViewSet", "product", "router-action"),
         ("/orders/<int:pk>/", "views.order_detail", "order-detail", "path"),
         ("/orders/health/", "views.health", None, "re_path"),
     ]
@@ -100,8 +108,9 @@ def test_rest_framework_views_serializers_permissions(summary) -> None:  # type:
 def test_rendered_summary_is_compact_and_complete(summary) -> None:  # type: ignore[no-untyped-def]
     text = render_django(summary)
     for line in (
-        "Settings: mysite/settings.py · ROOT_URLCONF mysite.urls · AUTH_USER_MODEL accounts.User",
-        "Database: django.db.backends.mysql (MySQL)",
+        "## Django project at the repository root (static summary: read with ast, never imported)",
+        "Settings: mysite.settings (mysite/settings.py) · ROOT_URLCONF mysite.urls · AUTH_USER_MODEL accounts.User",
+        "Database: default: MySQL (django.db.backends.mysql)",
         "Apps: accounts, shop, orders · third-party: rest_framework, django_filters",
         "shop.Product (shop/models.py:15) bases TimeStamped; inherits created_at, updated_at",
         "  category: ForeignKey → shop.Category (on_delete=PROTECT, related_name='products')",
@@ -133,7 +142,7 @@ def test_a_models_file_linking_out_of_the_repository_is_not_read(tmp_path: Path)
     (root / "orders" / "models.py").unlink()
     (root / "orders" / "models.py").symlink_to(outside)
     summary = summarize_django(root, walk_files(root))
-    assert summary is not None and "Leaked" not in summary.render()
+    assert summary is not None and "Leaked" not in render_django(summary)
 
 
 def test_broken_files_and_non_django_projects(tmp_path: Path) -> None:
@@ -141,20 +150,55 @@ def test_broken_files_and_non_django_projects(tmp_path: Path) -> None:
     (root / "orders" / "models.py").write_text("class Broken(:\n")
     summary = summarize_django(root, walk_files(root))
     assert summary is not None and "orders.Order" not in [m.label for m in summary.models]
-    assert summary.problems == ["orders/models.py: syntax error on line 1 (not summarised)"]
+    assert summary.problems == ["orders/models.py: syntax error on line 1: invalid syntax"]
+    assert "Not summarised: orders/models.py: syntax error on line 1: invalid syntax" in render_django(summary)
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "app.py").write_text("print('hi')\n")
     assert summarize_django(plain, ["app.py"]) is None
 
 
-def test_condensed_levels_for_large_projects(summary) -> None:  # type: ignore[no-untyped-def]
-    compact = summary.render("compact").splitlines()
-    assert ("shop.Product · 1 indexes, 1 constraints: name:CharField, price:DecimalField, category:ForeignKey→shop.Category, "
-            "tags:ManyToManyField→shop.Tag, stock:PositiveIntegerField") in compact
-    assert "Views: order_detail, ProductViewSet(ProductSerializer)" in compact
-    names = summary.render("names").splitlines()
-    assert "shop: Category, Tag, Product" in names and "URL routes (4): /admin/ 1, /api/ 1, /orders/ 2" in names
-    assert "REST framework: 2 views/viewsets, 1 serializers, 1 permission classes" in names
-    assert names[-1].startswith("(condensed to fit the overview budget")
-    assert len(summary.render("names")) < len(summary.render("compact")) < len(summary.render())
+def test_a_small_budget_keeps_every_name_and_says_what_was_left_out(summary) -> None:  # type: ignore[no-untyped-def]
+    full = render_project(summary).text
+    small = render_project(summary, 900)
+    for name in ("User", "TimeStamped (abstract)", "Order, OrderItem", "Category, Tag, Product", "ProductViewSet",
+                 "order_detail", "ProductSerializer"):
+        assert name in small.text
+    assert len(small.text) <= max(900, small.floor) and len(small.text) < len(full)
+    assert small.text.splitlines()[-1].startswith("(Left out for the budget: ")
+    assert "django_info(" in small.text.splitlines()[-1]
+    assert summarize_repository(summary_root(summary), []).projects == []
+
+
+def summary_root(summary) -> Path:  # type: ignore[no-untyped-def]
+    return Path("/nonexistent")
+
+
+def test_a_step_that_fails_is_named_and_the_rest_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backdev.repo.django import project
+
+    root = write_django_project(tmp_path / "site")
+
+    def broken(self) -> None:  # type: ignore[no-untyped-def]
+        raise KeyError("odd shape")
+
+    monkeypatch.setattr(project._ProjectReader, "urls", broken)
+    facts = summarize_repository(root, walk_files(root))
+    (summary,) = facts.projects
+    assert summary.routes == [] and len(summary.models) == 7
+    assert facts.problems == [".: part of the summary failed (KeyError: 'odd shape')"]
+
+
+def test_a_relation_to_an_imported_django_model_gets_its_real_label(tmp_path: Path) -> None:
+    root = write_django_project(tmp_path / "site")
+    (root / "orders" / "models.py").write_text(
+        "from django.contrib.auth.models import User, Group\nfrom django.db import models\nfrom shop import models as shop\n\n"
+        "class Order(models.Model):\n    owner = models.ForeignKey(User, on_delete=models.CASCADE)\n"
+        "    team = models.ForeignKey(Group, on_delete=models.CASCADE)\n"
+        "    product = models.ForeignKey(shop.Product, on_delete=models.CASCADE)\n")
+    facts = summarize_repository(root, walk_files(root))
+    assert fields_of(facts.projects[0], "orders.Order") == {
+        "owner": ("ForeignKey", "auth.User", {"on_delete": "CASCADE"}),
+        "team": ("ForeignKey", "auth.Group", {"on_delete": "CASCADE"}),
+        "product": ("ForeignKey", "shop.Product", {"on_delete": "CASCADE"}),
+    }

@@ -13,7 +13,7 @@ from backdev.fakeapi import FakeAnthropic
 from backdev.llm.anthropic_provider import AnthropicProvider
 from backdev.llm.events import StreamFailed, TextDelta
 from backdev.llm.provider import Request
-from backdev.settings import SettingsError, load_settings
+from backdev.settings import SettingsError, load_project_settings, load_settings
 
 from .conftest import fake_provider, run_backdev
 
@@ -61,9 +61,12 @@ def test_headers_and_the_token_come_from_the_user_only(project: Path) -> None:
     user.write_text("headers:\n  X-Org: team-a\nmax_retries: 0\n")
     settings = load_settings(project, env={"ANTHROPIC_AUTH_TOKEN": "tok"})
     assert settings.headers == {"X-Org": "team-a"} and settings.auth_token == "tok" and settings.max_retries == 0
-    (project / ".backdev.yaml").write_text("headers:\n  X-Evil: 1\n")
-    with pytest.raises(SettingsError, match=r"'headers' can only be set in your user config .*never in a project's file"):
-        load_settings(project, env={})
+    # A repository can never set headers (nor the endpoint), trusted or not: they are left out, and said so.
+    (project / ".backdev.yaml").write_text("headers:\n  X-Evil: 'one'\nbase_url: http://evil.example\n")
+    layered = load_project_settings(project, env={})
+    assert {"headers", "base_url"} <= set(layered.refused)
+    for trusted in (False, True):
+        assert layered.settings(trusted).headers == {"X-Org": "team-a"} and layered.settings(trusted).base_url is None
     (project / ".backdev.yaml").write_text("auth_token: x\n")
     with pytest.raises(SettingsError, match="set the ANTHROPIC_AUTH_TOKEN environment variable instead"):
         load_settings(project, env={})

@@ -117,3 +117,56 @@ async def test_broken_or_unknown_tool_is_an_error_result_not_a_crash(scripted: S
     assert call.is_error and summary in call.summary
     assert isinstance(events[-1], TurnFinished)
     assert any(isinstance(e, AssistantMessage) for e in events)
+
+
+def strict_registry(log: list[str]) -> ToolRegistry:
+    tools = ToolRegistry()
+    schema = {"type": "object", "properties": {"path": {"type": "string"}, "line": {"type": "integer"}},
+              "required": ["path"]}
+    tools.register(Tool("read", "reads", schema, lambda args: ToolOutcome(f"read {args['path']}", "read ok")))
+    tools.register(Tool("write", "writes", schema, lambda args: ToolOutcome("written", "write ok"),
+                        approval=lambda args: (log.append(args["path"]),
+                                               ApprovalRequest("write", "write", args["path"], "+x"))[1]))
+    return tools
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ([1, 2], "not a JSON object"),
+    ("just a string", "not a JSON object"),
+    ("INVALID_JSON", "not valid JSON"),
+    ({}, "missing the required key `path`"),
+    ({"path": 3}, "`path` must be a string"),
+    ({"path": "a.py", "line": "ten"}, "`line` must be an integer"),
+])
+async def test_a_tool_input_that_does_not_fit_is_a_tool_error_and_the_turn_goes_on(
+        scripted: ScriptedProvider, arguments: object, message: str) -> None:
+    from backdev.tools.base import as_tool_input, invalid_json_input
+
+    if arguments == "INVALID_JSON":
+        arguments = invalid_json_input('{"path": oops}')
+    asked: list[str] = []
+    scripted.enqueue(tool_call("write", as_tool_input(arguments)), tool_call("read", as_tool_input(arguments)),
+                     reply("Sorry, fixed."))
+    approver = Approver()
+    events = await run(ToolLoop(scripted, strict_registry(asked), approver))
+    calls = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert [c.is_error for c in calls] == [True, True]
+    results = [e for e in events if isinstance(e, ToolResultsMessage)]
+    assert message in results[0].content[0]["content"] and message in results[1].content[0]["content"]
+    assert asked == [] and approver.asked == []  # nothing is prepared or asked for a malformed call
+    assert isinstance(events[-1], TurnFinished) and events[-1].text == "Sorry, fixed."
+    sent_back = scripted.history[1].messages[-2]["content"][-1]
+    assert isinstance(sent_back["input"], dict)  # the conversation stays valid for the API
+
+
+async def test_approvals_are_prepared_off_the_event_loop_thread(scripted: ScriptedProvider) -> None:
+    import threading
+
+    threads: list[threading.Thread] = []
+    tools = ToolRegistry()
+    tools.register(Tool("write", "writes", {"type": "object"}, lambda args: ToolOutcome("ok", "ok"),
+                        approval=lambda args: (threads.append(threading.current_thread()),
+                                               ApprovalRequest("write", "write", "w", "+x"))[1]))
+    scripted.enqueue(tool_call("write", {}), reply("done"))
+    await run(ToolLoop(scripted, tools, Approver(Decision.APPROVE_ONCE)))
+    assert threads and threads[0] is not threading.main_thread()  # a 7 MB diff must not freeze the app

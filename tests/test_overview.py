@@ -42,18 +42,33 @@ def test_the_configured_test_command_wins(site: Path) -> None:
     assert result.test_command == ["make", "check"]
 
 
-def test_capped_by_the_token_budget(site: Path) -> None:
-    result = build_overview(Repository.open(site), Settings(overview_max_tokens=200))
-    assert len(result.text) <= 200 * 4
+def test_a_plain_repository_is_capped_by_the_token_budget(tmp_path: Path) -> None:
+    for n in range(60):
+        (tmp_path / f"package{n:02d}").mkdir()
+        (tmp_path / f"package{n:02d}" / "module.py").write_text("x = 1\n")
+    result = build_overview(Repository.open(tmp_path), Settings(overview_max_tokens=100))
+    assert len(result.text) <= 100 * 4
     assert result.text.rstrip().endswith("the rest is left out: read the files with read_file or search.]")
 
 
-def test_a_django_summary_too_big_for_the_budget_is_condensed_first(site: Path) -> None:
+def test_the_django_names_are_a_floor_the_tree_gives_way_first(site: Path) -> None:
+    result = build_overview(Repository.open(site), Settings(overview_max_tokens=200))
+    text = result.text
+    for names in ("  shop: Category, Tag, Product", "  orders: Order, OrderItem", "  shop: ProductViewSet",
+                  "  shop: ProductSerializer"):
+        assert names in text
+    assert "  shop/ 7" not in text  # the tree's lines went first
+    assert "[Overview cut" not in text
+
+
+def test_the_budget_is_filled_progressively(site: Path) -> None:
     full = build_overview(Repository.open(site), Settings()).text
-    budget = (len(full) - 400) // 4  # the full summary no longer fits, the compact one does
-    condensed = build_overview(Repository.open(site), Settings(overview_max_tokens=budget)).text
-    assert "shop.Product · 1 indexes, 1 constraints: name:CharField" in condensed
-    assert "(condensed to fit the overview budget" in condensed and "[Overview cut" not in condensed
+    for tokens in (450, 600, 800):
+        text = build_overview(Repository.open(site), Settings(overview_max_tokens=tokens)).text
+        assert tokens * 4 * 0.8 <= len(text) <= tokens * 4 < len(full)  # most of the budget used, none exceeded
+        assert "(Left out for the budget: " in text and "shop.Product (shop/models.py:15)" in text
+    roomy = build_overview(Repository.open(site), Settings(overview_max_tokens=5000)).text
+    assert roomy == full and "(Left out" not in roomy
 
 
 def test_cached_by_head_and_dirty_state(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,7 +82,7 @@ def test_cached_by_head_and_dirty_state(site: Path, monkeypatch: pytest.MonkeyPa
     # A context, not monkeypatch.undo(): undo() would also undo the autouse home isolation and
     # the next build would write into the person's real data folder.
     with monkeypatch.context() as patched:
-        patched.setattr(overview_module, "summarize_django", must_not_parse)
+        patched.setattr(overview_module, "summarize_repository", must_not_parse)
         again = build_overview(Repository.open(site), Settings())
     assert again.from_cache and again.text == first.text and again.test_command == first.test_command
     (site / "shop" / "models.py").write_text((site / "shop" / "models.py").read_text() + "\nclass Coupon(models.Model):\n"
@@ -91,3 +106,11 @@ def test_compact_tree_caps_folders() -> None:
     assert lines[1] == "  pkg39/ 40" and len([x for x in lines if x.startswith("  pkg")]) == 5
     assert lines[-2] == "  … 35 more folders with 630 files"
     assert lines[-1] == "Top level: 1 file: setup.py"
+
+
+def test_the_names_floor_has_a_ceiling(site: Path) -> None:
+    models = site / "shop" / "models.py"
+    models.write_text(models.read_text() + "".join(f"\nclass Generated{n:04d}(models.Model):\n    pass\n" for n in range(400)))
+    text = build_overview(Repository.open(site), Settings(overview_max_tokens=100)).text
+    assert len(text) <= 10 * 100 * 4 and "Generated0000" in text
+    assert text.rstrip().endswith("the rest is left out: read the files with read_file or search.]")

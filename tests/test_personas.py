@@ -136,7 +136,7 @@ def test_discovery_order_first_wins_and_failures_do_not_stop_others(project: Pat
     write(project / ".claude" / "agents", "dup.md", "---\nname: reviewer\ndescription: hidden\n---\nR\n")
     write(isolated_home / "config" / "personas", "broken.md", "---\nname: BROKEN\ndescription: d\n---\n")
     write(isolated_home / "config" / "personas", "mine.md", "---\nname: mine\ndescription: user one\n---\nM\n")
-    catalog = load_catalog(project)
+    catalog = load_catalog(project, allow_shadowing=True)  # the repository is trusted (see test_trust.py)
     assert catalog.get("backend-developer").description == "project one"
     assert catalog.get("backend-developer").source == "project .backdev/personas"
     assert catalog.get("reviewer").source == "project .claude/agents"

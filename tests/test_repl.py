@@ -188,3 +188,30 @@ async def test_input_history_persists_between_sessions(startup, workspace, scrip
         await make_repl(startup, workspace, second).run()
     sent = [r.text for r in startup.assistant.history() if r.role == "user"]
     assert sent == ["how do I index this?", "how do I index this?"]
+
+
+async def test_history_and_drafts_keep_secrets_redacted_and_answers_are_not_history(startup, workspace, scripted) -> None:  # type: ignore[no-untyped-def]
+    from backdev import paths
+
+    tools = ToolRegistry()
+    tools.register(Tool("write", "w", {"type": "object"}, lambda a: ToolOutcome("done", "write notes.md"),
+                        approval=lambda a: ApprovalRequest("write", "write", "write notes.md", "+hello")))
+    startup.assistant.all_tools = tools
+    scripted.enqueue(tool_call("write", {}), reply("Written."))
+    with create_pipe_input() as pipe:
+        pipe.send_text("DB_PASSWORD=hunter2-secret\rn\rtoken ghp_16C7e42F292c6912E7710c838347Ae178B4a\x03/quit\r")
+        await make_repl(startup, workspace, pipe).run()
+    history = (paths.data_dir() / "repl_history").read_text()
+    assert "hunter2-secret" not in history and "DB_PASSWORD=[REDACTED:password]" in history
+    assert "\n+n\n" not in history  # the approval answer is not a line of history
+    draft = startup.assistant.store.get_session(startup.assistant.session.id).draft
+    assert "ghp_16C7" not in draft and "[REDACTED:github-token]" in draft
+
+
+def test_the_history_file_redacts_what_it_stores(tmp_path: Path) -> None:
+    from backdev.repl.history import RedactingFileHistory
+
+    history = RedactingFileHistory(str(tmp_path / "h"))
+    history.store_string("export API_TOKEN=abcdef123456")
+    assert "abcdef123456" not in (tmp_path / "h").read_text()
+    assert list(history.load_history_strings()) == ["export API_TOKEN=[REDACTED:secret-value]"]

@@ -95,7 +95,7 @@ def test_memory_and_overview_commands(site: Path, scripted: ScriptedProvider) ->
     memory = runner.run("/memory")
     assert "✓ CLAUDE.md · 38 bytes" in memory.text and "· AGENTS.md · not found" in memory.text
     overview = runner.run("/overview")
-    assert overview.text.startswith("# Repository overview") and "URL routes (4):" in overview.text
+    assert overview.text.startswith("# Repository overview") and "URL routes (6):" in overview.text
     assert [s.name for s in runner.completions("/me")] == ["memory"]
 
 

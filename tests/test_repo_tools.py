@@ -1,4 +1,4 @@
-"""The six read-only tools the model explores the repository with, on real repositories."""
+"""The seven read-only tools the model explores the repository with, on real repositories."""
 
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ async def call(tools: dict, name: str, **arguments: object) -> ToolOutcome:
     return await tools[name].run(arguments)
 
 
-def test_six_tools_in_a_stable_order_with_precise_schemas(shop: Path) -> None:
+def test_seven_tools_in_a_stable_order_with_precise_schemas(shop: Path) -> None:
     tools = tools_for(shop)
-    assert list(tools) == list(TOOL_NAMES) == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show"]
+    assert list(tools) == list(TOOL_NAMES) == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show",
+                                               "django_info"]
     for tool in tools.values():
         spec = tool.spec()
         assert spec["input_schema"]["type"] == "object" and spec["input_schema"]["additionalProperties"] is False
@@ -198,3 +199,59 @@ async def test_works_outside_git_and_in_an_empty_repository(tmp_path: Path) -> N
     git(empty, "init", "-q")
     log = await call(tools_for(empty), "git_log")
     assert log.summary == "git_log · no commits" and not log.is_error
+
+
+async def test_a_hard_link_to_a_file_outside_is_refused_everywhere(shop: Path, tmp_path: Path) -> None:
+    import os
+
+    from backdev.workflow.actions.edits import ChangeRefused, prepare_edit
+
+    outside = tmp_path / "outside-secret.txt"
+    outside.write_text("token_value = 'outside-content-XYZ'\n")
+    os.link(outside, shop / "linked.txt")
+    tools = tools_for(shop)
+    read = await call(tools, "read_file", path="linked.txt")
+    assert read.is_error and "hard link" in read.content and "outside-content" not in read.content
+    found = await call(tools, "search", pattern="outside-content")
+    assert "outside-content" not in found.content and "hard link" in found.content
+    diff = await call(tools, "git_diff", scope="unstaged")
+    assert "outside-content" not in diff.content
+    with pytest.raises(ChangeRefused, match="hard link"):
+        prepare_edit(shop, "linked.txt", content="changed\n")
+    assert outside.read_text() == "token_value = 'outside-content-XYZ'\n"
+
+
+@pytest.mark.parametrize("path", [".GIT/config", ".Git/HEAD", "sub/.gIt/config"])
+async def test_the_git_folder_is_refused_whatever_its_case(shop: Path, path: str) -> None:
+    from backdev.workflow.actions.edits import ChangeRefused, prepare_edit
+
+    folder = shop / Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    (shop / path).write_text("[core]\n")
+    outcome = await call(tools_for(shop), "read_file", path=path)
+    assert outcome.is_error
+    with pytest.raises(ChangeRefused, match="inside .git"):
+        prepare_edit(shop, path, content="[core]\n\tfsmonitor = evil\n")
+
+
+KEY_BODY = "MIIEowIBAAKCAQEAs3cr3tK3yB0dyL1neTh4tMu5tN3v3rL3ak"
+
+
+async def test_a_private_key_body_is_redacted_in_search_lines_and_partial_reads(shop: Path) -> None:
+    (shop / "deploy").mkdir()
+    (shop / "deploy" / "bootstrap.txt").write_text(  # not named like a secret file: only the content tells
+        "notes\n-----BEGIN RSA PRIVATE KEY-----\n" + f"{KEY_BODY}\n" * 3 + "-----END RSA PRIVATE KEY-----\nafter\n")
+    tools = tools_for(shop)
+    found = await call(tools, "search", pattern="MIIEow")
+    assert KEY_BODY not in found.content and "[REDACTED:private-key]" in found.content
+    assert "redacted: private-key" in found.summary
+    middle = await call(tools, "read_file", path="deploy/bootstrap.txt", start_line=4, end_line=7)
+    assert KEY_BODY not in middle.content and "[REDACTED:private-key]" in middle.content
+    assert "7\tafter" in middle.content  # the lines after the block are kept, numbered right
+
+
+async def test_a_diff_line_assigning_a_password_is_redacted(shop: Path) -> None:
+    (shop / "docker-compose.yml").write_text("services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: s3cr3t-pw\n")
+    tools = tools_for(shop)
+    diff = await call(tools, "git_diff", scope="unstaged")
+    assert "s3cr3t-pw" not in diff.content and "+      POSTGRES_PASSWORD: [REDACTED:password]" in diff.content

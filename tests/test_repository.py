@@ -206,3 +206,27 @@ def test_state_key_changes_only_when_the_repository_does(shop: Path) -> None:
     assert repo.state_key() == first
     (shop / "notes.md").write_text("edited notes, longer than before\n")
     assert repo.state_key() != first
+
+
+def test_a_huge_diff_is_capped_as_git_produces_it(git_repo: Path) -> None:
+    import tracemalloc
+
+    from backdev.repo.history import diff
+
+    big = git_repo / "data.txt"
+    big.write_text("".join(f"old line {n}\n" for n in range(400_000)))  # ~5.5 MB
+    git(git_repo, "add", "data.txt")
+    git(git_repo, "commit", "-qm", "data")
+    big.write_text("".join(f"new line {n}\n" for n in range(400_000)))
+    repo = Repository.open(git_repo)
+    tracemalloc.start()
+    try:
+        result = diff(repo, "unstaged", max_bytes=50_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.truncated and len(result.text) < 60_000
+    assert "[diff truncated at 50,000 bytes" in result.text
+    assert peak < 2_000_000  # the whole 11 MB diff is never held
+    whole = diff(repo, "unstaged")  # without a cap of its own, the built-in ceiling applies
+    assert whole.truncated and len(whole.text.encode()) <= 4_100_000

@@ -27,9 +27,11 @@ def test_layers_in_order_defaults_user_project_env_flags(project: Path) -> None:
     user_config("model: haiku\nmax_tokens: 1000\ntimeout: 30\n")
     (project / ".backdev.yaml").write_text("model: opus\nmax_tokens: 2000\n")
     env = {"BACKDEV_MODEL": "claude-opus-4-8", "ANTHROPIC_API_KEY": "sk-ant-secret-1234", "ANTHROPIC_BASE_URL": "http://x"}
-    settings = load_settings(project, env=env, flags={"model": "sonnet", "persona": None})
+    settings = load_settings(project, env=env, flags={"model": "sonnet", "persona": None}, trusted=True)
     assert settings.timeout == 30.0 and settings.source_of("timeout").startswith("user config")
     assert settings.max_tokens == 2000 and settings.source_of("max_tokens").startswith("project")
+    # Not trusted, the project may not raise the person's own limit (see test_trust.py).
+    assert load_settings(project, env=env).max_tokens == 1000
     assert settings.model == "sonnet" and settings.source_of("model") == "command line"
     assert settings.api_key == "sk-ant-secret-1234" and settings.source_of("api_key") == "env ANTHROPIC_API_KEY"
     assert settings.base_url == "http://x"

@@ -12,7 +12,7 @@ from backdev.tui.screens.chat import ChatScreen
 from backdev.tui.widgets.entries import ReplyEntry, ToolEntry
 from backdev.tui.widgets.status import StatusBar
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
-from backdev.workflow.view import ChecklistItemView, PhaseView, WorkflowView
+from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
 
 from .tuikit import Recorder, build, entries, rendered, started, submit, turn_done, wait_for
 

@@ -50,8 +50,10 @@ async def test_export_from_the_palette_writes_the_transcript(startup: Startup, w
         chat = await started(pilot)
         await run_palette(pilot, "export tra")
         await wait_for(lambda: any("Transcript written to" in n for n in notes(chat)), what="the export")
-    written = workspace.root / f"backdev-session-{startup.assistant.session.id}.md"
+    # Outside the repository by default: the data folder's exports/.
+    written = paths.data_dir() / "exports" / f"backdev-session-{startup.assistant.session.id}.md"
     assert "export me" in written.read_text()
+    assert not list(workspace.root.glob("backdev-session-*.md"))
 
 
 async def test_new_session_clears_the_transcript(startup: Startup, workspace: Workspace) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backdev.personas import builtin_personas_dir, load_catalog
-from backdev.workflow.definition import WorkflowError, load_workflow, parse_workflow
+from backdev.workflow.phases.definition import WorkflowError, load_workflow, parse_workflow
 
 BUILTIN = builtin_personas_dir() / "backend-developer.workflow.yaml"
 
@@ -160,7 +160,7 @@ def test_minimal_workflow_defaults(tmp_path: Path) -> None:
 def test_the_parse_is_cached_for_exactly_the_same_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from backdev import paths
     from backdev.personas.loader import builtin_personas_dir
-    from backdev.workflow.definition import load_workflow
+    from backdev.workflow.phases.definition import load_workflow
 
     source = tmp_path / "p.workflow.yaml"
     source.write_text((builtin_personas_dir() / "backend-developer.workflow.yaml").read_text())

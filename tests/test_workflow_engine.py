@@ -8,9 +8,9 @@ import pytest
 
 from backdev.compose import Startup, Workspace, open_store, start_session
 from backdev.llm.scripted import ScriptedProvider
-from backdev.workflow.engine import PhaseNotFound, WorkflowSession
-from backdev.workflow.state import TestRun
-from backdev.workflow.view import WorkflowView
+from backdev.workflow.phases.engine import PhaseNotFound, WorkflowSession
+from backdev.workflow.phases.state import TestRun
+from backdev.workflow.phases.view import WorkflowView
 
 
 def workflow_of(startup: Startup) -> WorkflowSession:

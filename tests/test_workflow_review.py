@@ -14,12 +14,14 @@ from backdev.compose import Startup, Workspace, open_store, open_workspace, star
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.repl.app import PlainRepl
 from backdev.settings import Settings
-from backdev.workflow.definition import Category
-from backdev.workflow.findings import Finding
-from backdev.workflow.report import ReviewReport, render, to_sarif
-from backdev.workflow.review import ReviewError, ReviewTarget, parse_review_argument, prepare_review
+from backdev.workflow.phases.definition import Category
+from backdev.workflow.review.findings import Finding
+from backdev.workflow.review.report import ReviewReport, render
+from backdev.workflow.review.sarif import to_sarif
+from backdev.workflow.review.request import ReviewError, ReviewTarget, parse_review_argument, prepare_review
 
 from .conftest import git
+from .sarif_schema import check_sarif_2_1_0
 
 VIEWS = "from django.db import connection\n\n\ndef refund(request):\n    cursor = connection.cursor()\n" \
         "    cursor.execute(f\"SELECT * FROM orders WHERE id = {request.GET['id']}\")\n"
@@ -134,38 +136,9 @@ def test_json_report_has_the_documented_shape() -> None:
     assert list(data) == ["schema", "tool", "model", "created", "scope", "files", "summary", "counts", "findings"]
     assert data["schema"] == "backdev.review/1" and data["tool"]["name"] == "backdev"
     assert data["counts"] == {"critical": 0, "high": 1, "medium": 0, "low": 1}
-    assert data["findings"][0] == FINDING  # most severe first, every key of a finding
-    assert [list(f) for f in data["findings"]] == [["path", "line", "severity", "category", "title", "detail", "suggestion"]] * 2
-
-
-def check_sarif_2_1_0(log: dict[str, Any]) -> None:
-    """The SARIF 2.1.0 schema's required fields and enumerations, for what backdev emits."""
-    assert {"version", "runs"} <= set(log) and log["version"] == "2.1.0"
-    assert log["$schema"].endswith("sarif-2.1.0.json")
-    assert isinstance(log["runs"], list) and log["runs"]
-    for run in log["runs"]:
-        assert "tool" in run and "driver" in run["tool"]                        # run.tool, tool.driver required
-        driver = run["tool"]["driver"]
-        assert isinstance(driver["name"], str) and driver["name"]                # toolComponent.name required
-        rules = driver.get("rules", [])
-        ids = [rule["id"] for rule in rules]                                     # reportingDescriptor.id required
-        assert len(ids) == len(set(ids))
-        for rule in rules:
-            for key in ("shortDescription", "fullDescription"):                  # multiformatMessageString.text required
-                assert isinstance(rule[key]["text"], str)
-            tags = rule.get("properties", {}).get("tags", [])
-            assert len(tags) == len(set(tags)) and all(isinstance(t, str) for t in tags)
-        for result in run.get("results", []):
-            message = result["message"]                                          # result.message required
-            assert "text" in message or "id" in message                          # message: text or id
-            assert result["level"] in ("none", "note", "warning", "error")
-            assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-            for location in result["locations"]:
-                physical = location["physicalLocation"]
-                assert "artifactLocation" in physical or "address" in physical    # physicalLocation anyOf
-                assert isinstance(physical["artifactLocation"]["uri"], str)
-                assert not physical["artifactLocation"]["uri"].startswith("/")    # relative to %SRCROOT%
-                assert isinstance(physical["region"]["startLine"], int) and physical["region"]["startLine"] >= 1
+    assert {k: v for k, v in data["findings"][0].items() if k in FINDING} == FINDING  # most severe first
+    assert [list(f) for f in data["findings"]] == [["path", "line", "severity", "category", "title", "detail", "suggestion",
+                                                    "source", "fingerprint"]] * 2
 
 
 def test_sarif_is_valid_2_1_0_with_rules_per_category_and_physical_locations() -> None:
@@ -175,7 +148,7 @@ def test_sarif_is_valid_2_1_0_with_rules_per_category_and_physical_locations() -
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["security", "performance"]
     assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"]] == [
         ("security", "error", 3), ("security", "error", 6), ("performance", "note", 1)]
-    assert run["results"][1]["properties"]["security-severity"] == "7.5"
+    assert run["tool"]["driver"]["rules"][0]["properties"]["security-severity"] == "9.5"  # the worst of its results
     check_sarif_2_1_0(to_sarif(report_of()))  # no findings: still a valid log
 
 
@@ -264,6 +237,18 @@ async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
     # Outside a terminal the REPL cannot ask, so the summary was not saved; the findings stay.
     assert "The review was not saved (you declined)" in err
     assert "views.py:6" in repl.runner.run("/findings").text
+    assert startup.assistant.workflow.review_scope is None  # type: ignore[union-attr]  # confined during the turn only
+
+
+async def test_a_chat_review_refuses_findings_outside_its_files(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    (workspace.root / "views.py").write_text(VIEWS)
+    (workspace.root / "other.py").write_text("x = 1\n")
+    scripted.enqueue(tool_call("report_finding", dict(FINDING, path="other.py", line=1)), reply("Verdict: fine."))
+    repl = make_repl(startup, workspace)
+    await repl.handle_line("/review views.py")
+    assert "not in this review's scope" in json.dumps(scripted.history[1].messages[-1]["content"])
+    assert repl.runner.run("/findings").text.endswith("No findings.")
 
 
 async def test_review_summary_is_saved_as_an_artifact_after_approval(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backdev.personas import builtin_personas_dir
-from backdev.workflow.definition import parse_workflow
-from backdev.workflow.state import TestRun, TickRefused, WorkflowState
+from backdev.workflow.phases.definition import parse_workflow
+from backdev.workflow.phases.state import TestRun, TickRefused, WorkflowState
 
 # Parsed without the on-disk cache: this runs at collection, before the home isolation applies,
 # and a cached load would write into the person's real data folder.

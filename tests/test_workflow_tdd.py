@@ -21,11 +21,12 @@ FIX = "--- a/shop.py\n+++ b/shop.py\n@@ -1,2 +1,2 @@\n def refund(amount):\n-   
 
 @pytest.fixture
 def shop(project: Path) -> Workspace:
-    """A real pytest project; the test command is this interpreter's pytest (set as a person would)."""
+    """A real pytest project; the test command is this interpreter's pytest (set in the project's
+    config, which the person trusts)."""
     (project / "shop.py").write_text("def refund(amount):\n    return 0\n")
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     (project / ".backdev.yaml").write_text(f"test_command: {command!r}\ntest_timeout: 120\n".replace("'", '"'))
-    return open_workspace(project)
+    return open_workspace(project, trust=True)
 
 
 async def test_red_then_green_with_real_runs_and_a_premature_green_refused(fake_api: FakeAnthropic, shop: Workspace) -> None:

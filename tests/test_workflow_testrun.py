@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from backdev.workflow.testrun import (
+from backdev.workflow.actions.testrun import (
     TestCommandError,
     build_command,
     classify,

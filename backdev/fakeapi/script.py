@@ -3,7 +3,8 @@
 A step is one answer to one request. Kinds:
 
 - `{"type": "text", "text": "...", "chunk": 12, "delay": 0.0}` — a streamed text reply.
-- `{"type": "tool_use", "text": "optional preface", "calls": [{"name": ..., "input": {...}}]}`.
+- `{"type": "tool_use", "text": "optional preface", "calls": [{"name": ..., "input": {...}}]}` (a call's
+  `input_json` streams that raw text as its input instead, to play a model that sends broken JSON).
 - `{"type": "error", "status": 529, "error_type": "overloaded_error", "retry_after_ms": 5}` — an
   HTTP error before any stream (`times: 3` to outlast the SDK's retries).
 - `{"type": "cut", "text": "partial"}` — the chunked body breaks mid-chunk after the partial text.
@@ -14,7 +15,9 @@ A step is one answer to one request. Kinds:
   message, as some gateways do.
 
 Any step may carry `delay` (seconds between chunks), `hang` (seconds before the first byte),
-`times` (how many requests it answers) and `usage` overrides. With no step queued, the fake
+`times` (how many requests it answers), `usage` overrides, and `match`: a string the first message
+of the conversation must contain for the step to answer it (so conversations run side by side
+each get their own steps; steps without `match` answer any). With no step queued, the fake
 echoes the last user message, so the app can be tried by hand without a key; a message holding
 `[[error:NNN]]` is answered with that HTTP error instead (`printf 'x [[error:400]]\n' | backdev
 chat --plain` shows what a failed turn does).
@@ -89,6 +92,8 @@ def content_blocks(step: dict[str, Any]) -> list[dict[str, Any]]:
         blocks.append(
             {"type": "tool_use", "id": call.get("id") or f"toolu_fake{next(_ids):05d}", "name": call["name"],
              "input": call.get("input") or {}}
+            # `input_json`: raw text streamed as the input's JSON (to test a model that sends broken JSON).
+            | ({"input_json": call["input_json"]} if "input_json" in call else {})
         )
     return blocks
 
@@ -155,7 +160,8 @@ def stream_events(step: dict[str, Any], body: dict[str, Any], usage: dict[str, i
         else:
             events.append(sse("content_block_start", {"type": "content_block_start", "index": index,
                                                       "content_block": {**block, "input": {}}}))
-            for piece in _chunks(json.dumps(block["input"]), 16):
+            raw_json = block.pop("input_json", None)
+            for piece in _chunks(json.dumps(block["input"]) if raw_json is None else raw_json, 16):
                 events.append(sse("content_block_delta", {"type": "content_block_delta", "index": index,
                                                           "delta": {"type": "input_json_delta", "partial_json": piece}}))
         if partial_only:

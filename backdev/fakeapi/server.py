@@ -77,14 +77,19 @@ class _State:
 
     def next_step(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
-            if not self.steps:
+            # The first queued step for this conversation: one without `match`, or whose `match`
+            # appears in the conversation's first message (concurrent conversations get their own).
+            first = json.dumps((body.get("messages") or [{}])[0], ensure_ascii=False)
+            index = next((i for i, step in enumerate(self.steps)
+                          if "match" not in step or str(step["match"]) in first), None)
+            if index is None:
                 return script.echo_step(body)
-            step = self.steps[0]
+            step = self.steps[index]
             remaining = int(step.get("times", 1)) - 1
             if remaining <= 0:
-                self.steps.popleft()
+                del self.steps[index]
             else:
-                self.steps[0] = dict(step, times=remaining)
+                self.steps[index] = dict(step, times=remaining)
             return step
 
 

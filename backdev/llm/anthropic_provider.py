@@ -34,6 +34,7 @@ from backdev.llm.events import (
 )
 from backdev.llm.provider import Request, to_api_params
 from backdev.llm.too_large import explain_too_large, is_too_large
+from backdev.tools.base import as_tool_input, invalid_json_input
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +55,33 @@ def _usage_of(message: Any) -> Usage:
     )
 
 
+_BAD_TOOL_JSON = "Unable to parse tool parameter JSON"
+
+
+def _after_bad_tool_json(exc: Exception, stream: Any) -> MessageFinished | None:
+    """The message so far, its last tool call's input marked as invalid JSON, when the SDK gave up on it.
+
+    The SDK raises (and ends the stream) when a tool input's JSON cannot be parsed. Nothing after
+    that block can arrive, so the message ends there and the loop answers the call with a tool
+    error; None for any other failure.
+    """
+    snapshot = stream._current_snapshot_or_none() if stream is not None else None
+    if not (isinstance(exc, ValueError) and _BAD_TOOL_JSON in str(exc)) or snapshot is None or not snapshot.content:
+        return None
+    blocks = [block_to_api(b) for b in snapshot.content]
+    if blocks[-1].get("type") != "tool_use":
+        return None
+    blocks[-1]["input"] = invalid_json_input(str(exc).partition("JSON: ")[2])
+    return MessageFinished(blocks, "tool_use", _usage_of(snapshot))
+
+
 def block_to_api(block: Any) -> dict[str, Any]:
     """A content block of a received message, as the dict to send back in the conversation."""
     kind = block.type
     if kind == "text":
         return {"type": "text", "text": block.text}
     if kind == "tool_use":
-        return {"type": "tool_use", "id": block.id, "name": block.name, "input": dict(block.input or {})}
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": as_tool_input(block.input)}
     if kind == "thinking":
         return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
     if kind == "redacted_thinking":
@@ -149,13 +170,17 @@ class AnthropicProvider:
                         yield MessageStarted(_usage_of(event.message))
                     elif kind == "content_block_stop" and event.content_block.type == "tool_use":
                         block = event.content_block
-                        yield ToolCallRequested(block.id, block.name, dict(block.input or {}))
+                        yield ToolCallRequested(block.id, block.name, as_tool_input(block.input))
                     elif kind == "message_stop":
                         saw_stop = True
                 message = stream.current_message_snapshot if saw_stop else None
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every SDK and transport failure becomes one sentence
+            repaired = _after_bad_tool_json(exc, stream)
+            if repaired is not None:  # the model can correct its call: the turn goes on
+                yield repaired
+                return
             failure = classify_exception(exc, model=request.model, base_url=self.base_url, timeout=self.timeout,
                                          waited=time.monotonic() - started, retries=self.max_retries)
             api_message = getattr(exc, "api_message", None) or ""

@@ -25,6 +25,7 @@ FailureKind = Literal[
     "timeout",
     "interrupted",
     "tool_rounds",
+    "budget",
     "unexpected",
 ]
 

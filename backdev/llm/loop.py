@@ -10,6 +10,7 @@ is reported in `StreamRetrying`, so nothing received is lost); a second break en
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
@@ -146,12 +147,16 @@ class ToolLoop:
 
     async def _call(self, call: dict[str, Any]) -> ToolOutcome:
         name = call["name"]
-        arguments = call.get("input") or {}
+        arguments = call.get("input", {})
         tool = self.tools.get(name)
         if tool is None:
             return ToolOutcome(f"There is no tool named {name}.", f"{name}: no such tool", is_error=True)
+        malformed = tool.check(arguments)
+        if malformed is not None:
+            return malformed
         if tool.approval is not None:
-            action = tool.approval(arguments)
+            # Off the event loop: preparing a change (reading files, a diff) must not freeze a front end.
+            action = await asyncio.to_thread(tool.approval, arguments)
             if action is not None and action.grant_key not in self.grants:
                 decision = await self.approve(action)
                 if not decision.approved:

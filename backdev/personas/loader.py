@@ -7,10 +7,19 @@ Claude Code's own agent files often carry descriptions with `Examples: (1) User:
 YAML scalar, which strict YAML rejects ("mapping values are not allowed here"). Claude Code reads
 them anyway, so for that one error we fall back to reading the front matter line by line, and say
 so in the persona's notes. Every other YAML error is reported with its line.
+
+A repository's persona that has the name of one of the person's own or a built-in persona would
+replace it. Such a persona is *withheld* until the person trusts the repository's configuration
+(`backdev.trust`): the person's or the built-in one is used, and the front end says why. A
+repository persona with a new name loads at once: it is used only when the person picks it (or a
+trusted `persona` setting names it), and it can only change the system prompt, which the
+repository already influences through its memory files (CLAUDE.md); its `tools` can only narrow
+what the model may do, and every write or run is still approved.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -19,8 +28,8 @@ from typing import Any
 
 from backdev import paths
 from backdev.personas.model import Persona, PersonaLoadFailure
-from backdev.workflow.definition import workflow_path_for
-from backdev.yamlio import YamlProblem, load_yaml
+from backdev.workflow.phases.definition import workflow_path_for
+from backdev.yamlio import MAX_PERSONA_BYTES, FileTooLarge, YamlProblem, decode_text, load_yaml, read_capped_bytes
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LENIENT_KEY = re.compile(r"^([A-Za-z_][\w-]*):(?:\s+(.*))?$")
@@ -56,6 +65,11 @@ def discovery_dirs(project_root: Path | None) -> list[tuple[str, Path]]:
     dirs.append(("user", paths.config_dir() / "personas"))
     dirs.append(("built-in", builtin_personas_dir()))
     return dirs
+
+
+def is_project_source(source: str) -> bool:
+    """True for personas found in the repository (which is not trusted until the person says so)."""
+    return source.startswith("project ")
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -172,11 +186,19 @@ class UnknownPersonaError(LookupError):
 
 @dataclass
 class PersonaCatalog:
-    """Every persona found, the files that failed, and the ones hidden by an earlier folder."""
+    """Every persona found, the files that failed, and the ones hidden by an earlier folder.
+
+    `withheld` holds the repository's personas that would replace one of the person's own or a
+    built-in persona: not used until the repository's configuration is trusted (`trusting()`).
+    `digests` has the sha256 of every persona file as it was read, for the trust fingerprint.
+    """
 
     personas: dict[str, Persona] = field(default_factory=dict)
     failures: list[PersonaLoadFailure] = field(default_factory=list)
     shadowed: list[Persona] = field(default_factory=list)
+    withheld: list[Persona] = field(default_factory=list)
+    digests: dict[Path, str] = field(default_factory=dict)
+    found: list[Persona] = field(default_factory=list, repr=False)  # in discovery order
 
     def get(self, name: str) -> Persona:
         """The persona called `name`.
@@ -192,6 +214,31 @@ class PersonaCatalog:
                 f"No persona named {name!r}; available: {known} (see `backdev personas list`)."
             ) from None
 
+    def trusting(self) -> PersonaCatalog:
+        """The catalog once the repository is trusted: its personas win every name clash."""
+        return _arrange(self.found, self.failures, self.digests, allow_shadowing=True)
+
+
+def _arrange(found: list[Persona], failures: list[PersonaLoadFailure], digests: dict[Path, str], *,
+             allow_shadowing: bool) -> PersonaCatalog:
+    """Decide which persona each name means: the first found, unless that would let the
+    repository replace the person's own or a built-in persona before it is trusted."""
+    catalog = PersonaCatalog(failures=list(failures), digests=dict(digests), found=list(found))
+    outside = {p.name for p in found if not is_project_source(p.source)}
+    withheld_names: set[str] = set()
+    for persona in found:
+        if not allow_shadowing and is_project_source(persona.source) and persona.name in outside:
+            if persona.name in withheld_names:
+                catalog.shadowed.append(persona)  # a second repository file of that name: hidden either way
+            else:
+                withheld_names.add(persona.name)
+                catalog.withheld.append(persona)
+        elif persona.name in catalog.personas:
+            catalog.shadowed.append(persona)
+        else:
+            catalog.personas[persona.name] = persona
+    return catalog
+
 
 def _persona_files(folder: Path) -> Iterable[Path]:
     try:
@@ -200,25 +247,35 @@ def _persona_files(folder: Path) -> Iterable[Path]:
         return []
 
 
-def load_catalog(project_root: Path | None) -> PersonaCatalog:
-    """Discover and load every persona; a broken file is recorded and the others still load."""
-    catalog = PersonaCatalog()
+def load_catalog(project_root: Path | None, *, allow_shadowing: bool = False) -> PersonaCatalog:
+    """Discover and load every persona; a broken file is recorded and the others still load.
+
+    Args:
+        project_root: the repository whose `.backdev/personas/` and `.claude/agents/` are searched.
+        allow_shadowing: True when the repository's configuration is trusted: its personas may
+            then replace the person's own and the built-in ones of the same name.
+    """
+    found: list[Persona] = []
+    failures: list[PersonaLoadFailure] = []
+    digests: dict[Path, str] = {}
     for source, folder in discovery_dirs(project_root):
         for path in _persona_files(folder):
             try:
-                persona = parse_persona(path.read_text(encoding="utf-8", errors="replace"), path, source)
+                data = read_capped_bytes(path, MAX_PERSONA_BYTES)
+                digests[path] = hashlib.sha256(data).hexdigest()
+                persona = parse_persona(decode_text(data, errors="replace"), path, source)
+            except FileTooLarge as exc:
+                failures.append(PersonaLoadFailure(path, 1, str(exc).removeprefix(f"{path} "), source))
+                continue
             except PersonaError as exc:
-                catalog.failures.append(PersonaLoadFailure(path, exc.line, exc.reason, source))
+                failures.append(PersonaLoadFailure(path, exc.line, exc.reason, source))
                 continue
             except OSError as exc:
-                catalog.failures.append(PersonaLoadFailure(path, 1, f"cannot be read: {exc.strerror}", source))
+                failures.append(PersonaLoadFailure(path, 1, f"cannot be read: {exc.strerror}", source))
                 continue
             # A workflow is found, not read, here: it is validated when a session starts with it.
             workflow = workflow_path_for(path)
             if workflow is not None:
                 persona = replace(persona, workflow=workflow)
-            if persona.name in catalog.personas:
-                catalog.shadowed.append(persona)
-            else:
-                catalog.personas[persona.name] = persona
-    return catalog
+            found.append(persona)
+    return _arrange(found, failures, digests, allow_shadowing=allow_shadowing)

@@ -35,6 +35,7 @@ from backdev.repo.commands import register_repo_commands
 from backdev.repo.context import ProjectContext, attach_repository
 from backdev.session import closing
 from backdev.session.context import unanswered_turns
+from backdev.safe_text import lines_of, safe_stream
 from backdev.tools.base import ApprovalRequest, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
@@ -58,8 +59,9 @@ class PlainRepl:
         self.assistant = startup.assistant
         self.workspace = workspace
         self.runner = make_command_runner(self.assistant, workspace.catalog)
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
+        # Every line the REPL prints may carry text from the model or the repository (see safe_text).
+        self.out = safe_stream(out or sys.stdout)
+        self.err = safe_stream(err or sys.stderr)
         stdin = sys.stdin
         self.interactive = (stdin is not None and stdin.isatty()) if interactive is None else interactive
         self.prompt_input = prompt_input
@@ -116,12 +118,12 @@ class PlainRepl:
     # --- approvals -----------------------------------------------------------------------------
 
     async def _approve(self, action: ApprovalRequest) -> Decision:
-        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in action.detail.splitlines()))
+        self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in lines_of(action.detail)))
         if not self.interactive or self._prompt is None:
             self._say("  Denied: approvals need an interactive terminal.")
             return Decision.DENY
         while True:
-            answer = await self._prompt.prompt_async("  Allow? [y] once / [a] for this session / [n] no: ")
+            answer = await self._ask("  Allow? [y] once / [a] for this session / [n] no: ")
             decision = APPROVAL_ANSWERS.get(answer.strip().lower()[:1])
             if decision is not None:
                 return decision
@@ -176,7 +178,7 @@ class PlainRepl:
 
     async def _review(self) -> None:
         """Send the review `/review` prepared; its findings and the saved report follow as notices."""
-        from backdev.workflow.reviewing import review_turn
+        from backdev.workflow.review.artifact import review_turn
 
         await self.run_turn(review_turn(self.assistant))
 
@@ -206,8 +208,14 @@ class PlainRepl:
     # --- attachments ---------------------------------------------------------------------------
 
     async def _yes(self, question: str) -> bool:
-        answer = await self._prompt.prompt_async(f"  {question} [y/n]: ")
+        answer = await self._ask(f"  {question} [y/n]: ")
         return answer.strip().lower().startswith("y")
+
+    async def _ask(self, question: str) -> str:
+        """An answer to a question (approvals, y/n): not a line of input history."""
+        from backdev.repl.history import ask_outside_history
+
+        return await ask_outside_history(self._prompt, question)
 
     def _not_sent(self, text: str, why: str) -> None:
         """Nothing typed is lost: back at the prompt, or kept as the draft in a script."""
@@ -305,10 +313,10 @@ class PlainRepl:
 
     def _make_prompt(self) -> Any:
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory
         from prompt_toolkit.key_binding import KeyBindings
 
         from backdev.repl.completion import repl_completer
+        from backdev.repl.history import RedactingFileHistory
 
         bindings = KeyBindings()
 
@@ -316,7 +324,7 @@ class PlainRepl:
         def _newline(event: Any) -> None:
             event.current_buffer.insert_text("\n")
 
-        history = FileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
+        history = RedactingFileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
         return PromptSession(
             history=history, complete_while_typing=True,
             completer=repl_completer(self.runner, lambda: self.context.index if self.context else None),

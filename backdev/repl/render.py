@@ -4,6 +4,11 @@ While a reply streams, its raw text is written as it arrives — readable by a s
 through a pipe. When it completes in a terminal, and it still fits on the screen, the raw text is
 replaced in place by the markdown rendering (rich, which Textual already brings); otherwise the raw
 text stays, which is itself readable markdown.
+
+Everything from the model or the repository goes through `backdev.safe_text`: both streams are
+`SafeStream`s, so control characters are shown, never emitted; only the printer's own redraw and
+rich's styling reach the raw stream, and rich renders already-sanitised text with links shown as
+text (no OSC 8 hyperlinks whose target the model chose).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from backdev.llm.events import (
     TurnFinished,
     Usage,
 )
+from backdev.safe_text import one_line, safe_stream, visible
 
 
 def rows_used(text: str, columns: int) -> int:
@@ -44,6 +50,10 @@ class TurnPrinter:
     streamed: list[str] = field(default_factory=list)
     failed: bool = False
 
+    def __post_init__(self) -> None:
+        self.out = safe_stream(self.out)
+        self.err = safe_stream(self.err)
+
     @property
     def is_terminal(self) -> bool:
         return hasattr(self.out, "isatty") and self.out.isatty()
@@ -57,7 +67,7 @@ class TurnPrinter:
             self._end_text()
         elif isinstance(event, ToolCallFinished):
             flag = "  ⚠" if event.is_error else ""
-            self.err.write(f"  ⚙ {event.summary}{flag}\n")
+            self.err.write(f"  ⚙ {one_line(event.summary)}{flag}\n")
             self.err.flush()
         elif isinstance(event, StreamRetrying):
             self._end_text(render=False)
@@ -87,7 +97,7 @@ class TurnPrinter:
         self.err.flush()
 
     def _end_text(self, *, render: bool = True) -> None:
-        text = "".join(self.streamed)
+        text = visible("".join(self.streamed))  # as it was shown while it streamed
         self.streamed.clear()
         if not text:
             return
@@ -95,12 +105,13 @@ class TurnPrinter:
             size = shutil.get_terminal_size()
             rows = rows_used(text, size.columns)
             if rows < size.lines:
-                self.out.write("\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J")
+                raw = self.out.raw  # the printer's own escapes: move up over the raw text, clear below
+                raw.write("\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J")
                 from rich.console import Console
                 from rich.markdown import Markdown
 
-                Console(file=self.out, width=size.columns, force_terminal=True).print(Markdown(text))
-                self.out.flush()
+                Console(file=raw, width=size.columns, force_terminal=True).print(Markdown(text, hyperlinks=False))
+                raw.flush()
                 return
         self.out.write("\n" if text.endswith("\n") else "\n\n")
         self.out.flush()

@@ -1,4 +1,4 @@
-"""The slash commands of repository context: `/memory` and `/overview` (both front ends)."""
+"""The slash commands of repository context: `/memory` and `/overview` (both front ends), and the database's."""
 
 from __future__ import annotations
 
@@ -21,3 +21,6 @@ def register_repo_commands(runner: CommandRunner, context: ProjectContext) -> No
 
     runner.register(CommandSpec("memory", "", "show the project memory files read at start (CLAUDE.md...)"), memory)
     runner.register(CommandSpec("overview", "", "show the repository overview the model sees"), overview)
+    from backdev.db.commands import register_db_commands  # /schema and /explain
+
+    register_db_commands(runner, context.database)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backdev.repo.completion import PathIndex
 from backdev.repo.memory import MemoryReport, load_memory
@@ -43,6 +43,7 @@ class ProjectContext:
         index: the file list, ready for `@` completion.
         test_command: the test command the overview names (setting or detected), or None.
         stack: frameworks and tools detected.
+        database: the person's database, when one is configured (a `backdev.db.context.DatabaseContext`).
     """
 
     repo: Repository
@@ -53,6 +54,7 @@ class ProjectContext:
     index: PathIndex = field(default_factory=lambda: PathIndex([]))
     test_command: list[str] | None = None
     stack: list[str] = field(default_factory=list)
+    database: Any = None
 
 
 def _open(workspace: Workspace, policy: SafetyPolicy, notes: list[str]) -> tuple[Repository, RepoInfo, list[str]]:
@@ -83,7 +85,7 @@ def attach_repository(assistant: Assistant, workspace: Workspace) -> ProjectCont
     index = PathIndex(files)
     memory = load_memory(repo.root, settings, policy)
     try:
-        overview = build_overview(repo, settings, files=files, info=info)
+        overview = build_overview(repo, settings, files=files, info=info, start=workspace.cwd)
     except Exception as exc:  # the overview helps; a project it cannot read must not stop the session
         log.exception("repository overview failed")
         notes.append(f"The repository overview could not be built ({type(exc).__name__}: {exc}); the tools still work.")
@@ -92,4 +94,9 @@ def attach_repository(assistant: Assistant, workspace: Workspace) -> ProjectCont
     for tool in repo_tools(repo, settings):
         assistant.all_tools.register(tool)
     assistant.set_context("project", "\n\n".join(part for part in (memory.prompt_text(), overview.text) if part))
-    return ProjectContext(repo, info, notes, memory, overview.text, index, overview.test_command, overview.stack)
+    from backdev.db.context import attach_database  # the person's own MySQL/MariaDB, when configured
+
+    database = attach_database(assistant, workspace)
+    notes.extend(database.notes)
+    return ProjectContext(repo, info, notes, memory, overview.text, index, overview.test_command, overview.stack,
+                          database)

@@ -1,14 +1,17 @@
 """What the repository is made of: languages, frameworks and tools, and the test command to use.
 
 Detection reads only the file list and a few small config files (requirements, pyproject.toml,
-setup.cfg, tox.ini, Makefile, Pipfile, package.json); it never imports or runs the project.
+setup.cfg, tox.ini, Makefile, Pipfile, package.json) — at the root and, for a monorepo, in
+subfolders a few levels down (`apps/api/requirements/base.txt`); it never imports or runs the project.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from backdev.repo.repository import Repository
 
 CONFIG_MAX_BYTES = 200_000
+DEPENDENCY_DEPTH = 3  # folders below the root whose dependency files count (apps/api/requirements/base.txt)
 LANGUAGES = {
     ".py": "Python", ".pyi": "Python", ".js": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript",
     ".jsx": "JavaScript", ".ts": "TypeScript", ".tsx": "TypeScript", ".html": "HTML", ".htm": "HTML",
@@ -30,9 +34,23 @@ LANGUAGES = {
 PYTHON_TEST_COMMAND = ["python", "-m", "pytest"]
 
 
+def _name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def _parent_name(path: str) -> str:
+    return path.rsplit("/", 2)[-2] if "/" in path else ""
+
+
+def _suffix(path: str) -> str:
+    name = _name(path)
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
 def languages(files: list[str]) -> list[tuple[str, int]]:
     """Languages by file count, most files first (files of unknown kinds are not counted)."""
-    counts = Counter(LANGUAGES[suffix] for f in files if (suffix := PurePosixPath(f).suffix.lower()) in LANGUAGES)
+    counts = Counter(LANGUAGES[suffix] for f in files if (suffix := _suffix(f)) in LANGUAGES)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -62,13 +80,17 @@ class _Config:
 
     def any_named(self, pattern: str, max_depth: int = 2) -> bool:
         regex = re.compile(pattern)
-        return any(f.count("/") <= max_depth and regex.fullmatch(PurePosixPath(f).name) for f in self.files)
+        return any(f.count("/") <= max_depth and regex.fullmatch(_name(f)) for f in self.files)
 
-    def dependencies(self) -> set[str]:
-        """Every word of the dependency files, lowercased, `_` as `-` (package names among them)."""
-        names = [f for f in self.files if f.count("/") <= 1 and (
-            re.fullmatch(r"requirements[\w.-]*\.(txt|in)", PurePosixPath(f).name)
-            or f.startswith("requirements/") and f.endswith((".txt", ".in")))]
+    def dependencies(self, depth: int = 1) -> set[str]:
+        """Every word of the dependency files, lowercased, `_` as `-` (package names among them).
+
+        `depth` is how many folders down they are looked for (1: the root and requirements/).
+        """
+        names = [f for f in self.files if f.count("/") <= depth and "node_modules/" not in f and (
+            _name(f).startswith("requirements") and re.fullmatch(r"requirements[\w.-]*\.(txt|in)", _name(f))
+            or f.endswith((".txt", ".in")) and _parent_name(f) == "requirements"
+            or depth > 1 and _name(f) in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile"))]
         names += ["pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json"]
         words: set[str] = set()
         for name in names:
@@ -83,11 +105,12 @@ class _Config:
 def detect_stack(root: Path, files: list[str]) -> list[str]:
     """Frameworks and tools in use, in a fixed order (Django, DRF, Celery, pytest, tox, Docker...)."""
     config = _Config(root, files)
-    deps = config.dependencies()
+    deps = config.dependencies(DEPENDENCY_DEPTH)
     pyproject = config.text("pyproject.toml")
+    manage = any(f.endswith("manage.py") and _name(f) == "manage.py" and f.count("/") <= DEPENDENCY_DEPTH + 1 for f in files)
     pytest_name = "pytest (pytest-django)" if "pytest-django" in deps else "pytest"
     rules: list[tuple[str, Callable[[], bool]]] = [
-        ("Django", lambda: "django" in deps or config.has("manage.py")),
+        ("Django", lambda: "django" in deps or manage),
         ("Django REST framework", lambda: "djangorestframework" in deps),
         ("Celery", lambda: "celery" in deps or config.any_named(r"celery\.py", 3)),
         (pytest_name, lambda: config.pytest_configured() or "pytest" in deps),
@@ -118,16 +141,22 @@ def detect_stack(root: Path, files: list[str]) -> list[str]:
     return [name for name, present in rules if present()]
 
 
-def detect_test_command(repo: Repository, files: list[str] | None = None) -> list[str] | None:
-    """The command that would run the project's tests, as an argument list, or None.
+@dataclass(frozen=True)
+class TestCommand:
+    """A test command and the folder (relative to the repository root, "" for the root) it runs from."""
 
-    In order: pytest when it is configured or a dependency (`python -m pytest`); Django's own runner
-    when there is a `manage.py` (`python manage.py test`); `tox`; a Makefile `test` target
-    (`make test`); pytest again when there is a tests folder of `test_*.py` files (pytest runs
-    unittest tests too). The `test_command` setting, when set, wins over all of this (the caller
-    checks it). Commands run from the repository root.
-    """
-    config = _Config(repo.root, repo.files() if files is None else files)
+    __test__ = False  # not a pytest class
+
+    args: list[str]
+    folder: str = ""
+
+    def line(self) -> str:
+        """`cd apps/api && python -m pytest`, as a person would type it."""
+        return (f"cd {shlex.quote(self.folder)} && " if self.folder else "") + shlex.join(self.args)
+
+
+def _command_in(config: _Config) -> list[str] | None:
+    """The test command of the folder `config` reads (see `detect_test_command` for the order)."""
     if config.pytest_configured() or "pytest" in config.dependencies():
         return list(PYTHON_TEST_COMMAND)
     if config.has("manage.py"):
@@ -136,7 +165,54 @@ def detect_test_command(repo: Repository, files: list[str] | None = None) -> lis
         return ["tox"]
     if config.has("Makefile") and re.search(r"(?m)^test\s*:", config.text("Makefile")):
         return ["make", "test"]
-    if any(PurePosixPath(f).name.startswith("test_") and f.endswith(".py") and "test" in f.split("/")[0]
-           for f in config.files):
+    if any(f.endswith(".py") and _name(f).startswith("test_") and "test" in f.split("/")[0] for f in config.files):
         return list(PYTHON_TEST_COMMAND)
     return None
+
+
+def _folder_config(root: Path, files: list[str], folder: str) -> _Config:
+    if not folder:
+        return _Config(root, files)
+    prefix = folder.rstrip("/") + "/"
+    return _Config(root / folder, [f[len(prefix):] for f in files if f.startswith(prefix)])
+
+
+def find_test_command(root: Path, files: list[str], start: str = "") -> TestCommand | None:
+    """The test command for work started in the folder `start` (relative to `root`), and where it runs.
+
+    The nearest folder from `start` up to the root that has a test command wins (so inside
+    `apps/api/` of a monorepo, that project's pytest runs from `apps/api/`). When none has one,
+    the Django projects below are tried (a `manage.py` or a pytest configuration at most four
+    folders down, shallowest first): a monorepo started at its root still finds its API's tests.
+    """
+    folder = PurePosixPath(start) if start not in ("", ".") else None
+    while folder is not None:
+        command = _command_in(_folder_config(root, files, str(folder)))
+        if command:
+            return TestCommand(command, str(folder))
+        folder = folder.parent if str(folder.parent) != "." else None
+    command = _command_in(_Config(root, files))
+    if command:
+        return TestCommand(command)
+    below = sorted({f.rpartition("/")[0] for f in files if f.endswith(("manage.py", "pytest.ini"))
+                    and _name(f) in ("manage.py", "pytest.ini") and 0 < f.count("/") <= DEPENDENCY_DEPTH + 1
+                    and "node_modules/" not in f},
+                   key=lambda f: (f.count("/"), f))
+    for candidate in below:
+        command = _command_in(_folder_config(root, files, candidate))
+        if command:
+            return TestCommand(command, candidate)
+    return None
+
+
+def detect_test_command(repo: Repository, files: list[str] | None = None) -> list[str] | None:
+    """The command that would run the project's tests, as an argument list, or None.
+
+    In order: pytest when it is configured or a dependency (`python -m pytest`); Django's own runner
+    when there is a `manage.py` (`python manage.py test`); `tox`; a Makefile `test` target
+    (`make test`); pytest again when there is a tests folder of `test_*.py` files (pytest runs
+    unittest tests too). The `test_command` setting, when set, wins over all of this (the caller
+    checks it). See `find_test_command` for the folder it runs from.
+    """
+    found = find_test_command(repo.root, repo.files() if files is None else files)
+    return found.args if found else None

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from backdev.repo.redaction import private_key_line_ranges
+
 BINARY_SNIFF_BYTES = 8000
 COUNT_CHUNK = 1 << 20
+KEY_SCAN_BYTES = 8 << 20  # how much of a file is searched for private key blocks (see FileSlice.key_lines)
 
 Hint = Callable[[int, int], str]
 
@@ -41,6 +44,8 @@ class FileSlice:
         total_lines: how many lines the file has.
         size: the file's size in bytes.
         notes: what was left out or changed, and how to ask for the rest.
+        key_lines: the line ranges of the file's private key blocks (for redaction: the lines shown
+            may hold a key's body without its BEGIN line).
     """
 
     name: str
@@ -50,6 +55,7 @@ class FileSlice:
     total_lines: int
     size: int
     notes: tuple[str, ...] = ()
+    key_lines: tuple[tuple[int, int], ...] = ()
 
     @property
     def label(self) -> str:
@@ -169,6 +175,8 @@ def read_stream(
         cap = f"at most {max_lines:,} lines" if stopped_by == "lines" else f"at most {max_bytes:,} bytes"
         notes.append(f"Lines {last_shown + 1}–{upto} of {name} were left out ({cap} per read). "
                      + hint(last_shown + 1, min(upto, last_shown + max_lines)))
+    stream.seek(0)
+    key_lines = tuple(private_key_line_ranges(stream.read(KEY_SCAN_BYTES)))
     data = b"\n".join(chosen)
     try:
         text = data.decode("utf-8")
@@ -176,7 +184,7 @@ def read_stream(
         text = data.decode("utf-8", errors="replace")
         notes.insert(0, f"{name} is not valid UTF-8: it was decoded with replacement characters (\ufffd).")
     return FileSlice(name, text.split("\n") if chosen else [], first if chosen else 0, last_shown, total, size,
-                     tuple(notes))
+                     tuple(notes), key_lines)
 
 
 def read_bytes(data: bytes, name: str, **caps: object) -> FileSlice:

@@ -15,14 +15,14 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from backdev.repo import history, search
+from backdev.repo.base import RepoError
+from backdev.repo.history import Commit, DiffText
 from backdev.repo.reading import FileSlice, Hint, default_hint, read_path
-from backdev.repo.safety import PathRefused, SafetyPolicy, relative_posix, resolve_in_repo
-
-if TYPE_CHECKING:
-    from backdev.repo.history import Commit, DiffText
-    from backdev.repo.search import GrepResult
+from backdev.repo.safety import PathRefused, SafetyPolicy, is_git_internal, relative_posix, resolve_in_repo
+from backdev.repo.search import GrepResult
 
 # Folders never listed outside git (inside git, .gitignore decides).
 DEFAULT_IGNORED_DIRS = frozenset({
@@ -31,9 +31,6 @@ DEFAULT_IGNORED_DIRS = frozenset({
     "htmlcov", ".next", "coverage",
 })
 
-
-class RepoError(Exception):
-    """A git operation that cannot be done as asked; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +144,7 @@ class Repository:
     def is_ignored(self, relative: str) -> bool:
         """True when git ignores `relative` (tracked files never are), or it is under `.git`."""
         parts = relative.split("/")
-        if ".git" in parts:
+        if is_git_internal(relative):
             return True
         if self.git_repo is None:
             return any(part in DEFAULT_IGNORED_DIRS for part in parts[:-1]) or (
@@ -202,8 +199,6 @@ class Repository:
 
     def show(self, revision: str, path: str) -> bytes:
         """The exact bytes of `path` at `revision` (e.g. `HEAD`, `main~2`, a commit id)."""
-        from backdev.repo import history
-
         return history.show_file(self, revision, path)
 
     def show_commit(self, revision: str, *, max_bytes: int | None = None) -> str:
@@ -212,8 +207,6 @@ class Repository:
 
     def show_commit_text(self, revision: str, *, max_bytes: int | None = None) -> DiffText:
         """`show_commit` with the files it covers and what was redacted."""
-        from backdev.repo import history
-
         return history.show_commit(self, revision, max_bytes=max_bytes)
 
     def diff(self, scope: str, *, base: str | None = None, path: str | None = None,
@@ -230,27 +223,19 @@ class Repository:
     def diff_text(self, scope: str, *, base: str | None = None, path: str | None = None,
                   max_bytes: int | None = None) -> DiffText:
         """`diff` with what was changed on the way (files, redactions, truncation)."""
-        from backdev.repo import history
-
         return history.diff(self, scope, base=base, path=path, max_bytes=max_bytes)
 
     def changed_files(self, scope: str, *, base: str | None = None) -> list[str]:
         """The files `diff(scope, base=base)` covers, sorted (secret files included by name)."""
-        from backdev.repo import history
-
         return history.changed_files(self, scope, base=base)
 
     def log(self, *, path: str | None = None, count: int = 20) -> list[Commit]:
         """The most recent commits (of `path`, when given), newest first; [] without commits."""
-        from backdev.repo import history
-
         return history.log(self, path=path, count=count)
 
     def grep(self, pattern: str, *, glob: str | None = None, max_results: int = 200,
              ignore_case: bool = False) -> GrepResult:
         """Lines matching the regular expression `pattern` (no match is an empty result)."""
-        from backdev.repo import search
-
         return search.grep(self, pattern, glob=glob, max_results=max_results, ignore_case=ignore_case)
 
 

@@ -1,19 +1,22 @@
 """Paths from the model or the person are confined to the repository; secret files are refused.
 
 `resolve_in_repo` resolves symlinks (realpath) and refuses anything that lands outside the root:
-`../`, absolute paths, `~`, and symlinks (or paths through symlinked folders) pointing out.
-`SafetyPolicy` carries the secret rules of the settings (on by default; only config loosens them).
+`../`, absolute paths, `~`, and symlinks (or paths through symlinked folders) pointing out. A
+regular file with more than one hard link is refused too: its other name may lie outside the
+repository, and no path check can see where. `.git` is git's own folder in any letter case
+(`.GIT/config` is `.git/config` on case-insensitive file systems). `SafetyPolicy` carries the secret rules of the settings (on by default; only config loosens them).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from backdev.repo.reading import FileSlice
-from backdev.repo.redaction import Redacted, redact
+from backdev.repo.redaction import Redacted, mask_key_lines, redact
 from backdev.settings import Settings
 
 SECRET_FILE_PATTERNS: tuple[str, ...] = (
@@ -54,7 +57,25 @@ def resolve_in_repo(root: Path, user_path: str) -> Path:
     resolved = (real_root / raw).resolve()
     if resolved != real_root and real_root not in resolved.parents:
         raise PathRefused(f"{raw} resolves outside the repository (to {resolved}); it is refused.")
+    links = hard_links(resolved)
+    if links > 1:
+        raise PathRefused(f"{raw} is a file with {links} hard links: another name for it may lie outside the "
+                          "repository, so it is refused. Make it a copy instead of a link if it is needed.")
     return resolved
+
+
+def hard_links(path: Path) -> int:
+    """How many hard links the regular file `path` has (0 when it is missing or not a regular file)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0
+    return info.st_nlink if stat.S_ISREG(info.st_mode) else 0
+
+
+def is_git_internal(relative: str) -> bool:
+    """True for a path inside git's own folder, whatever the letter case of `.git`."""
+    return any(part.lower() == ".git" for part in PurePosixPath(relative).parts)
 
 
 def inside_or_none(root: Path, relative: str) -> Path | None:
@@ -140,6 +161,14 @@ class SafetyPolicy:
         return redact(text) if self.redact else Redacted(text)
 
     def clean_slice(self, piece: FileSlice) -> tuple[FileSlice, tuple[str, ...]]:
-        """The lines of a read, redacted; line numbers stay right (a redacted block keeps its breaks)."""
-        cleaned = self.clean("\n".join(piece.lines))
-        return replace(piece, lines=cleaned.text.split("\n") if piece.lines else []), cleaned.kinds
+        """The lines of a read, redacted; line numbers stay right (a redacted block keeps its breaks).
+
+        Lines inside one of the file's private key blocks are masked even when the read shows them
+        without their BEGIN line.
+        """
+        if not self.redact:
+            return piece, ()
+        lines, blocks = mask_key_lines(piece.lines, piece.start, list(piece.key_lines))
+        cleaned = self.clean("\n".join(lines))
+        kinds = ("private-key",) * blocks + cleaned.kinds
+        return replace(piece, lines=cleaned.text.split("\n") if piece.lines else []), kinds

@@ -3,7 +3,8 @@
 Globs mean the same everywhere (search, list_files): a glob without `/` matches a file name at any
 depth (`*.py`), one with `/` matches the whole path (`app/**/tests/*.py`), `**` spans folders,
 and a trailing `/` means everything below that folder. Results stop at a cap and say so; no
-match is an empty result, not an error. Secret files are left out and values redacted.
+match is an empty result, not an error. Secret files are left out and values redacted; so are
+files with more than one hard link (their other name may lie outside the repository).
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
-from backdev.repo.reading import BINARY_SNIFF_BYTES
-from backdev.repo.safety import inside_or_none
+from backdev.repo.base import RepoError, RepoHandle
+from backdev.repo.reading import BINARY_SNIFF_BYTES, KEY_SCAN_BYTES
+from backdev.repo.redaction import placeholder, private_key_line_ranges
+from backdev.repo.safety import hard_links, inside_or_none
 
-if TYPE_CHECKING:
-    from backdev.repo.repository import Repository
 
 MAX_LINE_CHARS = 300
 PYTHON_SEARCH_MAX_BYTES = 2_000_000  # outside git, larger files are skipped
@@ -41,6 +41,7 @@ class GrepResult:
     truncated: bool = False
     secret_files: list[str] = field(default_factory=list)
     redactions: tuple[str, ...] = ()
+    linked_files: list[str] = field(default_factory=list)
 
     def paths(self) -> list[str]:
         """The files with a match, in order."""
@@ -109,21 +110,42 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LINE_CHARS else text[:MAX_LINE_CHARS] + "…"
 
 
-def _finish(repo: Repository, found: list[Match], truncated: bool, secrets: list[str]) -> GrepResult:
+def _finish(repo: RepoHandle, found: list[Match], truncated: bool, secrets: list[str],
+            linked: list[str] | None = None) -> GrepResult:
     kinds: list[str] = []
     cleaned = []
+    key_lines = _key_lines(repo, {m.path for m in found}) if repo.policy.redact else {}
     for match in found:
+        if any(start <= match.line <= end for start, end in key_lines.get(match.path, ())):
+            kinds.append("private-key")  # a key's body line, matched without its BEGIN line
+            cleaned.append(Match(match.path, match.line, placeholder("private-key")))
+            continue
         redacted = repo.policy.clean(match.text)
         kinds.extend(redacted.kinds)
         cleaned.append(Match(match.path, match.line, redacted.text))
-    return GrepResult(cleaned, truncated, sorted(set(secrets)), tuple(kinds))
+    return GrepResult(cleaned, truncated, sorted(set(secrets)), tuple(kinds), sorted(set(linked or ())))
 
 
-def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results: int = 200,
+def _key_lines(repo: RepoHandle, names: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """The private key blocks of each file with a match (search shows lines without their context)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for name in names:
+        path = inside_or_none(repo.root, name)
+        if path is None:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                ranges = private_key_line_ranges(handle.read(KEY_SCAN_BYTES))
+        except OSError:
+            continue
+        if ranges:
+            found[name] = ranges
+    return found
+
+
+def grep(repo: RepoHandle, pattern: str, *, glob: str | None = None, max_results: int = 200,
          ignore_case: bool = False) -> GrepResult:
     """See `Repository.grep`. `pattern` is an extended regular expression (git grep -E)."""
-    from backdev.repo.repository import RepoError
-
     if not pattern:
         raise RepoError("An empty pattern was given: give the text or regular expression to look for.")
     try:
@@ -137,6 +159,7 @@ def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results
     process = repo.git_repo.git.grep(*args, as_process=True)
     found: list[Match] = []
     secrets: list[str] = []
+    linked: dict[str, bool] = {}  # git grep reads the working tree itself: check each file's links once
     truncated = False
     try:
         for raw in process.proc.stdout:
@@ -144,6 +167,8 @@ def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results
             number, _, text = rest.partition("\0")
             if repo.policy.refuses(path):
                 secrets.append(path)
+                continue
+            if linked.setdefault(path, hard_links(repo.root / path) > 1):
                 continue
             if len(found) >= max_results:
                 truncated = True
@@ -157,12 +182,10 @@ def grep(repo: Repository, pattern: str, *, glob: str | None = None, max_results
     if status not in (0, 1) and not truncated:
         detail = error.strip().splitlines()[-1] if error.strip() else f"status {status}"
         raise RepoError(f"{pattern!r} is not a valid regular expression ({detail}).")
-    return _finish(repo, found, truncated, secrets)
+    return _finish(repo, found, truncated, secrets, [p for p, is_linked in linked.items() if is_linked])
 
 
-def _python_grep(repo: Repository, pattern: str, glob: str | None, max_results: int, ignore_case: bool) -> GrepResult:
-    from backdev.repo.repository import RepoError
-
+def _python_grep(repo: RepoHandle, pattern: str, glob: str | None, max_results: int, ignore_case: bool) -> GrepResult:
     try:
         regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     except re.error as exc:

@@ -1,6 +1,7 @@
-"""The six read-only tools the model explores the repository with.
+"""The seven read-only tools the model explores the repository with.
 
-`list_files`, `read_file`, `search`, `git_diff`, `git_log`, `git_show`: they never write and run
+`list_files`, `read_file`, `search`, `git_diff`, `git_log`, `git_show`, and `django_info` (the
+details of the static Django summary the overview had no room for): they never write and run
 without asking. Every path goes through `resolve_in_repo`; ignored files, secret files and
 submodule contents are refused with the reason; results are capped by the settings with a note
 saying what was left out and how to ask for it; secret-looking values are redacted. Each result
@@ -26,7 +27,7 @@ from backdev.repo.search import glob_matches
 from backdev.settings import Settings
 from backdev.tools.base import Tool, ToolOutcome
 
-TOOL_NAMES = ("list_files", "read_file", "search", "git_diff", "git_log", "git_show")
+TOOL_NAMES = ("list_files", "read_file", "search", "git_diff", "git_log", "git_show", "django_info")
 REDACTION_NOTE = "Secret-looking values were replaced by [REDACTED:kind] before this reached you."
 
 
@@ -57,6 +58,10 @@ DESCRIPTIONS = {
     "git_log": "Recent commits (newest first), optionally only those touching a path.",
     "git_show": "A file's exact content at a revision (revision plus path, or revision as REV:path), or, without a "
                 "path, a commit's message, changed files and patch.",
+    "django_info": "Details of the static Django/DRF summary (read with ast, never imported) that the overview had no "
+                   "room for: an app's models in full with its DRF views and serializers, one model with the "
+                   "serializers, views and routes built on it, the URL routes under a prefix, or a view or serializer "
+                   "by name. Without arguments: every project and its apps with counts.",
 }
 
 SCHEMAS = {
@@ -85,6 +90,14 @@ SCHEMAS = {
         "revision": {"type": "string", "description": "A branch, tag or commit such as HEAD~1, or REV:path."},
         "path": {"type": "string", "description": "A file to show at that revision."},
     }, ["revision"]),
+    "django_info": _schema({
+        "project": {"type": "string", "description": "The project's folder as the overview names it (default: all)."},
+        "app": {"type": "string", "description": "An app label, e.g. shop."},
+        "model": {"type": "string", "description": "A model, e.g. Product or shop.Product."},
+        "routes": {"type": "string", "description": "A URL prefix, e.g. /api/v1/orders."},
+        "view": {"type": "string", "description": "A DRF view or viewset by name."},
+        "serializer": {"type": "string", "description": "A serializer by name."},
+    }),
 }
 
 
@@ -125,11 +138,13 @@ class RepoTools:
         self.repo = repo
         self.settings = settings
         self.policy = repo.policy
+        self._django: tuple[str, Any] | None = None  # (repository state, facts): read once per state
 
     def tools(self) -> list[Tool]:
         handlers: dict[str, Callable[[dict[str, Any]], ToolOutcome]] = {
             "list_files": self.list_files, "read_file": self.read_file, "search": self.search,
             "git_diff": self.git_diff, "git_log": self.git_log, "git_show": self.git_show,
+            "django_info": self.django_info,
         }
         return [Tool(name, DESCRIPTIONS[name], SCHEMAS[name], self._threaded(name, handlers[name])) for name in TOOL_NAMES]
 
@@ -234,6 +249,10 @@ class RepoTools:
             names = ", ".join(result.secret_files[:5])
             notes.append(f"Matches in {_plural(len(result.secret_files), 'secret file')} ({names}) were left out: "
                          "secret files are never sent.")
+        if result.linked_files:
+            notes.append(f"Matches in {_plural(len(result.linked_files), 'file')} with more than one hard link "
+                         f"({', '.join(result.linked_files[:5])}) were left out: another name for such a file may lie "
+                         "outside the repository.")
         if result.redactions:
             notes.append(REDACTION_NOTE)
         body = "\n".join(lines) + "".join(f"\n[{n}]" for n in notes)
@@ -287,6 +306,27 @@ class RepoTools:
         return self._file_outcome("git_show", f"{revision}:{name}", piece)
 
 
+    def django_info(self, arguments: dict[str, Any]) -> ToolOutcome:
+        from backdev.repo.django import info
+        from backdev.repo.django.project import summarize_repository
+
+        wanted = {key: _text(arguments, key) for key in info.ARGUMENTS}
+        state = self.repo.state_key()
+        if self._django is None or self._django[0] != state:
+            self._django = (state, summarize_repository(self.repo.root, self.repo.files(),
+                                                        extra_bases=self.settings.django_bases))
+        body, summary = info.answer(self._django[1], {k: v for k, v in wanted.items() if v})
+        limit = self.settings.read_max_bytes
+        if len(body.encode()) > limit:
+            body = body.encode()[:limit].decode("utf-8", "ignore").rsplit("\n", 1)[0]
+            body += "\n[Cut at the read cap (read_max_bytes): ask for one app, model or route prefix at a time.]"
+            summary += " (truncated)"
+        cleaned = self.policy.clean(body)
+        text = cleaned.text + (f"\n[{REDACTION_NOTE}]" if cleaned.kinds else "")
+        head = " ".join(f"{k}={v}" for k, v in wanted.items() if v)
+        return ToolOutcome(text, f"django_info{' ' + head if head else ''} · {summary}{_redaction_suffix(cleaned.kinds)}")
+
+
 def _short_reason(message: str) -> str:
     """A few words of an error for the summary line (`refused: secret file`)."""
     lowered = message.lower()
@@ -304,5 +344,5 @@ def _short_reason(message: str) -> str:
 
 
 def repo_tools(repo: Repository, settings: Settings) -> list[Tool]:
-    """The six read-only repository tools, in their stable order (see TOOL_NAMES)."""
+    """The seven read-only repository tools, in their stable order (see TOOL_NAMES)."""
     return RepoTools(repo, settings).tools()

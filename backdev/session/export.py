@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 
 from backdev.llm.cost import format_cost, format_usage, total_of
 from backdev.llm.models import Price
 from backdev.session.context import unanswered_turns
+from backdev.paths import data_dir, ensure_dir
 from backdev.session.store import SessionRecord, SessionStore
 
 STATUS_NOTES = {
@@ -19,6 +21,19 @@ STATUS_NOTES = {
 
 def _when(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def export_target(session: SessionRecord, argument: str = "") -> Path:
+    """Where `/export [PATH]` writes: the given file or folder (relative to the repository root), or
+    by default `exports/` in the user's data folder, never the repository itself, so a transcript
+    is not committed or sent to a later `backdev review --diff` by accident."""
+    name = f"backdev-session-{session.id}.md"
+    if not argument:
+        return ensure_dir(data_dir() / "exports") / name
+    target = Path(argument).expanduser()
+    if not target.is_absolute():
+        target = Path(session.root) / target
+    return target / name if target.is_dir() else target
 
 
 def export_markdown(store: SessionStore, session: SessionRecord, price_overrides: Mapping[str, Price] | None = None) -> str:

@@ -68,6 +68,12 @@ def create_sessions_and_messages(db: sqlite3.Connection) -> None:
     )
 
 
+@migration(2)
+def add_session_kind(db: sqlite3.Connection) -> None:
+    """`kind`: `chat`, or `review` for the sessions `backdev review` runs (listed apart from chats)."""
+    run_statements(db, "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'")
+
+
 def migrate(db: sqlite3.Connection) -> int:
     """Apply every migration newer than the database, each in its own transaction; return the version."""
     current = db.execute("PRAGMA user_version").fetchone()[0]

@@ -170,15 +170,21 @@ class SessionStore:
         return _session(rows[0])
 
     def latest_session(self, root: str) -> SessionRecord | None:
+        """The chat of `root` used last (reviews are never resumed)."""
         row = self.db.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE root = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE root = ? AND kind = 'chat' "
+            "ORDER BY updated_at DESC, rowid DESC LIMIT 1",
             (root,),
         ).fetchone()
         return _session(row) if row else None
 
-    def list_sessions(self, root: str | None = None, limit: int = 200) -> list[SessionSummary]:
-        """Sessions, newest first; only those of `root` unless it is None."""
-        where, args = ("WHERE s.root = ?", (root,)) if root is not None else ("", ())
+    def list_sessions(self, root: str | None = None, limit: int = 200, kind: str | None = "chat") -> list[SessionSummary]:
+        """Sessions, newest first; only those of `root` unless it is None; only chats unless `kind`
+        says `review` (the runs of `backdev review`) or None (both)."""
+        conditions = [("s.root = ?", root), ("s.kind = ?", kind)]
+        used = [(sql, value) for sql, value in conditions if value is not None]
+        where = ("WHERE " + " AND ".join(sql for sql, _ in used)) if used else ""
+        args = tuple(value for _, value in used)
         rows = self.db.execute(
             f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLUMNS.split(','))}, "
             "(SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id AND m.kind = 'message') "
@@ -196,6 +202,11 @@ class SessionStore:
             (session_id,),
         ).fetchall()
         return {r[0]: Usage(*(int(v or 0) for v in r[1:])) for r in rows if r[0]}
+
+    def mark_review(self, session_id: str) -> None:
+        """Store the session as a review run, listed apart from chats and never resumed."""
+        with self._write() as db:
+            db.execute("UPDATE sessions SET kind = 'review' WHERE id = ?", (session_id,))
 
     def update_session(self, session_id: str, **values: Any) -> None:
         """Change `persona`, `model`, `title` or `draft` of a session."""

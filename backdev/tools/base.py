@@ -3,6 +3,12 @@
 A tool is data plus two functions: `run(input)` does the work and returns a `ToolOutcome`;
 `approval(input)`, when present, describes the action for the person (the diff or the exact
 command). Read-only tools have no `approval` and run without asking.
+
+The model's input is checked against the tool's `input_schema` before anything is prepared or
+asked (`Tool.check`): an input that is not a JSON object, not valid JSON, misses a required key or
+gives a top-level property the wrong JSON type becomes a tool error the model can correct, and
+the turn goes on. A provider that receives such an input keeps the conversation valid for the API
+by wrapping it in an object (`as_tool_input`, `invalid_json_input`), which `check` recognises.
 """
 
 from __future__ import annotations
@@ -51,6 +57,55 @@ class ApprovalRequest:
 
 Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
 
+NOT_AN_OBJECT_KEY = "__not_an_object__"
+INVALID_JSON_KEY = "__invalid_json__"
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,),
+    "object": (dict,), "null": (type(None),),
+}
+
+
+def as_tool_input(value: Any) -> dict[str, Any]:
+    """A tool input as received, always an object: anything else is wrapped for `Tool.check` to refuse."""
+    return value if isinstance(value, dict) else {NOT_AN_OBJECT_KEY: value}
+
+
+def invalid_json_input(raw: str) -> dict[str, Any]:
+    """The stand-in for a tool input whose JSON could not be parsed (`raw` is what arrived)."""
+    return {INVALID_JSON_KEY: raw[:2000]}
+
+
+def _fits(value: Any, kind: Any) -> bool:
+    kinds = kind if isinstance(kind, list) else [kind]
+    for name in kinds:
+        types = _JSON_TYPES.get(name)
+        if types is None:
+            return True  # a type this check does not know: leave it to the tool
+        if isinstance(value, bool) and name in ("integer", "number"):
+            continue
+        if isinstance(value, types):
+            return True
+    return False
+
+
+def input_problem(schema: dict[str, Any], arguments: Any) -> str | None:
+    """Why `arguments` does not fit `schema` (an object, its required keys, its top-level property
+    types), in one sentence for the model; None when it fits."""
+    if not isinstance(arguments, dict) or NOT_AN_OBJECT_KEY in arguments:
+        got = arguments.get(NOT_AN_OBJECT_KEY) if isinstance(arguments, dict) else arguments
+        return f"The input was not a JSON object (it was {type(got).__name__} {str(got)[:200]!r})"
+    if INVALID_JSON_KEY in arguments:
+        return f"The input was not valid JSON ({str(arguments[INVALID_JSON_KEY])[:200]!r})"
+    for key in schema.get("required", ()):
+        if key not in arguments:
+            return f"The input is missing the required key `{key}`"
+    for key, spec in (schema.get("properties") or {}).items():
+        if key in arguments and isinstance(spec, dict) and "type" in spec and not _fits(arguments[key], spec["type"]):
+            kind = spec["type"] if isinstance(spec["type"], str) else " or ".join(spec["type"])
+            article = "an" if kind[:1] in "aeiou" else "a"
+            return f"`{key}` must be {article} {kind}, not {type(arguments[key]).__name__} {str(arguments[key])[:80]!r}"
+    return None
+
 
 @dataclass(frozen=True)
 class ToolOutcome:
@@ -68,6 +123,11 @@ class ToolOutcome:
     summary: str
     is_error: bool = False
     detail: str = ""
+
+
+def refusal(content: str, summary: str) -> ToolOutcome:
+    """An error outcome: the call was refused, and `content` tells the model why."""
+    return ToolOutcome(content, summary, is_error=True)
 
 
 ToolHandler = Callable[[dict[str, Any]], "ToolOutcome | Awaitable[ToolOutcome]"]
@@ -89,6 +149,15 @@ class Tool:
     def spec(self) -> dict[str, Any]:
         """The definition sent to the API."""
         return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+
+    def check(self, arguments: Any) -> ToolOutcome | None:
+        """A tool error when `arguments` does not fit `input_schema` (see the module docstring), else None."""
+        problem = input_problem(self.input_schema, arguments)
+        if problem is None:
+            return None
+        keys = ", ".join(f"`{k}`" for k in self.input_schema.get("required", ())) or "the keys it describes"
+        return ToolOutcome(f"{problem}; {self.name} was not run. Call it again with a JSON object holding {keys}.",
+                           f"{self.name} refused: malformed input", is_error=True)
 
     async def run(self, arguments: dict[str, Any]) -> ToolOutcome:
         """Run the handler (sync or async); an exception becomes an error outcome, never a crash."""

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -22,9 +23,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
 
+from backdev.tui.safe import PlainNotifications
+
 if TYPE_CHECKING:
     from backdev.commands import CommandRunner
-    from backdev.tui.factory import AppOptions
+    from backdev.tui.options import AppOptions
 
 # Only what the first frame needs is imported at module level: start-up time is measured
 # (bench/bench_tui.py) and every module counts. The rest is imported where it is first used.
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
 QUIT_WINDOW = 2.0  # seconds within which a second Ctrl+C quits
 
 
-class BackdevApp(App[int]):
+class BackdevApp(PlainNotifications, App[int]):
     """`backdev chat`."""
 
     TITLE = "backdev"
@@ -216,6 +219,27 @@ class BackdevApp(App[int]):
             self.notify(f"Your {key.replace('_', ' ')} is not saved: {exc}", severity="warning")
             return False
         return True
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Save an SVG of the screen (palette → Screenshot) and say where, or why it was not saved.
+
+        Textual's own delivery says only "Failed to save screenshot"; this names the folder and the
+        reason. The default folder is `screenshots/` in backdev's data folder (it always exists or
+        can be made; a Downloads folder often does not on a server).
+        """
+        from backdev import paths
+
+        folder = Path(path) if path else paths.data_dir() / "screenshots"
+        try:
+            if not path:
+                paths.ensure_dir(folder)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(f"Screenshot not saved: {exc.strerror or exc} ({folder}).", severity="error")
+            return None
+        self.notify(f"Screenshot saved to {saved}")
+        return saved
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from backdev.tui.palette import palette_commands

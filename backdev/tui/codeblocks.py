@@ -11,9 +11,14 @@ class CodeBlock:
     code: str
 
     @property
+    def line_count(self) -> int:
+        """Lines of code (a final newline ends the last line; it does not start another)."""
+        return self.code.count("\n") + (0 if self.code.endswith("\n") else 1)
+
+    @property
     def preview(self) -> str:
         first = next((line.strip() for line in self.code.splitlines() if line.strip()), "(empty)")
-        lines = self.code.count("\n") + (0 if self.code.endswith("\n") else 1)
+        lines = self.line_count
         return f"{self.language or 'text'} · {lines} line{'s' if lines != 1 else ''} · {first[:60]}"
 
 

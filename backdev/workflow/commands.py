@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from backdev.commands import CommandOutcome, CommandRunner, CommandSpec
-from backdev.workflow.definition import Phase
-from backdev.workflow.engine import PhaseNotFound, WorkflowSession
-from backdev.workflow.report import findings_list
-from backdev.workflow.review import ReviewError, parse_review_argument
-from backdev.workflow.reviewing import start_review
+from backdev.workflow.phases.definition import Phase
+from backdev.workflow.phases.engine import PhaseNotFound, WorkflowSession
+from backdev.workflow.review.report import findings_list
+from backdev.workflow.review.request import ReviewError, parse_review_argument
+from backdev.workflow.review.artifact import start_review
 
 if TYPE_CHECKING:
     from backdev.assistant import Assistant

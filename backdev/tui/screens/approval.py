@@ -15,10 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from backdev.tools.base import ApprovalRequest, Decision
+from backdev.tui.safe import safe_text, visible
 from backdev.tui.widgets.entries import looks_like_diff
 
 KIND_LABELS = {"write": "wants to change files", "run": "wants to run a command"}
@@ -28,6 +30,8 @@ class ApprovalScreen(ModalScreen[Decision]):
     """Asks before a tool writes or runs."""
 
     CSS_PATH = "approval.tcss"
+    # Below 70 columns the buttons stack (class `-narrow` on the screen).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
     BINDINGS = [
         Binding("y", "decide('approve_once')", "Approve once"),
         Binding("a", "decide('approve_session')", "For this session"),
@@ -59,18 +63,25 @@ class ApprovalScreen(ModalScreen[Decision]):
     def compose(self) -> ComposeResult:
         request = self.request
         with Vertical(id="dialog"):
-            heading = Text(f"{request.tool} {KIND_LABELS.get(request.kind, 'asks')}\n", style="bold")
-            heading.append(request.title)
+            heading = safe_text(f"{request.tool} {KIND_LABELS.get(request.kind, 'asks')}\n", style="bold")
+            heading.append(visible(request.title))
             yield Static(heading, id="title")
+            # The buttons are docked at the bottom and the body scrolls, so at any terminal size the
+            # person sees every choice; Deny comes first and has the focus: a stray Enter denies.
+            with Vertical(id="choices"):
+                # The grant names a path the model chose: text, never markup.
+                yield Static(safe_text(f"“for this session” covers: {request.grant_key}", style="dim"), id="grant")
+                with Horizontal(id="buttons"):
+                    yield Button("Deny (n)", id="deny", variant="primary", compact=True)
+                    yield Button("Approve once (y)", id="approve_once", compact=True)
+                    yield Button("For this session (a)", id="approve_session", compact=True)
             with VerticalScroll(id="detail"):
                 yield Static(self._detail(), id="detail-text")
-            with Horizontal(id="buttons"):
-                yield Button("Approve once (y)", id="approve_once", variant="success")
-                yield Button(f"Approve {request.grant_key} for this session (a)", id="approve_session", variant="primary")
-                yield Button("Deny (n)", id="deny", variant="error")
 
     def _detail(self) -> object:
-        detail = self.request.detail or "(nothing more to show)"
+        # Shown exactly as it will be written, with control characters made visible: a `\r` or an
+        # escape sequence in the new text must not hide the line that follows it.
+        detail = visible(self.request.detail or "(nothing more to show)")
         if self.request.kind == "run":
             return Text("$ " + detail, style="bold")
         if looks_like_diff(detail):

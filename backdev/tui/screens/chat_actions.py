@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from backdev.llm.models import ALIASES
+from backdev.tui.safe import safe_text, visible
 
 
 def command_name(line: str) -> str:
@@ -74,9 +75,9 @@ class ChatActions:
         if outcome.action == "retry":
             self.retry()
         elif outcome.action == "review":
-            # The core runs the review (backdev.workflow.reviewing): the app streams it like any
+            # The core runs the review (backdev.workflow.review.artifact): the app streams it like any
             # turn; the findings table and the saved report arrive as notices at its end.
-            from backdev.workflow.reviewing import review_turn
+            from backdev.workflow.review.artifact import review_turn
 
             self.run_turn(lambda: review_turn(app.assistant))
         elif command_name(line) == "findings" and not outcome.error and self.has_findings():
@@ -152,9 +153,10 @@ class ChatActions:
         current = self.app.assistant.persona.name
         options = []
         for persona in self.app.workspace.catalog.personas.values():
-            label = Text(persona.name, style="bold")
-            label.append(f"  ({persona.source}){'  · current' if persona.name == current else ''}\n", style="dim")
-            label.append(persona.description[:160])
+            # Names and descriptions come from persona files, possibly the repository's own.
+            label = safe_text(persona.name, style="bold")
+            label.append(visible(f"  ({persona.source}){'  · current' if persona.name == current else ''}\n"), style="dim")
+            label.append(visible(persona.description[:160]))
             options.append((persona.name, label))
         self.app.push_screen(ChoiceScreen("Switch persona", options), self._run_with("/persona"))
 
@@ -237,13 +239,13 @@ class ChatActions:
         if not blocks:
             self.notify("There is no code block in the replies yet.")
             return
-        options = [(str(i), Text(block.preview)) for i, block in enumerate(blocks)]
+        options = [(str(i), safe_text(block.preview)) for i, block in enumerate(blocks)]
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                code = blocks[int(value)].code
-                self.app.copy_to_clipboard(code)
-                self.notify(f"Copied the code block ({code.count(chr(10)) + 1} lines).")
+                block = blocks[int(value)]
+                self.app.copy_to_clipboard(block.code)
+                self.notify(f"Copied the code block ({block.line_count} line{'s' if block.line_count != 1 else ''}).")
 
         self.app.push_screen(ChoiceScreen("Copy a code block (newest first)", options), chosen)
 

@@ -6,9 +6,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from backdev.tui.safe import safe_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -24,10 +26,13 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.title_text, style="bold"), id="title")
-            yield Static(Text(self.question), id="question")
+            # Buttons docked at the bottom, the question scrolls: every size shows both answers,
+            # the safe one first and focused.
             with Horizontal(id="buttons"):
-                yield Button(f"{self.yes} (y)", id="yes", variant="error")
-                yield Button(f"{self.no} (n)", id="no", variant="primary")
+                yield Button(f"{self.no} (n)", id="no", variant="primary", compact=True)
+                yield Button(f"{self.yes} (y)", id="yes", variant="error", compact=True)
+            with VerticalScroll(id="body"):
+                yield Static(safe_text(self.question), id="question")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()  # the safe answer is the default

@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backdev.tui.completion import PathSource
+from backdev.tui.safe import safe_text
 
 LIMIT = 50
 
@@ -48,7 +49,7 @@ class PathPickerScreen(ModalScreen[str | None]):
     def _fill(self, query: str) -> None:
         found = self.index.complete(query.strip(), LIMIT)
         paths = self.query_one(OptionList)
-        paths.set_options(Option(Text(p), id=p) for p in found)
+        paths.set_options(Option(safe_text(p), id=p) for p in found)
         paths.highlighted = 0 if found else None
 
     def action_move(self, delta: int) -> None:

@@ -20,6 +20,14 @@ from textual.widgets import DataTable, Static
 
 from backdev.llm.cost import format_cost, total_of
 from backdev.session.store import SessionRecord, SessionStore
+from backdev.tui.safe import safe_line, visible
+
+
+# Widths of the short columns; the first message takes the rest of the table's width.
+FIXED_COLUMNS = {"Last activity": 16, "Phase": 12, "Cost": 8, "Msgs": 4}
+DROPPABLE = ("Phase", "Msgs")  # in the order they give way to the first message
+MIN_TITLE = 16
+DIALOG_WIDTH, DIALOG_FRAME = 100, 6  # border 2, padding 2, the table's scrollbar 2
 
 
 def session_phase(record: SessionRecord) -> str:
@@ -53,22 +61,50 @@ class SessionPickerScreen(ModalScreen[str | None]):
             yield Static(Text("Enter resumes · d deletes · Esc closes", style="dim"), id="help")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Last activity", "First message", "Phase", "Cost", "Msgs")
         self.fill()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.query_one(DataTable).columns:
+            self.fill()
+
+    def _columns(self) -> tuple[list[str], int]:
+        """The short columns that fit, and the width the first message gets (the rest of the table).
+
+        Below about 24 columns of room for the message, Phase is dropped, then Msgs: the date, the
+        message and the cost are what tell sessions apart.
+        """
+        # The dialog is `width: 100; max-width: 95%` with a border and padding (sessions.tcss); computed
+        # from the terminal, not measured, because the first fill comes before the first layout.
+        total = min(DIALOG_WIDTH, int(self.app.size.width * 0.95)) - DIALOG_FRAME
+        columns = list(FIXED_COLUMNS)
+        while True:
+            room = total - sum(FIXED_COLUMNS[c] for c in columns) - 2 * (len(columns) + 1)
+            if room >= MIN_TITLE or not any(c in DROPPABLE for c in columns):
+                return columns, max(MIN_TITLE // 2, room)
+            columns.remove(next(c for c in DROPPABLE if c in columns))
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        columns, width = self._columns()
+        table.add_column("Last activity", width=FIXED_COLUMNS["Last activity"], key="when")
+        table.add_column("First message", width=width, key="title")
+        for column in columns[1:]:
+            table.add_column(column, width=FIXED_COLUMNS[column], key=column.lower())
         for summary in self.store.list_sessions(self.root):
             record = summary.record
             when = dt.datetime.fromtimestamp(record.updated_at, self.timezone).strftime("%Y-%m-%d %H:%M")
-            title = (record.title or "(no message yet)")[:48]
+            title = record.title or "(no message yet)"
             if record.id == self.current:
-                title = "● " + title[:46]
+                title = "● " + title
+            if len(title) > width:
+                title = title[: width - 1] + "…"
             _, cost = total_of(summary.usage_by_model, self.price_overrides)
-            table.add_row(when, title, session_phase(record) or "—", format_cost(cost), str(summary.messages), key=record.id)
+            # The title is the first message and the phase comes from stored state: text, never markup.
+            cells = {"Phase": safe_line(session_phase(record) or "—"), "Cost": format_cost(cost),
+                     "Msgs": str(summary.messages)}
+            table.add_row(when, safe_line(title), *(cells[c] for c in columns[1:]), key=record.id)
         if not table.row_count:
             self.query_one("#help", Static).update(Text("No saved sessions in this folder yet. Esc closes.", style="dim"))
 
@@ -101,5 +137,5 @@ class SessionPickerScreen(ModalScreen[str | None]):
                 self.fill()
                 self.notify("Session deleted.")
 
-        question = f"Delete the session “{record.title or 'untitled'}”? Its messages are removed; this cannot be undone."
+        question = f"Delete the session “{visible(record.title or 'untitled')}”? Its messages are removed; this cannot be undone."
         self.app.push_screen(ConfirmScreen("Delete a session?", question, yes="Delete"), answered)

@@ -18,6 +18,7 @@ from textual.widgets import Button, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from backdev.tui.completion import Completer, Completion
+from backdev.tui.safe import safe_text, visible
 from backdev.tui.widgets.prompt import PromptArea
 
 
@@ -26,7 +27,7 @@ class AttachmentChip(Button):
 
     def __init__(self, path: str) -> None:
         # Content(...) is plain text: a path with `[` in it is not read as markup.
-        super().__init__(Content(f"@{path} ✕"), classes="chip", compact=True, tooltip="remove this attachment")
+        super().__init__(Content(visible(f"@{path} ✕")), classes="chip", compact=True, tooltip="remove this attachment")
         self.path = path
 
 
@@ -98,9 +99,10 @@ class Composer(Vertical):
         options = []
         width = max(len(c.label) for c in completion.candidates)
         for candidate in completion.candidates:
-            label = Text(candidate.label.ljust(width) if candidate.help else candidate.label, style="bold")
+            # Candidates are file names from the repository: text, controls made visible.
+            label = safe_text(candidate.label.ljust(width) if candidate.help else candidate.label, style="bold")
             if candidate.help:
-                label.append(f"  {candidate.help}", style="dim")
+                label.append(visible(f"  {candidate.help}"), style="dim")
             options.append(Option(label))
         menu.set_options(options)
         menu.highlighted = 0

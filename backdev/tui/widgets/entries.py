@@ -22,6 +22,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static
+from backdev.tui.safe import safe_text, visible
 
 STATUS_MARKS = {
     "cancelled": "⏹ Cancelled — what arrived is kept; /retry asks again.",
@@ -36,9 +37,9 @@ class UserEntry(Static):
     """What the person sent (and the files attached to it)."""
 
     def __init__(self, text: str, attachments: tuple[str, ...] | list[str] = ()) -> None:
-        content = Text(text)
+        content = safe_text(text)
         if attachments:
-            content.append("\n📎 " + "  ".join(attachments), style="dim")
+            content.append(visible("\n📎 " + "  ".join(attachments)), style="dim")
         super().__init__(content, classes="entry user")
         self.text = text
 
@@ -124,7 +125,8 @@ class ToolEntry(Vertical, can_focus=True):
     def _header(self) -> Text:
         arrow = "·" if self.pending else ("▾" if self.expanded else "▸")
         icon = "⚠" if self.is_error else "⚙"
-        text = Text(f"{arrow} {icon} {self.summary}")
+        text = Text(f"{arrow} {icon} ")
+        text.append(visible(self.summary))
         if self.pending:
             text.append("  running…", style="dim italic")
         return text
@@ -155,7 +157,7 @@ class ToolEntry(Vertical, can_focus=True):
 
     def _detail_renderable(self) -> object:
         lines = (self.detail or "(no output)").splitlines()
-        shown = "\n".join(lines[:DETAIL_MAX_LINES])
+        shown = visible("\n".join(lines[:DETAIL_MAX_LINES]))
         if len(lines) > DETAIL_MAX_LINES:
             shown += f"\n… {len(lines) - DETAIL_MAX_LINES} more lines (the model saw them all)"
         if looks_like_diff(shown):
@@ -178,7 +180,7 @@ class ErrorEntry(Vertical):
         self.retryable = retryable
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("⚠ " + self.message), classes="error-text")
+        yield Static(safe_text("⚠ " + self.message), classes="error-text")
         if self.retryable:
             yield Button("Retry", id="retry", compact=True, variant="warning")
 
@@ -197,7 +199,7 @@ class NoteEntry(Static):
     """Something backdev says: command output, start-up notes, waiting."""
 
     def __init__(self, text: str, *, error: bool = False) -> None:
-        super().__init__(Text(text), classes="entry note" + (" -error" if error else ""))
+        super().__init__(safe_text(text), classes="entry note" + (" -error" if error else ""))
         self.text = text
 
 

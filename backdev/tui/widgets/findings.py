@@ -12,10 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from backdev.workflow.findings import Finding, severity_rank, sort_findings
+from backdev.tui.safe import safe_line, safe_text, visible
+from backdev.workflow.review.findings import Finding, severity_rank, sort_findings
 
 COLUMNS = ("severity", "category", "location", "title")
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+CELL_PADDING = 2  # DataTable's one column of padding on each side of a cell
+SCROLLBAR = 2
+MIN_TITLE = 16
 
 
 def sort_key(column: str):  # type: ignore[no-untyped-def]
@@ -29,13 +33,15 @@ def sort_key(column: str):  # type: ignore[no-untyped-def]
 
 def detail_text(finding: Finding) -> Text:
     text = Text()
-    text.append(f"{finding.severity.upper()} · {finding.category} · {finding.location}\n", style=SEVERITY_STYLE.get(finding.severity, ""))
-    text.append(finding.title + "\n", style="bold")
+    # Everything in a finding was written by the model: appended as text, controls made visible.
+    text.append(visible(f"{finding.severity.upper()} · {finding.category} · {finding.location}\n"),
+                style=SEVERITY_STYLE.get(finding.severity, ""))
+    text.append(visible(finding.title) + "\n", style="bold")
     if finding.detail:
-        text.append(finding.detail + "\n")
+        text.append(visible(finding.detail) + "\n")
     if finding.suggestion:
         text.append("Suggestion: ", style="bold")
-        text.append(finding.suggestion)
+        text.append(visible(finding.suggestion))
     return text
 
 
@@ -68,11 +74,9 @@ class FindingsEntry(Vertical):
 
     def compose(self) -> ComposeResult:
         count = len(self.findings)
-        yield Static(Text(f"Findings of the review of {self.scope}: {count}" if self.scope else f"Findings: {count}",
-                          style="bold"))
-        table = FindingsTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*(c.title() for c in COLUMNS))
-        yield table
+        yield Static(safe_text(f"Findings of the review of {self.scope}: {count}" if self.scope else f"Findings: {count}",
+                               style="bold"))
+        yield FindingsTable(cursor_type="row", zebra_stripes=True)
         detail = Static("", id="finding-detail")
         detail.display = False
         yield detail
@@ -80,17 +84,45 @@ class FindingsEntry(Vertical):
     def on_mount(self) -> None:
         self._fill()
 
+    def on_resize(self) -> None:
+        self._fill()
+
+    def _widths(self) -> list[int]:
+        """Column widths: the short columns as wide as their content (capped), the title the rest.
+
+        A title is the longest cell by far; left to its natural width, it ran off the table and a
+        narrow transcript showed five characters of it. Given the remaining width it wraps instead.
+        """
+        cells = {
+            "severity": [f.severity for f in self.findings],
+            "category": [f.category for f in self.findings],
+            "location": [f.location for f in self.findings],
+        }
+        fixed = [min(max([len(c.title()), *map(len, values)]), cap)
+                 for (c, values), cap in zip(cells.items(), (8, 16, 32), strict=True)]
+        room = (self.size.width or 100) - sum(fixed) - CELL_PADDING * len(COLUMNS) - SCROLLBAR
+        return [*fixed, max(MIN_TITLE, room)]
+
     def _fill(self) -> None:
         table = self.query_one(FindingsTable)
-        table.clear()
+        widths = self._widths()
+        if getattr(self, "_shown_widths", None) == widths and table.row_count == len(self.findings):
+            return
+        self._shown_widths = widths
+        table.clear(columns=True)
+        for column, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(column.title(), width=width)
         for index, finding in enumerate(self.findings):
-            table.add_row(Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")), finding.category,
-                          finding.location, finding.title, key=str(index))
+            # height=None: the row grows to the wrapped title.
+            table.add_row(safe_line(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")),
+                          safe_line(finding.category), safe_line(finding.location), safe_text(finding.title),
+                          key=str(index), height=None)
 
     def sort_by(self, column: str) -> None:
         """Order the rows by `column` (one of COLUMNS)."""
         self.sorted_by = column
         self.findings = sorted(self.findings, key=sort_key(column))
+        self._shown_widths = None
         self._fill()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:

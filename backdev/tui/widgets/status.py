@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from backdev.llm.cost import format_cost
 from backdev.llm.events import Usage
+from backdev.tui.safe import visible
 
 
 @dataclass(frozen=True)
@@ -24,21 +25,44 @@ class StatusInfo:
     state: str = ""
 
 
-def status_text(info: StatusInfo) -> Text:
-    """One line: `[streaming… · ]backend-developer · claude-sonnet-5-5 · shop (main*) · design · $0.0029 · in 1,200 out 30 cache 800`.
+# Fields in the order they are shown, each with its priority (lower is kept longer): when the line
+# does not fit, whole fields are dropped, least useful first, so a narrow terminal still shows what
+# is happening, which phase the work is in, and what it cost.
+_PRIORITY = {"state": 0, "phase": 1, "cost": 2, "persona": 3, "repo": 4, "model": 5, "tokens": 6}
 
-    The cost comes before the token counts so a narrow terminal cuts tokens, not dollars.
-    """
-    text = Text(no_wrap=True, overflow="ellipsis")
-    if info.state:  # first: it is what changes, and a narrow terminal cuts the end
-        text.append(f"{info.state} · ", style="italic")
-    text.append(info.persona, style="bold")
-    text.append(f" · {info.model} · {info.repo}")
-    if info.phase:
-        text.append(" · ")
-        text.append(info.phase, style="bold")
+
+def _fields(info: StatusInfo) -> list[tuple[str, str, str]]:
+    """(name, text, style) of each field that has something to say."""
     usage = info.usage
-    text.append(f" · {format_cost(info.cost)} · in {usage.input:,} out {usage.output:,} cache {usage.cache_read:,}")
+    # Names, ids and folder names can come from the repository: shown visibly, never as markup.
+    fields = [
+        ("state", visible(info.state), "italic"),
+        ("persona", visible(info.persona), "bold"),
+        ("model", visible(info.model), ""),
+        ("repo", visible(info.repo), ""),
+        ("phase", visible(info.phase), "bold"),
+        ("cost", format_cost(info.cost), ""),
+        ("tokens", f"in {usage.input:,} out {usage.output:,} cache read {usage.cache_read:,} write {usage.cache_write:,}",
+         "dim"),
+    ]
+    return [field for field in fields if field[1]]
+
+
+def status_text(info: StatusInfo, width: int | None = None) -> Text:
+    """One line such as `streaming… · backend-developer · claude-sonnet-5-5 · shop (main*) · Design · $0.0029 · in …`.
+
+    Args:
+        info: what to show.
+        width: the room there is; fields are dropped by priority until the line fits (None: keep all).
+    """
+    fields = _fields(info)
+    while width is not None and len(fields) > 1 and len(" · ".join(f[1] for f in fields)) > width:
+        fields.remove(max(fields, key=lambda f: _PRIORITY[f[0]]))
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for index, (_, value, style) in enumerate(fields):
+        if index:
+            text.append(" · ")
+        text.append(value, style=style)
     return text
 
 
@@ -52,4 +76,11 @@ class StatusBar(Static):
     def show(self, info: StatusInfo) -> None:
         if info != self.info:
             self.info = info
-            self.update(status_text(info))
+            self._render_info()
+
+    def on_resize(self) -> None:
+        self._render_info()
+
+    def _render_info(self) -> None:
+        if self.info is not None:
+            self.update(status_text(self.info, self.size.width or None))

@@ -12,7 +12,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from backdev.workflow.view import WorkflowView
+from backdev.tui.safe import visible
+from backdev.workflow.phases.view import WorkflowView
 
 ITEM_MARKS = {"open": "☐", "done": "☑", "na": "–"}
 
@@ -26,21 +27,22 @@ def panel_text(view: WorkflowView | None) -> Text:
     for phase in view.phases:
         current = phase.id == view.current
         click = Style(meta={"@click": f"screen.go_to_phase({phase.id!r})"})
-        text.append(f"{'▶' if current else ' '} {phase.title}\n", style=Style.parse("bold reverse") + click if current else click)
+        text.append(f"{'▶' if current else ' '} {visible(phase.title)}\n",
+                    style=Style.parse("bold reverse") + click if current else click)
     if view.checklist:
         text.append("\nChecklist\n", style="bold underline")
         for item in view.checklist:
             style = "dim" if item.state != "open" else ""
-            text.append(f"{ITEM_MARKS.get(item.state, '?')} {item.text}\n", style=style)
-            if item.note:
-                text.append(f"   {item.note}\n", style="dim italic")
+            text.append(f"{ITEM_MARKS.get(item.state, '?')} {visible(item.text)}\n", style=style)
+            if item.note:  # written by the model
+                text.append(f"   {visible(item.note)}\n", style="dim italic")
     if view.artifacts:
         text.append("\nArtifacts\n", style="bold underline")
         for artifact in view.artifacts:
-            text.append(f"• {artifact}\n")
+            text.append(f"• {visible(artifact)}\n")
     if view.last_test_run:
         text.append("\nLast test run\n", style="bold underline")
-        text.append(view.last_test_run + "\n")
+        text.append(visible(view.last_test_run) + "\n")
     text.rstrip()
     return text
 

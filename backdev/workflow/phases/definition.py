@@ -1,0 +1,315 @@
+"""Workflow definitions: a persona's phases, read from `<persona>.workflow.yaml` beside its file.
+
+A workflow is data, never code: a changed checklist is a file edit. Every problem in the file is
+reported as a `WorkflowError` naming the file and the key (e.g. `phases[2] (tdd).checklist[1]
+(red_confirmed).requires_run: expected failed or passed`), so the person can fix it.
+
+The TDD gates are data too: a checklist item with `requires_run: failed|passed` can only be ticked
+after a test run with that outcome (newer than the tick of its `after:` item); the core enforces
+it in `backdev.workflow.phases.state`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, TypeVar
+
+from backdev.yamlio import MAX_WORKFLOW_BYTES, FileTooLarge, YamlProblem, load_yaml, load_yaml_cached, read_capped
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+# Placeholders an artifact path template may use: `{date}` (YYYY-MM-DD) and `{slug}` (what was
+# reviewed) are filled by backdev; `{number}` is for the model (ADR numbers).
+PLACEHOLDERS = frozenset({"date", "slug", "number"})
+RunOutcome = Literal["failed", "passed"]
+T = TypeVar("T")
+
+_PHASE_KEYS = frozenset({"id", "title", "goal", "instructions", "checklist", "artifacts", "exit_criteria", "next",
+                         "categories", "include_artifacts"})
+_ITEM_KEYS = frozenset({"id", "text", "requires_run", "after"})
+_ARTIFACT_KEYS = frozenset({"path", "sections", "description"})
+_CATEGORY_KEYS = frozenset({"id", "title"})
+_TOP_KEYS = frozenset({"phases", "preamble"})
+
+
+class WorkflowError(ValueError):
+    """A workflow file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One point of a phase's checklist.
+
+    Attributes:
+        requires_run: the outcome the latest test run must have before this item can be done.
+        after: the item whose tick the justifying test run must come after.
+    """
+
+    id: str
+    text: str
+    requires_run: RunOutcome | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class ArtifactSpec:
+    """A document a phase produces: a path template under the artifacts folder and its outline."""
+
+    path: str
+    sections: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category findings are filed under (a SARIF rule)."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One guided mode of the workflow."""
+
+    id: str
+    title: str
+    goal: str
+    instructions: str
+    checklist: tuple[ChecklistItem, ...] = ()
+    artifacts: tuple[ArtifactSpec, ...] = ()
+    exit_criteria: tuple[str, ...] = ()
+    next: str | None = None
+    categories: tuple[Category, ...] = ()
+    include_artifacts: bool = False
+
+    def item(self, item_id: str) -> ChecklistItem | None:
+        return next((i for i in self.checklist if i.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A persona's phases, in order; the first is where a session starts."""
+
+    path: Path
+    phases: tuple[Phase, ...]
+    preamble: str = ""
+    _by_id: dict[str, Phase] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({p.id: p for p in self.phases})
+
+    def phase(self, phase_id: str) -> Phase:
+        """The phase with this id (KeyError when there is none)."""
+        return self._by_id[phase_id]
+
+    def has_phase(self, phase_id: str) -> bool:
+        return phase_id in self._by_id
+
+    def find_phase(self, name: str) -> Phase | None:
+        """A phase by id, title (any case) or 1-based number, as a person types it."""
+        wanted = name.strip().lower()
+        for index, phase in enumerate(self.phases, start=1):
+            if wanted in (phase.id, phase.title.lower(), str(index)):
+                return phase
+        return None
+
+    @property
+    def review_phase(self) -> Phase | None:
+        """The phase `/review` and `backdev review` use: the one that defines `categories`."""
+        return next((p for p in self.phases if p.categories), None)
+
+
+def workflow_path_for(persona_path: Path) -> Path | None:
+    """The workflow file beside a persona file (`x.md` → `x.workflow.yaml`), if it exists."""
+    candidate = persona_path.with_name(persona_path.stem + ".workflow.yaml")
+    return candidate if candidate.is_file() else None
+
+
+def load_workflow(path: Path) -> Workflow:
+    """Read and validate a workflow file.
+
+    Raises:
+        WorkflowError: the file cannot be read, is not valid YAML, or breaks the schema.
+    """
+    try:
+        text = read_capped(path, MAX_WORKFLOW_BYTES)
+    except (FileTooLarge, UnicodeDecodeError) as exc:
+        raise WorkflowError(f"{exc}" if isinstance(exc, FileTooLarge) else f"{path}: is not UTF-8 text.") from exc
+    except OSError as exc:
+        raise WorkflowError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    return parse_workflow(text, path, cache_file=_cache_file(path))
+
+
+def _cache_file(path: Path) -> Path:
+    """Where the parsed form of `path` is kept between starts (see yamlio.load_yaml_cached)."""
+    import zlib
+
+    from backdev import paths
+
+    return paths.data_dir() / "cache" / f"workflow-{zlib.crc32(str(path.resolve()).encode()):08x}.json"
+
+
+def parse_workflow(text: str, path: Path, *, cache_file: Path | None = None) -> Workflow:
+    """Build a Workflow from the text of `path` (see `load_workflow`); `cache_file` keeps the parse."""
+    try:
+        data = load_yaml(text) if cache_file is None else load_yaml_cached(text, cache_file)
+    except YamlProblem as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        raise WorkflowError(f"{path}: {where}not valid YAML ({exc.problem}).") from exc
+    return _Reader(path).workflow(data)
+
+
+class _Reader:
+    """Validates the parsed YAML, keeping the file for error messages."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> WorkflowError:
+        return WorkflowError(f"{self.path}: {key}{': ' if key else ''}{problem}")
+
+    def mapping(self, value: Any, key: str, allowed: frozenset[str] | None = None) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected `key: value` lines" if key else "expected `key: value` lines at the top level")
+        for name in value if allowed is not None else ():
+            if name not in allowed:
+                raise self.fail(key, f"unknown key {name!r} (allowed: {', '.join(sorted(allowed))})")
+        return value
+
+    def text(self, data: dict[str, Any], name: str, key: str, *, required: bool = True) -> str:
+        value = data.get(name)
+        if value is None or value == "":
+            if required:
+                raise self.fail(key, f"`{name}` is missing")
+            return ""
+        if not isinstance(value, str):
+            raise self.fail(f"{key}.{name}", "expected text")
+        return value.strip()
+
+    def ident(self, data: dict[str, Any], key: str) -> str:
+        value = self.text(data, "id", key)
+        if not ID_PATTERN.match(value):
+            raise self.fail(f"{key}.id", f"{value!r} must be lowercase letters, digits, `-` or `_`, starting with a letter")
+        return value
+
+    def strings(self, value: Any, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value.strip(),)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value)
+        raise self.fail(key, "expected a list of strings")
+
+    def items(self, value: Any, key: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list")
+        return value
+
+    def each(self, data: dict[str, Any], name: str, key: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
+        """`read` applied to each entry of the list `data[name]`, with `key.name[i]` for errors."""
+        return tuple(read(raw, f"{key}.{name}[{i}]") for i, raw in enumerate(self.items(data.get(name), f"{key}.{name}")))
+
+    # --- the parts -----------------------------------------------------------------------------
+
+    def workflow(self, data: Any) -> Workflow:
+        data = self.mapping(data, "", _TOP_KEYS)
+        if "phases" not in data:
+            raise self.fail("", "`phases` is missing: list the phases of the workflow")
+        raw_phases = self.items(data["phases"], "phases")
+        if not raw_phases:
+            raise self.fail("phases", "`phases` must list at least one phase")
+        phases: list[Phase] = []
+        for index, raw in enumerate(raw_phases):
+            phase = self.phase(raw, f"phases[{index}]")
+            if any(p.id == phase.id for p in phases):
+                raise self.fail(f"phases[{index}] ({phase.id}).id", f"{phase.id!r} is used twice")
+            phases.append(phase)
+        ids = {p.id for p in phases}
+        for index, phase in enumerate(phases):
+            if phase.next is not None and phase.next not in ids:
+                raise self.fail(f"phases[{index}] ({phase.id}).next", f"no phase has the id {phase.next!r}")
+        if sum(1 for p in phases if p.categories) > 1:
+            raise self.fail("phases", "only one phase may have `categories` (it is the review phase)")
+        return Workflow(self.path, tuple(phases), self.text(data, "preamble", "", required=False))
+
+    def phase(self, raw: Any, key: str) -> Phase:
+        phase_id = self.ident(self.mapping(raw, key), key)
+        key = f"{key} ({phase_id})"
+        data = self.mapping(raw, key, _PHASE_KEYS)
+        checklist = self.each(data, "checklist", key, self.item)
+        seen: set[str] = set()
+        for index, item in enumerate(checklist):
+            if item.id in seen:
+                raise self.fail(f"{key}.checklist[{index}] ({item.id}).id", f"{item.id!r} is used twice")
+            seen.add(item.id)
+        for index, item in enumerate(checklist):
+            if item.after is not None and item.after not in seen:
+                raise self.fail(f"{key}.checklist[{index}] ({item.id}).after",
+                                f"no checklist item {item.after!r} in this phase")
+        artifacts = self.each(data, "artifacts", key, self.artifact)
+        categories = self.each(data, "categories", key, self.category)
+        include = data.get("include_artifacts", False)
+        if not isinstance(include, bool):
+            raise self.fail(f"{key}.include_artifacts", "expected true or false")
+        next_id = data.get("next")
+        if next_id is not None and not isinstance(next_id, str):
+            raise self.fail(f"{key}.next", "expected a phase id")
+        return Phase(
+            id=phase_id,
+            title=self.text(data, "title", key),
+            goal=self.text(data, "goal", key),
+            instructions=self.text(data, "instructions", key),
+            checklist=checklist,
+            artifacts=artifacts,
+            exit_criteria=self.strings(data.get("exit_criteria"), f"{key}.exit_criteria"),
+            next=next_id or None,
+            categories=categories,
+            include_artifacts=include,
+        )
+
+    def item(self, raw: Any, key: str) -> ChecklistItem:
+        item_id = self.ident(self.mapping(raw, key), key)
+        key = f"{key} ({item_id})"
+        data = self.mapping(raw, key, _ITEM_KEYS)
+        requires = data.get("requires_run")
+        if requires is not None and requires not in ("failed", "passed"):
+            raise self.fail(f"{key}.requires_run", f"expected failed or passed (got {requires!r})")
+        after = data.get("after")
+        if after is not None and not isinstance(after, str):
+            raise self.fail(f"{key}.after", "expected a checklist item id")
+        return ChecklistItem(item_id, self.text(data, "text", key), requires, after)
+
+    def artifact(self, raw: Any, key: str) -> ArtifactSpec:
+        data = self.mapping(raw, key, _ARTIFACT_KEYS)
+        path = self.text(data, "path", key)
+        problem = artifact_template_problem(path)
+        if problem:
+            raise self.fail(f"{key}.path", problem)
+        return ArtifactSpec(path, self.strings(data.get("sections"), f"{key}.sections"),
+                            self.text(data, "description", key, required=False))
+
+    def category(self, raw: Any, key: str) -> Category:
+        category_id = self.ident(self.mapping(raw, key), key)
+        key = f"{key} ({category_id})"
+        data = self.mapping(raw, key, _CATEGORY_KEYS)
+        return Category(category_id, self.text(data, "title", key))
+
+
+def artifact_template_problem(template: str) -> str | None:
+    """Why an artifact path template is unusable, or None when it is fine."""
+    pure = PurePosixPath(template)
+    if pure.is_absolute() or template.startswith("~") or ".." in pure.parts:
+        return f"{template!r} must be a relative path inside the artifacts folder"
+    if not template.endswith(".md"):
+        return f"{template!r} must end in .md (artifacts are markdown)"
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None and name not in PLACEHOLDERS:
+            return f"unknown placeholder {{{name}}} (allowed: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))})"
+    return None

@@ -1,0 +1,1 @@
+"""Reviews: the request sent, the findings, the report (markdown, JSON, SARIF) and its artifact."""
