@@ -256,7 +256,8 @@ def summary(rounds: list[Round]) -> bool:
         lost = sum(r.lost for r in mine)
         clean = "n/a" if signum == signal.SIGKILL else \
             f"{sum(r.exit_code == 128 + signum and not r.traceback for r in mine)}/{len(mine)}"
-        passed = intact == len(mine) and lost == 0 and share >= TARGETS[signum] and clean in ("n/a", f"{len(mine)}/{len(mine)}")
+        all_clean = clean in ("n/a", f"{len(mine)}/{len(mine)}")
+        passed = intact == len(mine) and lost == 0 and share >= TARGETS[signum] and all_clean
         ok = ok and passed
         print(f"{signum.name:<8} {len(mine):>5}  {intact:>4}/{len(mine):<4}  {lost:>14}  {share:>7.1%} (target ≥ "
               f"{TARGETS[signum]:.0%})          {worst:>7.1%}    {clean:>6}  {'ok' if passed else 'MISSED'}")

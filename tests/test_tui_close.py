@@ -8,20 +8,17 @@ import signal
 
 from backdev.compose import Workspace, open_store, start_session
 from backdev.fakeapi import FakeAnthropic
-from backdev.tui.widgets.entries import ReplyEntry
-
 from .conftest import fake_provider
-from .tuikit import build, entries, started, submit, wait_for
+from .tuikit import LONG_REPLY, ask_for_a_long_reply, build, started, wait_for
 
 
 async def test_sighup_mid_stream_saves_the_reply_interrupted_and_exits(workspace: Workspace, fake_api: FakeAnthropic) -> None:
-    fake_api.enqueue({"type": "text", "text": "word " * 400, "chunk": 5, "delay": 0.02})
+    fake_api.enqueue(LONG_REPLY)
     startup = start_session(workspace, open_store(), fake_provider(fake_api))
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await started(pilot)
-        await submit(pilot, "a long answer please")
-        await wait_for(lambda: entries(chat, ReplyEntry) and entries(chat, ReplyEntry)[0].has_text, what="first text")
+        await ask_for_a_long_reply(pilot, chat)
         await asyncio.sleep(0.2)
         chat.prompt.set_text("typed while it streamed")
         os.kill(os.getpid(), signal.SIGHUP)  # the app's own handler, on its event loop

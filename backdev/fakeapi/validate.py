@@ -68,14 +68,14 @@ def _parameter_problem(body: dict[str, Any], *, needs_max_tokens: bool) -> str |
 
 def _content_problem(index: int, message: dict[str, Any], last: bool) -> str | None:
     content = message.get("content")
+    empty = f"messages.{index}: all messages must have non-empty content except for the optional final assistant message"
+    may_be_empty = last and message.get("role") == "assistant"
     if isinstance(content, str):
-        if not content.strip() and not (last and message.get("role") == "assistant"):
-            return f"messages.{index}: all messages must have non-empty content except for the optional final assistant message"
-        return None
+        return empty if not content.strip() and not may_be_empty else None
     if not isinstance(content, list):
         return f"messages.{index}.content: Input should be a valid list"
-    if not content and not (last and message.get("role") == "assistant"):
-        return f"messages.{index}: all messages must have non-empty content except for the optional final assistant message"
+    if not content and not may_be_empty:
+        return empty
     for block in content:
         if not isinstance(block, dict) or "type" not in block:
             return f"messages.{index}.content: each content block needs a `type`"

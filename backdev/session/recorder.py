@@ -215,8 +215,8 @@ class TurnRecorder:
                 )
                 calls.append(call)
                 if block["id"] in answered:
-                    content = (f"It ran ({call.summary}), but {'backdev was closed' if reason else 'the person cancelled the turn'}"
-                               " before its result was sent.")
+                    who = "backdev was closed" if reason else "the person cancelled the turn"
+                    content = f"It ran ({call.summary}), but {who} before its result was sent."
                 else:
                     content = NOT_RUN_CLOSED if reason else CANCELLED_TOOL_RESULT
                 results.append({"type": "tool_result", "tool_use_id": block["id"], "content": content, "is_error": True})
@@ -247,8 +247,8 @@ def close_open_calls(store: SessionStore, session_id: str) -> list[str]:
     if not calls:
         return []
     results = [{"type": "tool_result", "tool_use_id": c["id"], "content": NOT_RUN_CLOSED, "is_error": True} for c in calls]
-    finished = [ToolCallFinished(c["id"], c["name"], c.get("input") or {}, f"{c['name']} · not run (backdev was closed)", True)
-                for c in calls]
+    finished = [ToolCallFinished(c["id"], c["name"], c.get("input") or {}, f"{c['name']} · not run (backdev was closed)",
+                                 True) for c in calls]
     store.append_message(session_id, turn=last.turn, role="user", kind="tool_results", content=results,
                          text=tool_summary_lines(finished), meta={"tool_calls": [_call_meta(c) for c in finished]},
                          model=last.model)

@@ -310,7 +310,8 @@ class SessionStore:
             row = db.execute("SELECT meta FROM messages WHERE id = ?", (message_id,)).fetchone()
             if row is None:
                 raise LookupError(f"no message {message_id}")
-            db.execute("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps({**json.loads(row[0]), **values}), message_id))
+            meta = {**json.loads(row[0]), **values}
+            db.execute("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message_id))
 
     def messages(self, session_id: str) -> list[StoredMessage]:
         rows = self.db.execute(
