@@ -16,6 +16,7 @@ from backdev.llm.models import resolve_model
 from backdev.llm.provider import Provider
 from backdev.personas.loader import PersonaCatalog
 from backdev.project import find_project_root
+from backdev.session.recorder import close_open_calls
 from backdev.session.store import SessionStore
 from backdev.settings import Settings
 from backdev.tools.base import Approver, ToolRegistry
@@ -76,7 +77,7 @@ def make_provider(settings: Settings) -> Provider:
 
     return AnthropicProvider(
         api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
-        max_retries=settings.max_retries,
+        max_retries=settings.max_retries, auth_token=settings.auth_token, headers=settings.headers,
     )
 
 
@@ -112,6 +113,7 @@ def start_session(
         if record is None:
             notes.append("No earlier session in this folder: starting a new one.")
     if record is not None:
+        notes.extend(close_open_calls(store, record.id))  # calls left open when backdev was killed
         name = persona_name or record.persona
         if name in workspace.catalog.personas:
             persona = workspace.catalog.get(name)

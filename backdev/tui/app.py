@@ -85,6 +85,7 @@ class BackdevApp(PlainNotifications, App[int]):
         self.chat: Any = None  # the ChatScreen, set when it is composed
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
         self.after_warm_up: list[Callable[[], None]] = []  # run once, when the API client is loaded
+        self._close_task: asyncio.Task[None] | None = None
 
 
     def get_default_screen(self) -> Screen:
@@ -102,7 +103,33 @@ class BackdevApp(PlainNotifications, App[int]):
         return self._runner
 
     def on_mount(self) -> None:
+        from backdev.session import closing
+
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        closing.install(asyncio.get_running_loop(), self.close_on_signal)
+
+    def close_on_signal(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (a closed terminal): keep the streaming reply (marked interrupted) and the
+        draft, then exit with 128 + the signal's number (see `backdev.session.closing`)."""
+        from backdev.session import closing
+
+        closing.mark_closing(signum)
+        self._close_task = asyncio.get_running_loop().create_task(self._close(signum))
+
+    async def _close(self, signum: int) -> None:
+        from backdev.session import closing
+
+        if self.chat is not None:
+            self.chat.save_draft()
+            turn = self.chat.turn
+            if turn is not None and turn.is_running:
+                turn.cancel()  # the core saves what arrived as the worker unwinds
+                try:
+                    await turn.wait()
+                except Exception:  # WorkerCancelled: what we asked for
+                    pass
+        status = closing.exit_status(signum)
+        self.exit(status, return_code=status)
 
     def on_ready(self) -> None:
         for callback in self.after_first_frame:

@@ -50,7 +50,7 @@ async def stream_part(assistant: Assistant, request: ReviewRequest, err: TextIO,
             elif isinstance(event, TurnFinished):
                 summary = event.text
             elif isinstance(event, TurnFailed):
-                failure = event.failure.message
+                failure = event.failure.outside_chat  # no "/retry" here: there is no chat to type it in
             err.flush()
     if echo_text:
         err.write("\n")
