@@ -151,7 +151,7 @@ async def test_a_message_sent_before_the_provider_is_ready_waits_and_says_so(wor
     async with app.run_test(size=(100, 30)) as pilot:
         chat = app.chat
         await pilot.pause()
-        assert "starting" in str(chat.query_one(StatusBar).render())
+        assert "loading the API client" in str(chat.query_one(StatusBar).render())
         await send_early(pilot, "early bird")
         assert [u.text for u in entries(chat, UserEntry)] == ["early bird"] and provider.history == []
         provider.gate.set()

@@ -1,9 +1,14 @@
 """The Textual app: start-up in the background, quitting safely, theme and palette.
 
-The first frame comes before anything heavy: `anthropic` (about 1.4 s to import) is warmed in a
-worker and the repository is read in a thread worker, both started from `on_ready`. A message
-sent before they finish waits for them, and says so (see `ChatScreen`). Workers only compute and
-post a message; the handlers here record the result and tell the chat screen.
+The first frame comes before anything heavy: `anthropic` (about 1.0-1.4 s to import) is warmed in
+a thread and the repository is read in a thread worker, both started from `on_ready`. Under the
+GIL a thread started earlier would only share the same CPU with the first frame (measured: the
+frame comes later and the SDK no sooner), so the import starts right after the frame, with the
+garbage collector still held off until it is done (see `launch.run_app`: the import creates some
+3,500 modules' worth of long-lived objects, and collecting over them costs 10-20% of it). A
+message sent before they finish waits for them and leaves as soon as they are (see `ChatScreen`);
+the status bar names what is still loading. Workers only compute and post a message; the handlers
+here record the result and tell the chat screen.
 """
 
 from __future__ import annotations
@@ -79,6 +84,7 @@ class BackdevApp(PlainNotifications, App[int]):
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
         self.chat: Any = None  # the ChatScreen, set when it is composed
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
+        self.after_warm_up: list[Callable[[], None]] = []  # run once, when the API client is loaded
         self._close_task: asyncio.Task[None] | None = None
 
 
@@ -131,7 +137,6 @@ class BackdevApp(PlainNotifications, App[int]):
         self.after_first_frame.clear()
         self._warm_provider()
         self._load_project()
-        self._preload()
 
     # --- background start-up -------------------------------------------------------------------
 
@@ -148,8 +153,14 @@ class BackdevApp(PlainNotifications, App[int]):
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _preload(self) -> None:
-        # Widgets the first frame did not need but the first reply will (see widgets/entries.py).
-        import textual.widgets._markdown  # noqa: F401
+        # What the first frame did not need but the first reply will (see widgets/markdown_blocks.py).
+        import rich.markdown  # noqa: F401
+        from textual.highlight import highlight
+
+        from backdev.tui.widgets.markdown_blocks import parser
+
+        parser()
+        highlight("def f(): pass", language="python")  # the lexers' tables, built on first use
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _load_project(self) -> None:
@@ -163,6 +174,10 @@ class BackdevApp(PlainNotifications, App[int]):
     @on(ProviderReady)
     async def _provider_ready(self, message: ProviderReady) -> None:
         self.provider_ready.set()
+        for callback in self.after_warm_up:
+            callback()
+        self.after_warm_up.clear()
+        self._preload()  # after the SDK, not beside it: a message can leave before a reply is drawn
         await self.chat.on_provider_ready(message.error)
 
     @on(ProjectLoaded)
@@ -175,10 +190,18 @@ class BackdevApp(PlainNotifications, App[int]):
         # Ready only once the screen has said what it found, so that a waiting message is shown after it.
         await self.chat.on_project_loaded(message.project, message.error)
         self.project_ready.set()
+        self.chat.refresh_status()
 
     @property
     def ready_for_turns(self) -> bool:
         return self.provider_ready.is_set() and self.project_ready.is_set()
+
+    @property
+    def still_loading(self) -> str:
+        """What start-up is still doing, for the status bar ("" once a message can leave at once)."""
+        loading = [what for what, ready in (("loading the API client", self.provider_ready),
+                                            ("reading the repository", self.project_ready)) if not ready.is_set()]
+        return " and ".join(loading) + "…" if loading else ""
 
     # --- quitting ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from backdev.session.store import StoredMessage
 
-ItemKind = Literal["user", "reply", "tool", "error"]
+ItemKind = Literal["user", "reply", "tool", "error", "note"]  # notes: only of a live transcript put away
 
 
 @dataclass(frozen=True)

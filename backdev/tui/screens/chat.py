@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from backdev.assistant import NothingToRetryError
@@ -34,6 +33,7 @@ from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
 from backdev.tui.widgets.entries import ErrorEntry, UserEntry
+from backdev.tui.widgets.footer import KeyFooter
 from backdev.tui.widgets.prompt import PromptArea
 from backdev.tui.widgets.status import StatusBar, StatusInfo
 from backdev.tui.widgets.transcript import Transcript
@@ -116,7 +116,7 @@ class ChatScreen(ChatActions, Screen[None]):
             yield WorkflowPanel(id="workflow")
         yield Composer(Completer(lambda prefix: app.runner.completions(prefix)), id="composer")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         app: Any = self.app
@@ -187,7 +187,7 @@ class ChatScreen(ChatActions, Screen[None]):
         assistant = app.assistant
         totals = assistant.totals()
         info = getattr(app.project, "info", None)
-        state = "streaming…" if self.busy else ("" if app.ready_for_turns else "starting…")
+        state = "streaming…" if self.busy else app.still_loading
         self.query_one(StatusBar).show(StatusInfo(
             assistant.persona.name, assistant.model.model_id, repo_label(app.workspace.root.name, info),
             self.query_one(WorkflowPanel).current_phase, totals.usage, totals.cost, state,
