@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
-from backdev.llm.events import LoopEvent, Usage
+from backdev.llm.events import LoopEvent, Notice, Usage
 from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
@@ -29,8 +29,8 @@ from backdev.personas.model import Persona
 from backdev.prompt import AssembledPrompt, assemble_prompt
 from backdev.repo.redaction import redact
 from backdev.repo.safety import SafetyPolicy
-from backdev.session.context import api_messages
-from backdev.session.recorder import TurnRecorder
+from backdev.session.context import api_messages, take_left_out_note
+from backdev.session.recorder import TurnRecorder, close_open_calls
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, Tool, ToolAccess, ToolRegistry
@@ -183,6 +183,10 @@ class Assistant:
         turn = self.store.next_turn(self.session.id)
         content = [{"type": "text", "text": text}, *extra_blocks]
         self.store.append_message(self.session.id, turn=turn, role="user", content=content, text=text, meta=meta or None)
+        # A message that got no answer is not sent again (see backdev.session.context): say so, once.
+        note = take_left_out_note(self.store, self.messages())
+        if note:
+            yield Notice(note)
         async for event in self._run_turn(turn, approve):
             yield event
 
@@ -237,6 +241,7 @@ class Assistant:
         try:
             async with aclosing(loop.run(self.build_request(prompt))) as events:
                 async for event in events:
+                    event = recorder.annotated(event)
                     recorder.observe(event)
                     yield event
         finally:
@@ -274,6 +279,7 @@ class Assistant:
         carry over to another session.
         """
         self.session = record
+        close_open_calls(self.store, record.id)  # calls left open when backdev was killed: the transcript shows them
         self.grants.clear()
         self.model = resolve_model(record.model)
         if persona is not None:

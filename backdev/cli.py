@@ -7,13 +7,14 @@ each command imports what it needs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from backdev.cli_completion import FILES, MODELS, PERSONAS, SESSIONS, add_completion_parsers, completes
-from backdev.cli_errors import EXIT_USAGE, UsageError
+from backdev.cli_errors import EXIT_FAILED, EXIT_USAGE, UsageError
 from backdev.cli_help import Parser, examples
 from backdev.cli_review import add_review_parser, review_command
 
@@ -114,15 +115,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run backdev; returns the exit status."""
+    """Run backdev; returns the exit status.
+
+    Whatever the input, the result is an exit status and at most a sentence on stderr, never a
+    traceback: 0 done, 1 something failed (a reply, a check), 2 a usage error. Output cut short by
+    its reader (`backdev doctor | head`) ends quietly with status 1, as Python's own tools do.
+    """
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # The reader went away: stop writing, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+def _unknown_command(word: str) -> str:
+    import difflib  # only for this hint
+
+    public = [name for name in COMMANDS if not name.startswith("_")]
+    near = difflib.get_close_matches(word, public, n=1, cutoff=0.5)
+    also = f" (did you mean {near[0]}?)" if near else ""
+    return f"unknown command {word!r}{also}; the commands are {', '.join(public)} — see `backdev --help`."
+
+
+def _check_output(output: str | None) -> None:
+    """Refuse an `--output` that cannot be written, before any work (or paid request) is done."""
+    if not output:
+        return
+    target = Path(output).expanduser()
+    if target.is_dir():
+        raise UsageError(f"Cannot write {output}: it is a folder; give a file name with --output.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise UsageError(f"Cannot write {output}: the folder {folder} does not exist; create it or give another --output.")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"Cannot write {output}: the folder {folder} is not writable; give another --output.")
+
+
+def _run(words: list[str]) -> int:
     parser = build_parser()
-    words = list(sys.argv[1:] if argv is None else argv)
     # `backdev` alone, or `backdev --plain`, means `backdev chat ...`.
+    if words and words[0] not in COMMANDS and not words[0].startswith("-"):
+        print(f"backdev: {_unknown_command(words[0])}", file=sys.stderr)
+        return EXIT_USAGE
     if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help", "--version")):
         words = ["chat", *words]
     args = parser.parse_args(words)
     command = args.command
-    # loaded by the command that needs it: `backdev --help` stays fast
+    from backdev.llm.models import UnknownModelError  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.personas.loader import UnknownPersonaError
     from backdev.session.store import SessionNotFoundError
     from backdev.settings import SettingsError
@@ -130,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from backdev.safe_text import safe_stdio, visible
 
     try:
+        _check_output(getattr(args, "output", None))
         if command == "chat":
             return _chat(args)
         with safe_stdio():  # what the subcommands print may come from the repository or a session
@@ -165,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from backdev.cli_completion import values_command
 
                 return values_command(args, Path.cwd())
-    except (UsageError, SettingsError, UnknownPersonaError, SessionNotFoundError) as exc:
+    except (UsageError, SettingsError, UnknownPersonaError, SessionNotFoundError, UnknownModelError) as exc:
         print(f"backdev: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -181,7 +223,7 @@ def _chat(args: argparse.Namespace) -> int:
     from backdev.logs import setup_logging
 
     flags: dict[str, Any] = {"model": args.model, "persona": args.persona}
-    if args.model:
+    if args.model is not None:  # `--model ''` too: an empty name is refused, not ignored
         try:
             resolve_model(args.model)
         except UnknownModelError as exc:

@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from backdev import paths
 from backdev.compose import Workspace, open_store, open_workspace
@@ -108,7 +109,13 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
         text = visible(export_markdown(store, record, prices))  # a transcript is for reading: `cat` it safely
         output = getattr(args, "output", None)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            try:
+                Path(output).expanduser().write_text(text, encoding="utf-8")
+            except OSError as exc:
+                # loaded by the command that needs it: `backdev --help` stays fast
+                from backdev.cli_errors import UsageError
+
+                raise UsageError(f"Cannot write {output}: {exc.strerror}; give another --output.") from exc
             print(f"Wrote {output}", file=sys.stderr)
         else:
             sys.stdout.write(text)
@@ -126,7 +133,8 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
 def doctor_command(cwd: Path) -> int:
     from backdev.compose import make_provider  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.llm.models import UnknownModelError, resolve_model
-    from backdev.settings import SettingsError, mask_secret, setting_fields
+    from backdev.llm.errors import base_url_hint
+    from backdev.settings import ProjectRule, SettingsError, setting_fields
 
     root = find_project_root(cwd)
     problems = 0
@@ -135,16 +143,20 @@ def doctor_command(cwd: Path) -> int:
         workspace = open_workspace(cwd)
     except SettingsError as exc:
         print(f"  ✗ settings: {exc}")
+        print("\n  The settings a config file may hold:")  # the list the error points to
+        for spec in setting_fields():
+            if spec.metadata["in_files"]:
+                where = " (your config only, never a project's)" if spec.metadata["project"] is ProjectRule.NEVER else ""
+                print(f"    {spec.name:<20} {spec.metadata['doc']}{where}")
         return 1
     settings, catalog = workspace.settings, workspace.catalog
     for spec in setting_fields():
         value = getattr(settings, spec.name)
-        shown = mask_secret(value) if spec.metadata["kind"] == "secret" else ("(not set)" if value in (None, {}, ()) else value)
-        if spec.metadata["kind"] == "database_url" and value:
-            from backdev.db.url import mask_url  # loaded by the command that needs it: `backdev --help` stays fast
-
-            shown = mask_url(value)
-        print(f"  {spec.name:<16} {str(shown):<34} {settings.source_of(spec.name)}")
+        print(f"  {spec.name:<16} {_shown(spec, value):<34} {settings.source_of(spec.name)}")
+    hint = base_url_hint(settings.base_url)
+    if hint:
+        problems += 1
+        print(f"  ✗ settings: {hint}.")
     try:
         model = resolve_model(settings.model)
         print(f"  ✓ settings: model {settings.model} → {model.model_id}" + "".join(f"; {n}" for n in model.notes))
@@ -191,7 +203,7 @@ def doctor_command(cwd: Path) -> int:
         problems += 1
         from backdev.llm.errors import MISSING_KEY  # loaded by the command that needs it: `backdev --help` stays fast
 
-        print(f"  ✗ API: {MISSING_KEY.message}")
+        print(f"  ✗ API: {MISSING_KEY.outside_chat}")
         return 1
     started = time.perf_counter()
     try:
@@ -201,10 +213,29 @@ def doctor_command(cwd: Path) -> int:
         # loaded by the command that needs it: `backdev --help` stays fast
         from backdev.llm.errors import classify_exception
 
-        failure = classify_exception(exc, model=settings.model, base_url=settings.base_url, timeout=settings.timeout)
+        failure = classify_exception(exc, model=settings.model, base_url=settings.base_url, timeout=settings.timeout,
+                                     waited=time.perf_counter() - started, retries=settings.max_retries)
         problems += 1
-        print(f"  ✗ API: {failure.message}")
+        print(f"  ✗ API: {failure.outside_chat}")
     return 1 if problems else 0
+
+
+def _shown(spec: Any, value: Any) -> str:
+    """A setting's value as doctor prints it: secrets and header values masked."""
+    from backdev.settings import mask_secret  # loaded by the command that needs it: `backdev --help` stays fast
+
+    kind = spec.metadata["kind"]
+    if kind == "secret":
+        return mask_secret(value)
+    if value in (None, {}, ()):
+        return "(not set)"
+    if kind == "headers":  # header values are often tokens
+        return ", ".join(f"{name}: {mask_secret(header)}" for name, header in value.items())
+    if kind == "database_url":
+        from backdev.db.url import mask_url  # loaded by the command that needs it: `backdev --help` stays fast
+
+        return mask_url(value)
+    return str(value)
 
 
 def _print_trust(workspace: Workspace) -> None:

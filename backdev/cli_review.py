@@ -89,7 +89,7 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     err = safe_stream(err or sys.stderr)
     try:
         target = check_target(ReviewTarget(tuple(args.paths), args.diff, args.base))
-        model_notes = resolve_model(args.model).notes if args.model else ()
+        model_notes = resolve_model(args.model).notes if args.model is not None else ()  # `--model ''` is refused
     except (ReviewError, UnknownModelError) as exc:
         raise UsageError(str(exc)) from exc
     for note in model_notes:  # said once, first: an unfamiliar id is sent as given

@@ -19,6 +19,7 @@ from backdev.llm.provider import Provider
 from backdev.personas.loader import PersonaCatalog
 from backdev.project import find_project_root
 from backdev.repo.safety import SafetyPolicy
+from backdev.session.recorder import close_open_calls
 from backdev.session.store import SessionStore
 from backdev.settings import Settings
 from backdev.tools.base import ToolAccess, ToolRegistry
@@ -82,7 +83,7 @@ def make_provider(settings: Settings) -> Provider:
     """The Anthropic provider for these settings (the SDK itself is imported on first use)."""
     return AnthropicProvider(
         api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
-        max_retries=settings.max_retries,
+        max_retries=settings.max_retries, auth_token=settings.auth_token, headers=settings.headers,
     )
 
 
@@ -120,6 +121,7 @@ def start_session(
         if record is None:
             notes.append("No earlier session in this folder: starting a new one.")
     if record is not None:
+        notes.extend(close_open_calls(store, record.id))  # calls left open when backdev was killed
         name = persona_name or record.persona
         if name in workspace.catalog.personas:
             persona = workspace.catalog.get(name)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from backdev import paths
+from backdev.setting_values import check_value
 from backdev.yamlio import MAX_CONFIG_BYTES, FileTooLarge, YamlProblem, load_yaml, read_capped
 
 PROJECT_CONFIG_NAME = ".backdev.yaml"
@@ -40,6 +41,7 @@ PROJECT_CONFIG_NAME = ".backdev.yaml"
 # Environment variables that feed settings, and the setting each one sets.
 ENV_VARS: dict[str, str] = {
     "ANTHROPIC_API_KEY": "api_key",
+    "ANTHROPIC_AUTH_TOKEN": "auth_token",
     "ANTHROPIC_BASE_URL": "base_url",
     "BACKDEV_MODEL": "model",
     "BACKDEV_PERSONA": "persona",
@@ -83,12 +85,17 @@ class Settings:
     persona: str = _setting("backend-developer", "str", "persona used when none is named")
     api_key: str | None = _setting(None, "secret", "Anthropic API key (ANTHROPIC_API_KEY only)", in_files=False,
                                    project=ProjectRule.NEVER)
-    base_url: str | None = _setting(None, "optional_str", "Messages API base URL (ANTHROPIC_BASE_URL)",
+    auth_token: str | None = _setting(None, "secret", "bearer token for a gateway (ANTHROPIC_AUTH_TOKEN only)",
+                                      in_files=False, project=ProjectRule.NEVER)
+    base_url: str | None = _setting(None, "url", "Messages API base URL (ANTHROPIC_BASE_URL)",
                                     project=ProjectRule.NEVER)
+    # What is sent to the API, and where, is the person's to decide: never from a repository.
+    headers: Mapping[str, str] = _setting({}, "headers", "extra HTTP headers sent with every API request",
+                                          project=ProjectRule.NEVER)
     max_tokens: int = _setting(16000, "int", "largest reply, in tokens", project=ProjectRule.LOWER)
     max_tool_rounds: int = _setting(25, "int", "tool calls the model may chain in one turn", project=ProjectRule.LOWER)
     timeout: float = _setting(120.0, "float", "seconds to wait for the API between two chunks")
-    max_retries: int = _setting(2, "int", "retries the SDK makes on 429/5xx/connection errors")
+    max_retries: int = _setting(2, "count", "retries the SDK makes on 429/5xx/connection errors (0: none)")
     theme: str = _setting("textual-dark", "str", "Textual theme of `backdev chat`", project=ProjectRule.ALWAYS)
     side_panel: bool = _setting(True, "bool", "show the workflow panel in `backdev chat`", project=ProjectRule.ALWAYS)
     prices: Mapping[str, Any] = _setting(
@@ -160,59 +167,16 @@ def mask_secret(value: str | None) -> str:
     return "…" + value[-4:] if len(value) > 4 else "…"
 
 
-def _check_value(kind: str, value: Any) -> Any:
-    """Return `value` converted to the setting's kind, or raise TypeError saying what is expected."""
-    if kind in ("str",):
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        raise TypeError("expected a non-empty string")
-    if kind == "optional_str":
-        if value is None or isinstance(value, str):
-            return value or None
-        raise TypeError("expected a string")
-    if kind == "database_url":  # checked when the database is attached (a note, not an error at start)
-        if value is None or isinstance(value, str):
-            return value.strip() or None if value else None
-        raise TypeError("expected a URL such as mysql://user:password@127.0.0.1:3306/database")
-    if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        raise TypeError("expected a positive whole number")
-    if kind == "float":
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return float(value)
-        raise TypeError("expected a positive number")
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        raise TypeError("expected true or false")
-    if kind == "str_list":
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        raise TypeError("expected a list of strings")
-    if kind == "prices":
-        return _check_prices(value)
-    raise TypeError(f"cannot be set here ({kind})")
-
-
-def _check_prices(value: Any) -> dict[str, Any]:
-    price_keys = {"input", "output", "cache_write", "cache_read"}
-    if not isinstance(value, dict):
-        raise TypeError("expected a mapping of model id to prices")
-    for model_id, price in value.items():
-        if not isinstance(price, dict) or set(price) != price_keys:
-            raise TypeError(f"{model_id}: expected exactly {', '.join(sorted(price_keys))}")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in price.values()):
-            raise TypeError(f"{model_id}: prices must be numbers (dollars per million tokens)")
-    return dict(value)
+def _env_var_of(name: str) -> str:
+    return next((var for var, key in ENV_VARS.items() if key == name), name.upper())
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Read and validate one YAML config file; a missing file is an empty config.
 
     Raises:
-        SettingsError: on a YAML error, a top level that is not a mapping, an unknown key or a
-            value of the wrong kind. The message names the file and the key.
+        SettingsError: on a file that is not UTF-8 or not valid YAML, a top level that is not a
+            mapping, an unknown key or a value of the wrong kind. The message names the file and the key.
     """
     return _read_config(path)[1]
 
@@ -223,8 +187,11 @@ def _read_config(path: Path) -> tuple[str | None, dict[str, Any]]:
         text = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return None, {}
-    except (FileTooLarge, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{exc}" if isinstance(exc, FileTooLarge) else f"{path}: is not UTF-8 text.") from exc
+    except FileTooLarge as exc:
+        raise SettingsError(f"{exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                            "save it as UTF-8.") from exc
     except OSError as exc:
         raise SettingsError(f"{path}: cannot be read ({exc.strerror}).") from exc
     return text, _check_config(path, text)
@@ -236,6 +203,7 @@ def _check_config(path: Path, text: str) -> dict[str, Any]:
     except YamlProblem as exc:
         where = f" line {exc.line}" if exc.line else ""
         raise SettingsError(f"{path}:{where} is not valid YAML ({exc.problem}); fix it or remove the file.") from exc
+
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -252,13 +220,14 @@ def _check_config(path: Path, text: str) -> dict[str, Any]:
             raise SettingsError(f"{path}: {key!r} is not a setting{also}; see `backdev doctor` for the list.")
         if not spec.metadata["in_files"]:
             raise SettingsError(
-                f"{path}: {key!r} cannot be set in a config file; set the ANTHROPIC_API_KEY "
+                f"{path}: {key!r} cannot be set in a config file; set the {_env_var_of(spec.name)} "
                 "environment variable instead."
             )
         try:
-            checked[key] = _check_value(spec.metadata["kind"], value)
+            checked[key] = check_value(spec.metadata["kind"], value)
         except TypeError as exc:
-            raise SettingsError(f"{path}: {key!r} has the wrong type: {exc} (got {value!r}).") from exc
+            got = "" if spec.metadata["kind"] == "headers" else f" (got {value!r})"  # header values are often secrets
+            raise SettingsError(f"{path}: {key!r} has the wrong type: {exc}{got}.") from exc
     return checked
 
 
@@ -296,7 +265,7 @@ def _env_layers(env: Mapping[str, str]) -> list[Layer]:
         if raw:
             kind = "optional_str" if kinds[key] == "secret" else kinds[key]
             try:
-                layers.append(({key: _check_value(kind, raw)}, f"env {var}"))
+                layers.append(({key: check_value(kind, raw)}, f"env {var}"))
             except TypeError as exc:
                 raise SettingsError(f"environment variable {var}: {exc}.") from exc
     return layers

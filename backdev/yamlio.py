@@ -86,6 +86,8 @@ def load_yaml(text: str) -> Any:
     loader = _loader()(text)  # what yaml.safe_load does, with the bounded SafeLoader
     try:
         return loader.get_single_data()
+    except RecursionError:  # `[[[[…` thousands deep: PyYAML's parser recurses once per level
+        raise YamlProblem("nested too deeply", None) from None
     except yaml.YAMLError as exc:
         # The context mark is where the broken construct began (e.g. an unclosed `[`); the problem
         # mark is often the end of the text, which points the person nowhere useful.

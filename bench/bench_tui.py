@@ -5,14 +5,24 @@ Each measurement is a ratio against a baseline run side by side in the same comm
 1. start-up — process start to the first frame (`App.on_ready`) of the real app on a new session,
    built exactly as `backdev chat` builds it, vs a bare Textual app with a Markdown and a TextArea.
    Target: ratio <= 1.3.
-2. streaming — a 2,000-delta, 12 KB markdown reply from the fake API (in its own process, so it
-   does not share the GIL with the app) through the real SDK, provider and app, headless, from
-   Enter to the reply fully rendered; vs the same fragments shown with `Markdown.update(whole text)`
-   per chunk. Targets: <= 1.5 s and >= 10x faster. The update() baseline is quadratic; it stops
-   after a time budget and the ratio is then a lower bound (the chunks it did not reach would only
-   cost more).
+   Also ready to send: process start to the API client loaded (a message sent earlier leaves
+   then). Target: <= 1.5 s.
+2. streaming — a 300-line markdown reply in ~629 deltas from the fake API (in its own process, so
+   it does not share the GIL with the app) through the real SDK, provider and app, headless; cold
+   (the first reply of a process) and warm; time to its first and last line on screen and the
+   screen updates; vs a minimal Textual app streaming it into `Markdown.get_stream()` and one
+   rendering it with one `Markdown.update()`, and the SDK alone (see bench/stream_cases.py). The
+   same at 150 deltas/s: screen updates a second and the worst lag behind the last delta.
+   Targets: fully on screen <= 1.0 s warm, <= 1.5 s cold, <= 0.5x the Markdown floor; >= 15
+   updates/s, lag <= 100 ms.
 3. resume — process start to interactive (first frame, history shown, prompt focused) on a
    500-exchange session, vs a new session; peak RSS of that process. Targets: <= 1 s, <= 250 MB.
+
+4. long session — memory of one app over 300 turns (resident size after a collection, every 50).
+   Target: flat.
+5. real terminal — the start-up and the reply above in tmux 120x40, polling `capture-pane`
+   (bench/terminal_cases.py): first frame vs a bare app, ready to send, cold and warm reply vs the
+   `Markdown` floors, distinct screens a second at 150 deltas/s.
 
 Every timed run is a fresh process (or, for streaming, a fresh app), repeated; medians reported.
 """
@@ -30,15 +40,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-DELTAS = 2000
-REPLY_BYTES = 12_000
 
 
 # --- children (each runs in its own process) ---------------------------------------------------
 
 
-def _exit_at_ready(app_class: type) -> None:
-    """Print the wall clock and peak RSS when the app's first frame is up, then exit."""
+def _exit_at_ready(app_class: type, wait_for_provider: bool = False) -> None:
+    """Print the wall clock and peak RSS when the app's first frame is up, then exit (or, with
+    `wait_for_provider`, once the API client is loaded too: then `provider` is its wall clock)."""
     import resource
 
     original = getattr(app_class, "on_ready", None)
@@ -48,6 +57,9 @@ def _exit_at_ready(app_class: type) -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         if original is not None:
             original(self)
+        if wait_for_provider:
+            self.bench_frame = stamp
+            return
         print(json.dumps({"ready": stamp, "rss": rss}), flush=True)
         self.exit()
 
@@ -67,7 +79,14 @@ def child_bare() -> None:
     Bare().run(headless=True, size=(100, 30))
 
 
-def child_app(resume: str | None) -> None:
+def child_import() -> None:
+    import anthropic  # noqa: F401
+
+    print(json.dumps({"ready": time.time()}), flush=True)
+    os._exit(0)
+
+
+def child_app(resume: str | None, wait_for_provider: bool = False) -> None:
     # Exactly what `backdev chat` does before handing over to the app (see backdev/cli.py _chat),
     # then what run_tui does (backdev/tui/launch.py), with a headless driver.
     import gc
@@ -85,113 +104,27 @@ def child_app(resume: str | None) -> None:
     from backdev.tui.factory import make_app
     from backdev.tui.launch import run_app
 
-    _exit_at_ready(BackdevApp)
+    _exit_at_ready(BackdevApp, wait_for_provider)
+    if wait_for_provider:
+        from backdev.tui.screens.chat import ChatScreen
+
+        original = ChatScreen.on_provider_ready
+
+        async def provider_ready(self, error: str) -> None:  # type: ignore[no-untyped-def]
+            await original(self, error)
+            print(json.dumps({"ready": self.app.bench_frame, "provider": time.time()}), flush=True)
+            os._exit(0)
+
+        ChatScreen.on_provider_ready = provider_ready  # type: ignore[method-assign]
     run_app(make_app(startup, workspace), headless=True, size=(100, 30))  # what run_tui does
     os._exit(0)  # do not wait for the background import of anthropic to finish
 
 
-SECTION = """## {n}. Where the time goes
+def child_stream(mode: str, url: str, *tags: str) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from stream_cases import child
 
-The order list view renders {n}0 orders and, for each one, reads `order.customer` and
-`order.items.count()`. Django evaluates those lazily, so every row costs two more queries: with
-the default page size that is a few hundred round trips to MySQL for one request, and the p95 you
-measured (about 900 ms) is almost all of it spent waiting on the database rather than in Python.
-
-- `select_related("customer")` turns the customer lookups into one JOIN;
-- `annotate(item_count=Count("items"))` replaces the per-row `count()`;
-- an index on `orders(customer_id, created_at)` keeps the sort cheap as the table grows.
-
-```python
-def order_list(request):
-    orders = (
-        Order.objects.select_related("customer")
-        .annotate(item_count=Count("items"))
-        .order_by("-created_at")[:50]
-    )
-    return render(request, "orders/list.html", {{"orders": orders}})
-```
-
-A test pins the number of queries, so a later change cannot bring the N+1 back without failing
-CI. Run it with `pytest -k order_list` and watch `assertNumQueries(3)` hold.
-
-"""
-
-
-def make_reply() -> list[str]:
-    """A 12 KB reply shaped like a real one (headings, prose, lists, code) in 2,000 fragments.
-
-    About 70% prose, with a bulleted list and a 9-line code block per section: the mix the
-    persona writes, not a worst case of one tiny block per line (nor a best case of one paragraph).
-    """
-    parts, n = [], 0
-    while sum(map(len, parts)) < REPLY_BYTES:
-        n += 1
-        parts.append(SECTION.format(n=n))
-    text = "".join(parts)[:REPLY_BYTES]
-    size = -(-len(text) // DELTAS)
-    return [text[k : k + size] for k in range(0, len(text), size)]
-
-
-async def _stream_app(url: str) -> float:
-    from backdev.compose import open_store, open_workspace, start_session
-    from backdev.llm.anthropic_provider import AnthropicProvider
-    from backdev.tui.factory import make_app
-
-    workspace = open_workspace(Path.cwd())
-    provider = AnthropicProvider(api_key="bench", base_url=url, timeout=60, max_retries=0)
-    startup = start_session(workspace, open_store(), provider)
-    app = make_app(startup, workspace)
-    async with app.run_test(size=(120, 40)) as pilot:
-        while not app.ready_for_turns:
-            await pilot.pause(0.05)
-        chat = app.chat
-        chat.prompt.set_text("explain the slow order list")
-        started = time.perf_counter()
-        chat.prompt.action_submit()
-        while chat.busy or not chat.transcript.replies() or chat.transcript.replies()[-1].streaming:
-            await pilot.pause(0.005)
-        await pilot.pause()  # everything posted is handled and laid out
-        elapsed = time.perf_counter() - started
-        assert chat.transcript.replies()[-1].source == "".join(make_reply())
-    return elapsed
-
-
-async def _stream_update(budget: float) -> tuple[float, int]:
-    from textual.app import App, ComposeResult
-    from textual.containers import VerticalScroll
-    from textual.widgets import Markdown
-
-    class Baseline(App):
-        def compose(self) -> ComposeResult:
-            with VerticalScroll():
-                yield Markdown()
-
-    chunks = make_reply()
-    app = Baseline()
-    async with app.run_test(size=(120, 40)) as pilot:
-        markdown = app.query_one(Markdown)
-        app.query_one(VerticalScroll).anchor()
-        text, done = "", 0
-        started = time.perf_counter()
-        for chunk in chunks:
-            text += chunk
-            await markdown.update(text)
-            done += 1
-            if time.perf_counter() - started > budget:
-                break
-        await pilot.pause()
-        return time.perf_counter() - started, done
-
-
-def child_stream(mode: str, argument: str) -> None:
-    import asyncio
-
-    if mode == "app":
-        print(json.dumps({"seconds": asyncio.run(_stream_app(argument))}), flush=True)
-    else:
-        seconds, done = asyncio.run(_stream_update(float(argument)))
-        print(json.dumps({"seconds": seconds, "chunks": done}), flush=True)
-    os._exit(0)
+    child(mode, url, list(tags))
 
 
 # --- the parent --------------------------------------------------------------------------------
@@ -206,6 +139,8 @@ def run_child(*args: str, cwd: Path, env: dict[str, str]) -> dict:  # type: igno
     data = json.loads(result.stdout.strip().splitlines()[-1])
     if "ready" in data:
         data["seconds"] = data["ready"] - started
+    if "provider" in data:
+        data["provider_seconds"] = data["provider"] - started
     return data
 
 
@@ -248,40 +183,92 @@ def median_of(values: list[float]) -> str:
 
 
 def bench_startup(project: Path, env: dict[str, str], runs: int) -> dict[str, float]:
-    bare, real = [], []
+    bare, real, frame, provider, sdk = [], [], [], [], []
     for _ in range(runs):  # interleaved, so drift in the machine's load hits both alike
         bare.append(run_child("bare", cwd=project, env=env)["seconds"])
+        sdk.append(run_child("import", cwd=project, env=env)["seconds"])
         real.append(run_child("app", cwd=project, env=env)["seconds"])
+        ready = run_child("ready", cwd=project, env=env)
+        frame.append(ready["seconds"])
+        provider.append(ready["provider_seconds"])
     ratio = statistics.median(real) / statistics.median(bare)
     print("1. start-up to first frame (App.on_ready), new session")
     print(f"   bare Textual app (Markdown + TextArea): {median_of(bare)}")
     print(f"   backdev chat:                           {median_of(real)}")
     print(f"   ratio {ratio:.2f}x   (target <= 1.3x)  {'OK' if ratio <= 1.3 else 'MISSED'}")
+    print(f"   ready to send (the API client loaded): {median_of(provider)} (target <= 1.5 s)"
+          f"  {'OK' if statistics.median(provider) <= 1.5 else 'MISSED'}; first frame in those runs {median_of(frame)}")
+    print(f"   a process that only imports anthropic: {median_of(sdk)}; bare first frame + that import"
+          f" {statistics.median(bare) + statistics.median(sdk):.3f} s (the floor of loading the SDK after the frame)")
     return {"startup_ratio": ratio, "startup_real": statistics.median(real)}
 
 
-def bench_stream(project: Path, env: dict[str, str], runs: int, budget: float) -> None:
+STREAM_MODES = ("sdk", "markdown-once", "markdown-stream", "app")
+LABELS = {"sdk": "SDK alone (the stream's floor)", "markdown-once": "Textual Markdown, one update()",
+          "markdown-stream": "Textual Markdown.get_stream()", "app": "backdev chat"}
+
+
+def _cell(values: list[float | None], unit: str = "s") -> str:
+    found = [v for v in values if v is not None]
+    if not found:
+        return "-"
+    median = statistics.median(found)
+    return f"{median:.3f}" if unit == "s" else f"{median:.0f}"
+
+
+def bench_stream(project: Path, env: dict[str, str], runs: int, pace: float) -> dict[str, float]:
+    sys.path.insert(0, str(HERE.parent))
+    from stream_cases import reply_300, step
+
     from backdev.fakeapi.process import FakeApiProcess
 
-    chunks = make_reply()
-    text = "".join(chunks)
-    step = {"type": "text", "text": text, "chunk": len(chunks[0])}
-    times = []
+    instant: dict[str, list[list[dict]]] = {mode: [] for mode in STREAM_MODES}  # type: ignore[type-arg]
+    paced: dict[str, list[list[dict]]] = {mode: [] for mode in ("markdown-stream", "app")}  # type: ignore[type-arg]
     with FakeApiProcess(env=env) as fake:
-        for _ in range(runs):
-            fake.enqueue(step)
-            times.append(run_child("stream", "app", fake.url, cwd=project, env=env)["seconds"])
-    baseline = run_child("stream", "update", str(budget), cwd=project, env=env)
-    app_median = statistics.median(times)
-    ratio = baseline["seconds"] / app_median
-    complete = baseline["chunks"] == len(chunks)
-    print(f"2. streaming a {len(text):,}-byte markdown reply in {len(chunks):,} deltas (fake API in its own process)")
-    print(f"   backdev chat (SDK -> provider -> worker -> MarkdownStream): {median_of(times)}"
-          f"   (target <= 1.5 s)  {'OK' if app_median <= 1.5 else 'MISSED'}")
-    shown = "all" if complete else f"only {baseline['chunks']:,} of {len(chunks):,}"
-    print(f"   Markdown.update(whole text) per chunk: {baseline['seconds']:.1f} s for {shown} chunks")
-    bound = "" if complete else " (lower bound: stopped at the time budget)"
-    print(f"   ratio {ratio:.1f}x faster{bound}   (target >= 10x)  {'OK' if ratio >= 10 else 'MISSED'}")
+        for run in range(runs):  # interleaved: drift in the machine's load hits every case alike
+            for mode in STREAM_MODES:
+                tags = [f"cold{run}{mode}", f"warm{run}{mode}"]
+                fake.enqueue(*(step(reply_300(tag), 0) for tag in tags))
+                instant[mode].append(run_child("stream", mode, fake.url, *tags, cwd=project, env=env)["results"])
+            for mode in paced:
+                tags = [f"pcold{run}{mode}", f"pwarm{run}{mode}"]
+                fake.enqueue(*(step(reply_300(tag), pace) for tag in tags))
+                paced[mode].append(run_child("stream", mode, fake.url, *tags, cwd=project, env=env)["results"])
+    text = reply_300("x")
+    print(f"2. a {text.count(chr(10)) + 1}-line markdown reply ({len(text):,} bytes, ~629 deltas) from the fake API"
+          " (its own process), headless 120x40, from the request (Enter for backdev)")
+    print(f"   {'':34} {'cold: first':>11} {'last':>7} {'updates':>7}   {'warm: first':>11} {'last':>7} {'updates':>7}")
+    summary: dict[str, float] = {}
+    for mode in STREAM_MODES:
+        cold = [r[0] for r in instant[mode]]
+        warm = [r[1] for r in instant[mode]]
+        row = [_cell([c["first"] for c in cold]), _cell([c["last"] for c in cold]),
+               _cell([c["updates"] for c in cold], "n"), _cell([w["first"] for w in warm]),
+               _cell([w["last"] for w in warm]), _cell([w["updates"] for w in warm], "n")]
+        print(f"   {LABELS[mode]:34} {row[0]:>11} {row[1]:>7} {row[2]:>7}   {row[3]:>11} {row[4]:>7} {row[5]:>7}")
+        summary[f"{mode}_cold"] = statistics.median(c["last"] for c in cold)
+        summary[f"{mode}_warm"] = statistics.median(w["last"] for w in warm)
+    floor = min(summary["markdown-once_warm"], summary["markdown-stream_warm"])
+    warm_ratio = summary["app_warm"] / floor
+    cold_ratio = summary["app_cold"] / min(summary["markdown-once_cold"], summary["markdown-stream_cold"])
+    print(f"   backdev, reply fully on screen: warm {summary['app_warm']:.3f} s (target <= 1.0)"
+          f" {'OK' if summary['app_warm'] <= 1.0 else 'MISSED'}, cold {summary['app_cold']:.3f} s (target <= 1.5)"
+          f" {'OK' if summary['app_cold'] <= 1.5 else 'MISSED'}")
+    print(f"   ratio to the Markdown floor (the faster of the two): warm {warm_ratio:.2f}x, cold {cold_ratio:.2f}x"
+          f" (target <= 0.5x) {'OK' if max(warm_ratio, cold_ratio) <= 0.5 else 'MISSED'}")
+    first = [r[k]["first"] for r in instant["app"] for k in (0, 1)]
+    sdk_first = [r[k]["first"] for r in instant["sdk"] for k in (0, 1)]
+    print(f"   first line: backdev {statistics.median(first) * 1000:.0f} ms after Enter, the SDK's first delta"
+          f" {statistics.median(sdk_first) * 1000:.0f} ms after its request")
+    print(f"   at {pace:.0f} deltas/s (warm reply):")
+    for mode, results in paced.items():
+        warm = [r[1] for r in results]
+        rate = statistics.median(w["per_second"] for w in warm)
+        lag = max(w["max_lag"] for w in warm)
+        print(f"   {LABELS[mode]:34} {rate:5.1f} screen updates/s (target >= 15), worst lag behind the last delta"
+              f" {lag * 1000:.0f} ms (target <= 100)  {'OK' if rate >= 15 and lag <= 0.1 else 'MISSED'}")
+        summary[f"{mode}_rate"], summary[f"{mode}_lag"] = rate, lag
+    return summary
 
 
 def bench_resume(project: Path, env: dict[str, str], runs: int, session_id: str) -> None:
@@ -300,12 +287,75 @@ def bench_resume(project: Path, env: dict[str, str], runs: int, session_id: str)
           f" peak RSS {peak:.0f} MB (target <= 250 MB)  {'OK' if peak <= 250 else 'MISSED'}")
 
 
+def bench_long_session(project: Path, env: dict[str, str], turns: int = 300, every: int = 50) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from stream_cases import reply_lines, step
+
+    from backdev.fakeapi.process import FakeApiProcess
+
+    with FakeApiProcess(env=env) as fake:
+        fake.enqueue(*(step(reply_lines(f"t{turn}", 60), 0) for turn in range(turns)))
+        samples = run_child("stream", "long", fake.url, str(turns), str(every), cwd=project, env=env)["results"]
+    first, last = samples[0], samples[-1]
+    growth = (last["rss"] - first["rss"]) / (last["turn"] - first["turn"]) * 100
+    print(f"4. a {turns}-turn session in one app (60-line replies), resident memory after a collection:")
+    print("   " + "  ".join(f"turn {s['turn']}: {s['rss']:.0f} MB" for s in samples))
+    print(f"   growth {growth:.1f} MB per 100 turns after turn {first['turn']};"
+          f" {last['seconds']:.0f} s for all turns ({last['seconds'] / turns * 1000:.0f} ms a turn)")
+
+
+def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pace: float,
+                   before: str | None = None) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    import terminal_cases as tc
+
+    from backdev.fakeapi.process import FakeApiProcess
+
+    if not tc.available():
+        print("5. real terminal: skipped (tmux is not installed)")
+        return
+    bare, sessions, stream, once, earlier = [], [], [], [], []
+    with FakeApiProcess(env=env) as fake:
+        for run in range(runs):  # interleaved, like every case here
+            bare.append(tc.bare_start(root, project, env))
+            sessions.append(tc.app_session(root, project, env, fake, [f"c{run}", f"w{run}", f"p{run}"], pace))
+            if before:  # the same session with an earlier checkout of backdev (`--before PATH`)
+                earlier.append(tc.app_session(root, project, {**env, "PYTHONPATH": before}, fake,
+                                              [f"bc{run}", f"bw{run}", f"bp{run}"], pace))
+            stream.append(tc.markdown_floor(root, project, env, fake, f"s{run}", "stream"))
+            once.append(tc.markdown_floor(root, project, env, fake, f"o{run}", "once"))
+
+    def of(key: str) -> list[float]:
+        return [s[key] for s in sessions]
+
+    frame = statistics.median(of("frame"))
+    print(f"5. in a real terminal (tmux 120x40, capture-pane polled), the same 300-line reply; runs={runs}")
+    print(f"   first frame: bare Textual app {median_of(bare)}; backdev chat {median_of(of('frame'))};"
+          f" ratio {frame / statistics.median(bare):.2f}x (target <= 1.3x)")
+    print(f"   ready to send (a message sent at the first frame reaches the API): {median_of(of('ready'))}"
+          f" (target <= 1.5 s)  {'OK' if statistics.median(of('ready')) <= 1.5 else 'MISSED'}")
+    print(f"   first reply (cold), from its request to its last line: {median_of(of('cold'))} (target <= 1.5 s)")
+    print(f"   warm reply, Enter to its last line: {median_of(of('warm'))} (target <= 1.0 s);"
+          f" distinct screens seen {statistics.median(of('warm_screens')):.0f}")
+    print(f"   Textual Markdown.get_stream(), Enter to the last line: {median_of(stream)}")
+    print(f"   Textual Markdown, one update(), Enter to the last line: {median_of(once)}")
+    floor = min(statistics.median(stream), statistics.median(once))
+    ratio = statistics.median(of("warm")) / floor
+    print(f"   warm ratio to the faster floor {ratio:.2f}x (target <= 0.5x)  {'OK' if ratio <= 0.5 else 'MISSED'}")
+    print(f"   at {pace:.0f} deltas/s: {statistics.median(of('paced_rate')):.1f} distinct screens a second while it"
+          f" streams (target >= 15), first section {statistics.median(of('paced_first')) * 1000:.0f} ms after Enter")
+    if earlier:
+        print(f"   the checkout at {before}, same runs: " + "; ".join(
+            f"{key} {statistics.median(e[key] for e in earlier):.3f}" for key in ("frame", "ready", "cold", "warm"))
+            + f"; {statistics.median(e['paced_rate'] for e in earlier):.1f} screens/s at {pace:.0f} deltas/s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="repetitions of each timed run (medians are reported)")
-    parser.add_argument("--only", choices=["startup", "stream", "resume"], help="run one benchmark")
-    parser.add_argument("--update-budget", type=float, default=120.0,
-                        help="seconds the quadratic update() baseline may run before it stops (default 120)")
+    parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal", "long"], help="run one benchmark")
+    parser.add_argument("--pace", type=float, default=150.0, help="deltas a second of the paced stream (default 150)")
+    parser.add_argument("--before", help="a checkout of an earlier backdev to run beside this one in the terminal cases")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -314,8 +364,17 @@ def main() -> int:
             child_bare()
         elif kind == "app":
             child_app(rest[0] if rest else None)
+        elif kind == "import":
+            child_import()
+        elif kind == "ready":
+            child_app(None, wait_for_provider=True)
+        elif kind in ("bare-tty", "floor-tty"):
+            sys.path.insert(0, str(HERE.parent))
+            import terminal_cases
+
+            terminal_cases.child_bare_tty() if kind == "bare-tty" else terminal_cases.child_floor_tty(*rest)
         else:
-            child_stream(rest[0], rest[1])
+            child_stream(*rest)
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as scratch:
         root = Path(scratch)
@@ -333,9 +392,13 @@ def main() -> int:
         if args.only in (None, "startup"):
             bench_startup(project, env, args.runs)
         if args.only in (None, "stream"):
-            bench_stream(project, env, max(3, args.runs // 2), args.update_budget)
+            bench_stream(project, env, max(1, args.runs // 2), args.pace)
         if args.only in (None, "resume"):
             bench_resume(project, env, args.runs, make_long_session(project))
+        if args.only in (None, "long"):
+            bench_long_session(project, env)
+        if args.only in (None, "terminal"):
+            bench_terminal(root, project, env, max(1, args.runs // 2), args.pace, args.before)
     return 0
 
 

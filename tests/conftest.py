@@ -34,6 +34,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def not_closing() -> Iterator[None]:
+    """A test that closes a front end (SIGTERM, SIGHUP) does not leave the process marked as closing."""
+    from backdev.session import closing
+
+    closing.reset()
+    yield
+    closing.reset()
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read or write the person's config, data or logs; never see their API key or database."""
     home = tmp_path_factory.mktemp("backdev-home")
@@ -46,11 +56,21 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
+def assert_all_valid(invalid: list, where: str) -> None:  # type: ignore[type-arg]
+    """Fail a test whose requests the real API would have refused (the fakes refuse them too)."""
+    assert not invalid, f"{where} refused {len(invalid)} invalid request(s): " + "; ".join(
+        getattr(r, "problem", str(r)) for r in invalid)
+
+
 @pytest.fixture
 def fake_api() -> Iterator[FakeAnthropic]:
-    """The scripted fake Messages API on 127.0.0.1, expecting the key `test-key`."""
+    """The scripted fake Messages API on 127.0.0.1, expecting the key `test-key`.
+
+    After the test, every request it received must have been a valid conversation.
+    """
     with FakeAnthropic(api_key="test-key") as api:
         yield api
+        assert_all_valid(api.invalid_requests, "the fake API")
 
 
 @pytest.fixture
@@ -91,8 +111,11 @@ def fake_provider(api: FakeAnthropic, key: str = "test-key") -> AnthropicProvide
 
 
 @pytest.fixture
-def scripted() -> ScriptedProvider:
-    return ScriptedProvider()
+def scripted() -> Iterator[ScriptedProvider]:
+    """The scripted provider; like the fake API, it refuses (and the test fails on) an invalid request."""
+    provider = ScriptedProvider()
+    yield provider
+    assert_all_valid(provider.invalid, "the scripted provider")
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from backdev.tui.widgets.entries import ErrorEntry, ReplyEntry, UserEntry
 from backdev.tui.widgets.status import StatusBar
 
 from .conftest import fake_provider
-from .tuikit import Recorder, build, entries, notes, started, submit, turn_done, wait_for
+from .tuikit import (LONG_REPLY, Recorder, ask_for_a_long_reply, build, entries, notes, started, submit, turn_done,
+                     wait_for)
 
 REPLY = "Use `select_related` here:\n\n```python\nOrder.objects.select_related('customer')\n```\n\nThat removes the N+1."
 
@@ -80,13 +81,12 @@ async def test_a_message_streams_its_reply_from_the_api(workspace: Workspace, fa
 
 
 async def test_esc_cancels_a_streaming_reply_and_keeps_what_arrived(workspace: Workspace, fake_api: FakeAnthropic) -> None:
-    fake_api.enqueue({"type": "text", "text": "word " * 400, "chunk": 5, "delay": 0.02})
+    fake_api.enqueue(LONG_REPLY)
     startup = api_startup(workspace, fake_api)
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await started(pilot)
-        await submit(pilot, "a long answer please")
-        await wait_for(lambda: entries(chat, ReplyEntry) and entries(chat, ReplyEntry)[0].has_text, what="first text")
+        await ask_for_a_long_reply(pilot, chat)
         await asyncio.sleep(0.2)
         # pilot.press waits for idle queues, which never happens mid-stream: press from a task.
         await asyncio.create_task(pilot.press("escape"))
@@ -151,7 +151,7 @@ async def test_a_message_sent_before_the_provider_is_ready_waits_and_says_so(wor
     async with app.run_test(size=(100, 30)) as pilot:
         chat = app.chat
         await pilot.pause()
-        assert "starting" in str(chat.query_one(StatusBar).render())
+        assert "loading the API client" in str(chat.query_one(StatusBar).render())
         await send_early(pilot, "early bird")
         assert [u.text for u in entries(chat, UserEntry)] == ["early bird"] and provider.history == []
         provider.gate.set()

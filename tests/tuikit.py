@@ -72,6 +72,18 @@ async def turn_done(pilot: Any, timeout: float = 15.0) -> None:
     await pilot.pause()
 
 
+#: A reply long and slow enough to act on while it streams (cancel it, close the app).
+LONG_REPLY = {"type": "text", "text": "word " * 400, "chunk": 5, "delay": 0.02}
+
+
+async def ask_for_a_long_reply(pilot: Any, chat: Any) -> None:
+    """Send a message answered by `LONG_REPLY` (queued by the caller) and wait until its text shows."""
+    from backdev.tui.widgets.entries import ReplyEntry
+
+    await submit(pilot, "a long answer please")
+    await wait_for(lambda: entries(chat, ReplyEntry) and entries(chat, ReplyEntry)[0].has_text, what="first text")
+
+
 def entries(chat: Any, kind: type) -> list[Any]:
     return list(chat.transcript.query(kind))
 

@@ -225,6 +225,13 @@ class ChatDriver:
         """The API client and the repository are loaded: a turn starts at once."""
         return self._provider_ready.is_set() and self._repository_ready.is_set()
 
+    @property
+    def still_loading(self) -> str:
+        """What start-up is still doing, for a status line ("" once a message can leave at once)."""
+        loading = [what for what, ready in (("loading the API client", self._provider_ready),
+                                            ("reading the repository", self._repository_ready)) if not ready.is_set()]
+        return " and ".join(loading) + "…" if loading else ""
+
     async def _until_ready(self) -> AsyncGenerator[ChatEvent, None]:
         if not self.ready:
             yield Note(WAITING_NOTE)

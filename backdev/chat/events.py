@@ -80,7 +80,8 @@ class FindingsShown:
 
 @dataclass(frozen=True)
 class ReviewFinished:
-    """A review's end: its report (the findings and the closing summary), whether it finished, why not."""
+    """A review's end: its report (the findings and the closing summary), whether it finished, and why
+    not, in words for outside a chat (no `/retry`)."""
 
     report: ReviewReport
     finished: bool

@@ -35,7 +35,7 @@ async def review_events(assistant: Assistant, request: ReviewRequest, *, approve
                 if isinstance(event, TurnFinished):
                     summary = event.text
                 elif isinstance(event, TurnFailed):
-                    failure = event.failure.message
+                    failure = event.failure.outside_chat  # for backdev review: there is no chat to /retry in
                 yield event
     finally:
         end_review_turn(workflow)  # findings are confined to the review's files during its turn only

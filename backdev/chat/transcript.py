@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backdev.session.context import unanswered_turns
 from backdev.session.store import StoredMessage
 
-ItemKind = Literal["user", "reply", "tool", "error"]
+ItemKind = Literal["user", "reply", "tool", "error", "note"]  # notes: only of a live transcript put away
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,19 @@ def _result_text(content: Any) -> str:
 
 
 def transcript_items(rows: list[StoredMessage]) -> list[TranscriptItem]:
-    """The transcript items for `rows`, in order (both front ends show a resumed session from these)."""
+    """The transcript items for `rows`, in order (both front ends show a resumed session from these).
+
+    A message that got no answer (see `backdev.session.context.unanswered_turns`) has the status
+    `not answered`.
+    """
+    unanswered = unanswered_turns(rows)
     items: list[TranscriptItem] = []
     for row in rows:
         if row.status == "superseded":
             continue
         if row.role == "user" and row.kind == "message":
-            items.append(TranscriptItem("user", row.text, attachments=tuple(row.meta.get("attachments") or ())))
+            items.append(TranscriptItem("user", row.text, "not answered" if row.turn in unanswered else "complete",
+                                        attachments=tuple(row.meta.get("attachments") or ())))
         elif row.kind == "tool_results":
             results = {b.get("tool_use_id"): _result_text(b.get("content")) for b in row.content}
             for call in row.meta.get("tool_calls") or []:

@@ -11,16 +11,18 @@ import json
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
 class FakeApiProcess:
     """`python -m backdev.fakeapi --port 0` as a context manager; `url` once started."""
 
-    def __init__(self, *, api_key: str | None = None, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, api_key: str | None = None, env: Mapping[str, str] | None = None,
+                 options: Sequence[str] = ()) -> None:
         self.api_key = api_key
         self.env = dict(env) if env is not None else None
+        self.options = list(options)  # more arguments of `python -m backdev.fakeapi`, e.g. --key-header
         self.url = ""
         self.process: subprocess.Popen[str] | None = None
 
@@ -28,6 +30,7 @@ class FakeApiProcess:
         command = [sys.executable, "-m", "backdev.fakeapi", "--port", "0"]
         if self.api_key:
             command += ["--api-key", self.api_key]
+        command += self.options
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=self.env)
         assert self.process.stdout is not None
         # "fake Messages API on http://127.0.0.1:PORT  (ANTHROPIC_BASE_URL=...)"

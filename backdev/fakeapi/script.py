@@ -11,18 +11,23 @@ A step is one answer to one request. Kinds:
 - `{"type": "early_end", "text": "partial"}` — the body ends cleanly before `message_stop`.
 - `{"type": "inband_error", "text": "partial", "error_type": "overloaded_error"}` — an SSE
   `error` event mid-stream.
+- `{"type": "json_instead", "text": "..."}` — a streaming request answered with a plain JSON
+  message, as some gateways do.
 
 Any step may carry `delay` (seconds between chunks), `hang` (seconds before the first byte),
 `times` (how many requests it answers), `usage` overrides, and `match`: a string the first message
 of the conversation must contain for the step to answer it (so conversations run side by side
 each get their own steps; steps without `match` answer any). With no step queued, the fake
-echoes the last user message, so the app can be tried by hand without a key.
+echoes the last user message, so the app can be tried by hand without a key; a message holding
+`[[error:NNN]]` is answered with that HTTP error instead (`printf 'x [[error:400]]\n' | backdev
+chat --plain` shows what a failed turn does).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 from typing import Any
 
 _ids = itertools.count(1)
@@ -57,8 +62,15 @@ def last_user_text(body: dict[str, Any]) -> str:
     return ""
 
 
+_ERROR_MARKER = re.compile(r"\[\[error:(\d{3})\]\]")
+
+
 def echo_step(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer when nothing is queued: an echo of the last user text (or the error it asks for)."""
     text = last_user_text(body).strip() or "(nothing)"
+    marker = _ERROR_MARKER.search(text)
+    if marker:
+        return {"type": "error", "status": int(marker.group(1)), "message": "an error asked for with [[error:NNN]]"}
     return {"type": "text", "text": f"**echo** — you said: {text}\n\nThis reply comes from backdev's fake API.", "chunk": 6}
 
 
@@ -113,6 +125,17 @@ def usage_for(body: dict[str, Any], output_text: str, cache: dict[str, int], ste
     return usage
 
 
+def delta_text(event: bytes) -> str:
+    """The text a `content_block_delta` event carries ('' for a tool call's JSON)."""
+    data = json.loads(event.split(b"data: ", 1)[1])
+    return data["delta"].get("text", "")
+
+
+def start_usage(usage: dict[str, int]) -> dict[str, int]:
+    """What `message_start` reports: the input and cache counts, and one output token so far."""
+    return dict(usage, output_tokens=1)
+
+
 def stream_events(step: dict[str, Any], body: dict[str, Any], usage: dict[str, int]) -> list[bytes]:
     """The SSE events of a reply, in order, exactly as the API sends them.
 
@@ -120,11 +143,10 @@ def stream_events(step: dict[str, Any], body: dict[str, Any], usage: dict[str, i
     the body, ends it, or appends the error event).
     """
     message_id = f"msg_fake{next(_ids):05d}"
-    start_usage = dict(usage, output_tokens=1)
     events = [
         sse("message_start", {"type": "message_start", "message": {
             "id": message_id, "type": "message", "role": "assistant", "model": body.get("model", "fake"),
-            "content": [], "stop_reason": None, "stop_sequence": None, "usage": start_usage}}),
+            "content": [], "stop_reason": None, "stop_sequence": None, "usage": start_usage(usage)}}),
         sse("ping", {"type": "ping"}),
     ]
     partial_only = step["type"] in ("cut", "early_end", "inband_error")

@@ -6,6 +6,15 @@ exercise real sockets, real SSE parsing, real timeouts and real cut connections.
 In a test: `with FakeAnthropic() as api: api.enqueue({...}); ...; api.requests[-1].body`.
 By hand or from another process: `python -m backdev.fakeapi --port 8765`, then steps can be
 queued with `POST /_fake/enqueue` (a JSON list) and requests read from `GET /_fake/requests`.
+
+Like the real API, it refuses a structurally invalid conversation with a 400
+`invalid_request_error` (see `validate.py`) and keeps each refusal in `invalid_requests`, which
+the tests' fixture checks after every test. Options of one instance: `api_key` (401 without it),
+`key_header="x-api-key"` (a gateway that reads only that header), `context_window` (a prompt over
+it gets "prompt is too long: N tokens > M maximum"), `max_request_bytes` (a larger body gets the
+API's 413 `request_too_large`) and `models` (any other model gets a 404 `not_found_error`).
+Each recorded request keeps the `status` answered and the `usage` reported to the client (for a
+stream, what its `message_start` said until its `message_delta` said more).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from backdev.fakeapi import script
+from backdev.fakeapi.validate import prompt_too_long, request_problem
 
 MODELS = ["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5"]
 
@@ -33,16 +43,37 @@ class RecordedRequest:
     headers: dict[str, str]
     body: dict[str, Any]
     at: float = field(default_factory=time.time)
+    status: int = 0
+    usage: dict[str, int] = field(default_factory=dict)
+    problem: str = ""
+    invalid: bool = False  # refused as the real API would refuse it (not a scripted error)
+    streamed_chars: int = 0  # reply text written to the client so far (a kill benchmark's yardstick)
+
+
+@dataclass
+class FakeOptions:
+    """How one fake instance behaves beyond its script (see the module docstring)."""
+
+    api_key: str | None = None
+    key_header: str = "any"  # "any": Bearer or x-api-key; "x-api-key": only that header
+    context_window: int | None = None
+    max_request_bytes: int | None = None
+    models: tuple[str, ...] | None = None
 
 
 class _State:
-    def __init__(self, api_key: str | None) -> None:
+    def __init__(self, options: FakeOptions) -> None:
         self.lock = threading.Lock()
         self.steps: deque[dict[str, Any]] = deque()
         self.requests: list[RecordedRequest] = []
         self.cache: dict[str, int] = {}
-        self.api_key = api_key
+        self.options = options
         self.client_disconnects = 0
+
+    def record(self, request: RecordedRequest) -> RecordedRequest:
+        with self.lock:
+            self.requests.append(request)
+        return request
 
     def next_step(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -71,13 +102,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def _body(self) -> dict[str, Any]:
+    def _body(self) -> tuple[dict[str, Any], int]:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:
-            return json.loads(raw) if raw else {}
+            return (json.loads(raw) if raw else {}), len(raw)
         except json.JSONDecodeError:
-            return {"_raw": raw.decode(errors="replace")}
+            return {"_raw": raw.decode(errors="replace")}, len(raw)
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -95,11 +126,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _authorised(self) -> bool:
-        expected = self.server.state.api_key
-        if expected is None:
+        options = self.server.state.options
+        if options.api_key is None:
             return True
-        given = self.headers.get("x-api-key") or (self.headers.get("authorization") or "").removeprefix("Bearer ")
-        return given == expected
+        given = {self.headers.get("x-api-key")}
+        if options.key_header != "x-api-key":
+            given.add((self.headers.get("authorization") or "").removeprefix("Bearer "))
+        return options.api_key in given
+
+    def _refuse(self, record: RecordedRequest, status: int, message: str, error_type: str | None = None) -> None:
+        record.status, record.problem = status, message
+        self._send_json(status, script.error_body(status, error_type, message))
 
     # --- routes --------------------------------------------------------------------------------
 
@@ -110,46 +147,71 @@ class _Handler(BaseHTTPRequestHandler):
                 payload = [r.__dict__ for r in state.requests]
             self._send_json(200, payload)
             return
-        state.requests.append(RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, {}))
+        record = state.record(RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, {}))
         if not self._authorised():
-            self._send_json(401, script.error_body(401, message="invalid x-api-key"))
+            self._refuse(record, 401, "invalid x-api-key")
             return
         if self.path.startswith("/v1/models"):
-            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2026-10-01T00:00:00Z"} for m in MODELS]
-            self._send_json(200, {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]})
+            models = list(state.options.models or MODELS)
+            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2026-10-01T00:00:00Z"} for m in models]
+            record.status = 200
+            self._send_json(200, {"data": data, "has_more": False, "first_id": models[0], "last_id": models[-1]})
             return
-        self._send_json(404, script.error_body(404, message=f"no route {self.path}"))
+        self._refuse(record, 404, f"no route {self.path}")
 
     def do_POST(self) -> None:
         state = self.server.state
-        body = self._body()
+        body, size = self._body()
         if self.path.startswith("/_fake/"):
             self._control(body)
             return
-        state.requests.append(RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        record = state.record(RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
         if not self._authorised():
-            self._send_json(401, script.error_body(401, message="invalid x-api-key"))
-            return
-        if self.path.startswith("/v1/messages/count_tokens"):
-            self._send_json(200, {"input_tokens": script.estimate_tokens(body)})
+            self._refuse(record, 401, "invalid x-api-key")
             return
         if not self.path.startswith("/v1/messages"):
-            self._send_json(404, script.error_body(404, message=f"no route {self.path}"))
+            self._refuse(record, 404, f"no route {self.path}")
+            return
+        options = state.options
+        if options.max_request_bytes is not None and size > options.max_request_bytes:
+            self._refuse(record, 413, "Request exceeds the maximum allowed number of bytes.", "request_too_large")
+            return
+        counting = self.path.startswith("/v1/messages/count_tokens")
+        problem = request_problem(body, needs_max_tokens=not counting)
+        if problem:
+            record.invalid = True
+            self._refuse(record, 400, problem, "invalid_request_error")
+            return
+        too_long = prompt_too_long(body, options.context_window)
+        if too_long:
+            self._refuse(record, 400, too_long, "invalid_request_error")
+            return
+        if options.models is not None and body["model"] not in options.models:
+            self._refuse(record, 404, f"model: {body['model']}", "not_found_error")
+            return
+        if counting:
+            record.status = 200
+            self._send_json(200, {"input_tokens": script.estimate_tokens(body)})
             return
         step = state.next_step(body)
         if step.get("hang"):
             time.sleep(float(step["hang"]))
         if step["type"] == "error":
             status = int(step.get("status", 500))
-            headers = {"retry-after-ms": str(step.get("retry_after_ms", 5)), "x-should-retry": "true"}
+            record.status, record.problem = status, step.get("message") or ""
+            # As the API does: retry what may pass next time (408, 409, 429, 5xx), never a refusal.
+            retry = step.get("should_retry", status in (408, 409, 429) or status >= 500)
+            headers = {"retry-after-ms": str(step.get("retry_after_ms", 5)), "x-should-retry": str(bool(retry)).lower()}
             self._send_json(status, script.error_body(status, step.get("error_type"), step.get("message")), headers)
             return
         text = step.get("text", "")
         usage = script.usage_for(body, text, state.cache, step)
-        if not body.get("stream"):
+        record.status = 200
+        if not body.get("stream") or step["type"] == "json_instead":
+            record.usage = usage
             self._send_json(200, script.message_json(step, body, usage))
             return
-        self._stream(step, body, usage)
+        self._stream(step, body, usage, record)
 
     def _control(self, body: Any) -> None:
         state = self.server.state
@@ -167,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send_json(404, {"error": "unknown control path"})
 
-    def _stream(self, step: dict[str, Any], body: dict[str, Any], usage: dict[str, int]) -> None:
+    def _stream(self, step: dict[str, Any], body: dict[str, Any], usage: dict[str, int], record: RecordedRequest) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("cache-control", "no-cache")
@@ -178,6 +240,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             for event in script.stream_events(step, body, usage):
                 self._chunk(event)
+                # What the client has been told it used: message_start's counts, then message_delta's.
+                if event.startswith(b"event: message_start"):
+                    record.usage = script.start_usage(usage)
+                elif event.startswith(b"event: message_delta"):
+                    record.usage = dict(usage)
+                elif event.startswith(b"event: content_block_delta"):
+                    record.streamed_chars += len(script.delta_text(event))
                 if delay:
                     time.sleep(delay)
             kind = step["type"]
@@ -212,8 +281,11 @@ class _Server(ThreadingHTTPServer):
 class FakeAnthropic:
     """The fake API, served from a background thread; use as a context manager."""
 
-    def __init__(self, *, port: int = 0, api_key: str | None = None) -> None:
-        self.state = _State(api_key)
+    def __init__(self, *, port: int = 0, api_key: str | None = None, key_header: str = "any",
+                 context_window: int | None = None, max_request_bytes: int | None = None,
+                 models: tuple[str, ...] | None = None) -> None:
+        self.options = FakeOptions(api_key, key_header, context_window, max_request_bytes, models)
+        self.state = _State(self.options)
         self._server = _Server(("127.0.0.1", port), self.state)
         self._thread: threading.Thread | None = None
 
@@ -230,6 +302,19 @@ class FakeAnthropic:
     @property
     def message_requests(self) -> list[RecordedRequest]:
         return [r for r in self.state.requests if r.path.startswith("/v1/messages") and "count_tokens" not in r.path]
+
+    @property
+    def invalid_requests(self) -> list[RecordedRequest]:
+        """Requests refused because the real API would refuse them (400 `invalid_request_error`)."""
+        return [r for r in self.state.requests if r.invalid]
+
+    def reported_usage(self) -> dict[str, int]:
+        """The sum of the usage the fake reported to its clients, over every message request."""
+        total: dict[str, int] = {}
+        for record in self.message_requests:
+            for key, value in record.usage.items():
+                total[key] = total.get(key, 0) + value
+        return total
 
     @property
     def client_disconnects(self) -> int:

@@ -6,19 +6,26 @@ This is the only module that imports `anthropic`, and it does so lazily: the imp
 A stream can end badly in three ways the SDK does not retry, and all three keep the partial
 text and report `interrupted`: the body is cut mid-chunk (`httpx2.RemoteProtocolError`), the body
 ends cleanly before `message_stop` (no exception, no stop reason), or an in-band SSE `error`
-event arrives (`APIStatusError` with status 200).
+event arrives (`APIStatusError` with status 200). A server that answers a streaming request with
+plain JSON (some gateways ignore `stream: true`) is reported as exactly that.
+
+Credentials: the API key goes as `x-api-key` (what the API and many gateways read) and, as the SDK
+sends it, as `Authorization: Bearer`; `ANTHROPIC_AUTH_TOKEN` is sent as the Bearer token (with the
+key, if also set, as `x-api-key`). The person's `headers:` setting adds any other header.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from backdev.llm.errors import MISSING_KEY, classify_exception, interrupted
+from backdev.llm.errors import MISSING_KEY, classify_exception, interrupted, not_a_stream
 from backdev.llm.events import (
     MessageFinished,
+    MessageStarted,
     ProviderEvent,
     StreamFailed,
     TextDelta,
@@ -26,6 +33,7 @@ from backdev.llm.events import (
     Usage,
 )
 from backdev.llm.provider import Request, to_api_params
+from backdev.llm.too_large import explain_too_large, is_too_large
 from backdev.tools.base import as_tool_input, invalid_json_input
 
 log = logging.getLogger(__name__)
@@ -91,28 +99,38 @@ class AnthropicProvider:
         base_url: str | None = None,
         timeout: float = 120.0,
         max_retries: int = 2,
+        auth_token: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.api_key = api_key
+        self.auth_token = auth_token
         self.base_url = base_url
         self.timeout = timeout
         self.max_retries = max_retries
+        self.headers = dict(headers or {})
         self._client: Any = None
 
     @property
     def has_credentials(self) -> bool:
-        """True when a key is set, or a base URL points at a server that may not need one."""
-        return bool(self.api_key or self.base_url)
+        """True when a key or token is set, or a base URL points at a server that may not need one."""
+        return bool(self.api_key or self.auth_token or self.base_url)
 
     def client(self) -> Any:
         """The SDK client, created (and `anthropic` imported) on first use."""
         if self._client is None:
             import anthropic  # ~1.4 s: on the first request, never at start-up
 
+            headers = dict(self.headers)
+            if self.api_key:
+                headers.setdefault("x-api-key", self.api_key)
+            credentials: dict[str, Any] = (
+                {"auth_token": self.auth_token} if self.auth_token else {"api_key": self.api_key or _PLACEHOLDER_KEY})
             self._client = anthropic.AsyncAnthropic(
-                api_key=self.api_key or _PLACEHOLDER_KEY,
+                **credentials,
                 base_url=self.base_url,
                 timeout=anthropic.Timeout(self.timeout, connect=5.0),
                 max_retries=self.max_retries,
+                default_headers=headers or None,
             )
         return self._client
 
@@ -136,13 +154,20 @@ class AnthropicProvider:
         text_parts: list[str] = []
         saw_stop = False
         stream: Any = None
+        started = time.monotonic()  # the person's wait, the SDK's retries included
         try:
             async with client.messages.stream(**params) as stream:
+                content_type = stream.response.headers.get("content-type", "")
+                if not content_type.startswith("text/event-stream"):
+                    yield StreamFailed(not_a_stream(content_type.split(";")[0], self.base_url))
+                    return
                 async for event in stream:
                     kind = event.type
                     if kind == "text":
                         text_parts.append(event.text)
                         yield TextDelta(event.text)
+                    elif kind == "message_start":
+                        yield MessageStarted(_usage_of(event.message))
                     elif kind == "content_block_stop" and event.content_block.type == "tool_use":
                         block = event.content_block
                         yield ToolCallRequested(block.id, block.name, as_tool_input(block.input))
@@ -156,7 +181,11 @@ class AnthropicProvider:
             if repaired is not None:  # the model can correct its call: the turn goes on
                 yield repaired
                 return
-            failure = classify_exception(exc, model=request.model, base_url=self.base_url, timeout=self.timeout)
+            failure = classify_exception(exc, model=request.model, base_url=self.base_url, timeout=self.timeout,
+                                         waited=time.monotonic() - started, retries=self.max_retries)
+            api_message = getattr(exc, "api_message", None) or ""
+            if failure.kind in ("too_large", "bad_request") and is_too_large(failure.status, api_message):
+                failure = explain_too_large(params, failure.status, api_message)
             log.info("stream failed: %s (%s)", failure.kind, type(exc).__name__)
             yield StreamFailed(failure, "".join(text_parts), self._partial_usage(stream))
             return

@@ -1,7 +1,7 @@
 """Typed events that flow from a provider, through the tool loop, to a front end.
 
-A provider yields `TextDelta`, `ToolCallRequested`, `MessageFinished` or `StreamFailed` for one
-API message. The tool loop passes those on and adds `ToolCallFinished`, `AssistantMessage`,
+A provider yields `MessageStarted`, `TextDelta`, `ToolCallRequested`, `MessageFinished` or
+`StreamFailed` for one API message. The tool loop passes those on and adds `ToolCallFinished`, `AssistantMessage`,
 `ToolResultsMessage`, `StreamRetrying`, `TurnFinished` and `TurnFailed`, which is everything a
 front end or the session store needs. Events are plain frozen dataclasses: no UI, no SDK types.
 """
@@ -72,18 +72,37 @@ class Failure:
 
     Attributes:
         kind: the category (drives retry decisions and tests).
-        message: one sentence: what happened and what to do next.
+        message: one sentence for a chat: what happened and what to do next (may name `/retry`).
         status: the HTTP status, when there was one.
         retryable: whether asking again (`/retry`) may help.
+        shell_message: the same sentence outside a chat (`backdev review`, `doctor`): no slash
+            commands, no "restart backdev"; empty when `message` fits there as it is.
     """
 
     kind: FailureKind
     message: str
     status: int | None = None
     retryable: bool = True
+    shell_message: str = ""
+
+    @property
+    def outside_chat(self) -> str:
+        """The sentence to show where there is no chat to type `/retry` into."""
+        return self.shell_message or self.message
 
 
 # --- from a provider -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageStarted:
+    """The API began a message (`message_start`) and reported what its prompt used.
+
+    Those tokens are billed even when the reply is then cancelled or cut off, so they are what a
+    reply that never finishes is recorded with.
+    """
+
+    usage: Usage
 
 
 @dataclass(frozen=True)
@@ -133,7 +152,7 @@ class StreamFailed:
     usage: Usage = field(default_factory=Usage)
 
 
-ProviderEvent = TextDelta | ToolCallRequested | MessageFinished | StreamFailed
+ProviderEvent = MessageStarted | TextDelta | ToolCallRequested | MessageFinished | StreamFailed
 
 
 # --- from the tool loop ----------------------------------------------------------------------
@@ -176,6 +195,7 @@ class StreamRetrying:
     failure: Failure
     partial_text: str
     attempt: int
+    usage: Usage = field(default_factory=Usage)
 
 
 @dataclass(frozen=True)
@@ -189,11 +209,16 @@ class TurnFinished:
 
 @dataclass(frozen=True)
 class TurnFailed:
-    """The turn ended on a failure; `partial_text` is what arrived of the last message."""
+    """The turn ended on a failure; `partial_text` is what arrived of the last message.
+
+    `usage` is the whole turn's (as `TurnFinished.usage`); `message_usage` is the failed message's
+    own, which is what its row records (the turn's earlier messages have recorded theirs).
+    """
 
     failure: Failure
     partial_text: str = ""
     usage: Usage = field(default_factory=Usage)
+    message_usage: Usage = field(default_factory=Usage)
 
 
 @dataclass(frozen=True)
@@ -210,7 +235,8 @@ class Notice:
 
 
 LoopEvent = (
-    TextDelta
+    MessageStarted
+    | TextDelta
     | ToolCallRequested
     | ToolCallFinished
     | AssistantMessage

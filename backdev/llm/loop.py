@@ -21,6 +21,7 @@ from backdev.llm.events import (
     Failure,
     LoopEvent,
     MessageFinished,
+    MessageStarted,
     StreamFailed,
     StreamRetrying,
     TextDelta,
@@ -72,7 +73,8 @@ class ToolLoop:
                     if isinstance(event, MessageFinished):
                         finished = event
                     elif isinstance(event, TurnFailed):
-                        yield replace(event, usage=total + event.usage)
+                        # The row of the failed message records its own usage; the event also says the turn's.
+                        yield replace(event, usage=total + event.usage, message_usage=event.usage)
                         return
                     else:
                         yield event
@@ -116,6 +118,8 @@ class ToolLoop:
                         "tool_rounds",
                         f"The model used all {self.max_rounds} tool rounds of this turn: say “continue” to let "
                         "it go on, or raise `max_tool_rounds` in your config.",
+                        shell_message=f"The model used all {self.max_rounds} tool rounds: raise `max_tool_rounds` "
+                                      "in your config.",
                     ),
                     usage=total,
                 )
@@ -130,13 +134,13 @@ class ToolLoop:
                 async for event in events:
                     if isinstance(event, StreamFailed):
                         failed = event
-                    elif isinstance(event, (TextDelta, ToolCallRequested, MessageFinished)):
+                    elif isinstance(event, (MessageStarted, TextDelta, ToolCallRequested, MessageFinished)):
                         yield event
             if failed is None:
                 return
             if failed.failure.kind == "interrupted" and attempt < AUTO_RETRIES_MID_STREAM:
                 attempt += 1
-                yield StreamRetrying(failed.failure, failed.partial_text, attempt)
+                yield StreamRetrying(failed.failure, failed.partial_text, attempt, failed.usage)
                 continue
             yield TurnFailed(failed.failure, failed.partial_text, failed.usage)
             return

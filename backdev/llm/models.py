@@ -145,15 +145,29 @@ def resolve_model(name: str, *, today: date | None = None) -> ModelChoice:
     cleaned = name.strip()
     if cleaned.lower() in ALIASES:
         return ModelChoice(cleaned, ALIASES[cleaned.lower()])
+    use = f"use one of {', '.join(ALIASES)} or a full model id such as {ALIASES['sonnet']}"
     if not cleaned or " " in cleaned or cleaned.lower() == "inherit":
-        raise UnknownModelError(
-            f"Unknown model {name!r}: use one of {', '.join(ALIASES)} or a full model id "
-            f"such as {ALIASES['sonnet']}."
-        )
+        raise UnknownModelError(f"Unknown model {name!r}: {use}.")
+    typo = _closest(cleaned.lower(), ALIASES) if cleaned.isalpha() else None
+    if typo:
+        # A short word a letter or two from an alias is a typo, not a gateway's model name.
+        raise UnknownModelError(f"Unknown model {name!r}: did you mean {typo}? Otherwise {use}.")
     note = lifecycle_note(cleaned, today)
     if note is None and cleaned not in KNOWN_MODELS:
-        note = f"{cleaned} is not a model backdev knows; it is sent as given."
+        # A new release of a known family is not a typo; a misspelt family is.
+        family = _FAMILY.match(cleaned)
+        known_families = {m.group(1) for m in map(_FAMILY.match, KNOWN_MODELS) if m}
+        near = _closest(cleaned, KNOWN_MODELS) if family and family.group(1) not in known_families else None
+        also = f" (did you mean {near}?)" if near else ""
+        note = f"{cleaned} is not a model backdev knows{also}; it is sent as given."
     return ModelChoice(cleaned, cleaned, (note,) if note else ())
+
+
+def _closest(name: str, choices: object) -> str | None:
+    import difflib  # only when a name is not one backdev knows
+
+    found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.75)  # type: ignore[call-overload]
+    return found[0] if found else None
 
 
 def price_for(model_id: str, overrides: dict[str, Price] | None = None) -> Price | None:

@@ -3,6 +3,9 @@
 Each `enqueue` call queues the events of one API message; `stream` pops one per call and
 records the request it was given. A float in a script pauses that many seconds (to test
 cancellation mid-stream). With nothing queued, it echoes the last user text.
+
+Like the fake API, it checks every request as the real API would (`backdev.fakeapi.validate`):
+an invalid one is answered with the API's 400 and kept in `invalid`, which the tests check.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from backdev.llm.events import MessageFinished, ProviderEvent, StreamFailed, TextDelta, ToolCallRequested, Usage
+from backdev.llm.events import Failure, MessageFinished, ProviderEvent, StreamFailed, TextDelta, ToolCallRequested, Usage
 from backdev.llm.errors import interrupted
-from backdev.llm.provider import Request
+from backdev.llm.provider import Request, to_api_params
 
 _ids = itertools.count(1)
 
@@ -51,6 +54,7 @@ class ScriptedProvider:
     def __init__(self) -> None:
         self.scripts: deque[list[Any]] = deque()
         self.history: list[Request] = []
+        self.invalid: list[str] = []
 
     @property
     def has_credentials(self) -> bool:
@@ -67,7 +71,15 @@ class ScriptedProvider:
             self.scripts.append(list(script))
 
     async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
+        # the fake API's request checks: only tests use the scripted provider
+        from backdev.fakeapi.validate import request_problem
+
         self.history.append(request)
+        problem = request_problem(to_api_params(request))
+        if problem:
+            self.invalid.append(problem)
+            yield StreamFailed(Failure("bad_request", f"The API refused the request (400: {problem}).", 400, False))
+            return
         script = self.scripts.popleft() if self.scripts else reply(f"echo: {_last_user_text(request)}")
         for item in script:
             if isinstance(item, (int, float)):

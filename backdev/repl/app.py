@@ -3,7 +3,9 @@
 Enter sends; Esc then Enter inserts a newline; Ctrl+C while a reply streams cancels it (what
 arrived is kept, marked cancelled); Ctrl+C at the prompt keeps what was typed as the session's
 draft and clears the line; Ctrl+D or /quit leaves. When stdin is not a terminal, every line is one
-message (or command) and the exit status is 1 if any reply failed.
+message (or command) and the exit status is 1 if any reply failed. SIGTERM or SIGHUP (a closed
+terminal) stops a streaming reply and keeps it, marked interrupted, keeps what is typed as the
+draft, and exits with 128 + the signal's number (see `backdev.session.closing`).
 
 The REPL is a renderer of the driver's events (`backdev.chat`) and a source of its input: it reads
 the repository before the first prompt, asks the driver's questions (approvals, paths to send
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from contextlib import aclosing
 from typing import Any, TextIO
 
@@ -27,7 +29,9 @@ from backdev.commands.syntax import is_command, unescape_message
 from backdev.compose import Startup, Workspace
 from backdev.llm.events import TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter
+from backdev.repl.script_input import script_lines
 from backdev.safe_text import lines_of, safe_stream
+from backdev.session import closing
 from backdev.tools.base import ApprovalRequest, Approver, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
@@ -59,13 +63,17 @@ class PlainRepl:
         # Every line the REPL prints may carry text from the model or the repository (see safe_text).
         self.out = safe_stream(out or sys.stdout)
         self.err = safe_stream(err or sys.stderr)
-        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        stdin = sys.stdin
+        self.interactive = (stdin is not None and stdin.isatty()) if interactive is None else interactive
         self.prompt_input = prompt_input
         self.prompt_output = prompt_output
         self.any_failed = False
         self._prompt: Any = None
         self._repository_notes: list[str] = []
         self._back_to_prompt = ""  # a message that was not sent, offered again at the next prompt
+        self.closed_by: int | None = None  # the signal that closed backdev (SIGTERM, SIGHUP)
+        self._main: asyncio.Task[Any] | None = None
+        self._turn: asyncio.Future[Any] | None = None
 
     # --- start ---------------------------------------------------------------------------------
 
@@ -101,7 +109,7 @@ class PlainRepl:
             text = " ".join(item.text.split())
             mark = f" [{item.status}]" if item.status != "complete" else ""
             self._say(f"  {who}{mark}: {text[:200]}{'…' if len(text) > 200 else ''}")
-        if items and (items[-1].kind == "error" or items[-1].status != "complete"):
+        if items and (items[-1].kind == "error" or (items[-1].kind == "reply" and items[-1].status != "complete")):
             self._say("  The last reply did not finish: /retry asks again.")
 
     # --- what the driver asks ------------------------------------------------------------------
@@ -170,7 +178,7 @@ class PlainRepl:
     async def run_turn(self, events: AsyncGenerator[ChatEvent, None]) -> None:
         """Print one stream of events; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
         printer = TurnPrinter(self.out, self.err, markdown=self.interactive)
-        task = asyncio.ensure_future(self._consume(events, printer))
+        task = self._turn = asyncio.ensure_future(self._consume(events, printer))
         loop = asyncio.get_running_loop()
         try:
             loop.add_signal_handler(signal.SIGINT, task.cancel)
@@ -182,7 +190,10 @@ class PlainRepl:
         except asyncio.CancelledError:
             if not task.cancelled():
                 raise
-            printer.cancelled()
+            if self.closed_by is None:
+                printer.cancelled()
+            else:
+                printer.closed()
             return
         finally:
             if handler_set:
@@ -221,16 +232,42 @@ class PlainRepl:
     # --- loops ---------------------------------------------------------------------------------
 
     async def run(self, lines: Iterable[str] | None = None) -> int:
-        """Run until /quit or end of input; return the exit status."""
-        await self.attach()
-        self.greet()
-        if self.interactive:
-            await self._interactive()
-        else:
-            for raw in lines if lines is not None else sys.stdin:
-                if not await self.handle_line(raw.rstrip("\n")):
-                    break
+        """Run until /quit, end of input or a close signal; return the exit status."""
+        self._main = asyncio.current_task()
+        uninstall = closing.install(asyncio.get_running_loop(), self._close)
+        try:
+            await self.attach()
+            self.greet()
+            if self.interactive:
+                await self._interactive()
+            else:
+                await self._script(lines)
+        except asyncio.CancelledError:
+            if self.closed_by is None:
+                raise
+        finally:
+            uninstall()
+        if self.closed_by is not None:
+            return closing.exit_status(self.closed_by)
         return 1 if self.any_failed else 0
+
+    async def _script(self, lines: Iterable[str] | None) -> None:
+        source = script_lines(self._say) if lines is None else _each(lines)
+        async with aclosing(source) as stream:
+            async for raw in stream:
+                if not await self.handle_line(raw.rstrip("\n")) or self.closed_by is not None:
+                    return
+
+    def _close(self, signum: int) -> None:
+        """SIGTERM or SIGHUP: stop the running reply (it is kept, marked interrupted), keep the draft, leave."""
+        closing.mark_closing(signum)
+        self.closed_by = signum
+        if self._prompt is not None and self._prompt.default_buffer.text.strip():
+            self.driver.save_draft(self._prompt.default_buffer.text)
+        if self._turn is not None and not self._turn.done():
+            self._turn.cancel()
+        elif self._main is not None:
+            self._main.cancel()
 
     def _make_prompt(self) -> Any:
         from prompt_toolkit import PromptSession  # only an interactive terminal needs the prompt
@@ -267,6 +304,11 @@ class PlainRepl:
                 continue
             except EOFError:
                 return
-            if not await self.handle_line(line):
+            if not await self.handle_line(line) or self.closed_by is not None:
                 return
             draft, self._back_to_prompt = self._back_to_prompt, ""
+
+
+async def _each(lines: Iterable[str]) -> AsyncIterator[str]:
+    for line in lines:
+        yield line

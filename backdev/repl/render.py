@@ -97,6 +97,12 @@ class TurnPrinter:
         self.err.write("  ⏹ Cancelled — what arrived is kept, marked cancelled. /retry asks again.\n")
         self.err.flush()
 
+    def closed(self) -> None:
+        """backdev is being closed (SIGTERM, SIGHUP) in the middle of a reply."""
+        self._end_text(render=False)
+        self.err.write("  ⏹ backdev was closed — what arrived is kept, marked interrupted; /retry asks again next time.\n")
+        self.err.flush()
+
     def _end_text(self, *, render: bool = True) -> None:
         text = visible("".join(self.streamed))  # as it was shown while it streamed
         self.streamed.clear()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from backdev.llm.cost import format_cost, format_usage, total_of
 from backdev.llm.models import Price
+from backdev.session.context import unanswered_turns
 from backdev.paths import data_dir, ensure_dir
 from backdev.session.store import SessionRecord, SessionStore
 
@@ -47,7 +48,9 @@ def export_markdown(store: SessionStore, session: SessionRecord, price_overrides
     usage, cost = total_of(store.usage_by_model(session.id), price_overrides)
     lines.append(f"- Tokens: {format_usage(usage)} · {format_cost(cost)}")
     lines.append("")
-    for row in store.messages(session.id):
+    rows = store.messages(session.id)
+    unanswered = unanswered_turns(rows)
+    for row in rows:
         if row.kind == "tool_results":
             for call in row.meta.get("tool_calls", []):
                 flag = " ⚠" if call.get("is_error") else ""
@@ -58,6 +61,8 @@ def export_markdown(store: SessionStore, session: SessionRecord, price_overrides
             lines += [f"## You · {_when(row.created_at)}", "", row.text, ""]
             for name in row.meta.get("attachments", []):
                 lines.append(f"> 📎 attached `{name}`")
+            if row.turn in unanswered:
+                lines += ["_(not answered)_", ""]
             continue
         if row.text or row.status == "complete":
             lines += [f"## {session.persona} · {_when(row.created_at)}", "", row.text, ""]

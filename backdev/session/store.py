@@ -1,8 +1,11 @@
 """The session store: one SQLite database (WAL) for the user, sessions keyed by repository root.
 
 Every message is a row written the moment it exists: the person's message before the request is
-sent, each reply when it completes, is interrupted or is cancelled. Rows are never rewritten
-except for their status (a retried interrupted reply becomes `superseded`, kept for the record).
+sent, a reply while it streams (about every quarter second, so a killed process loses at most
+that much), and again when it completes, is interrupted or is cancelled. Rows are never
+rewritten after that except for their status (a retried interrupted reply becomes `superseded`,
+kept for the record) and notes in their meta. Each write is one transaction in WAL mode, so a
+process killed at any moment leaves a consistent database.
 
 The store never sees an API key: it stores only what the conversation holds, and what reaches
 the conversation has already been through the secret guard.
@@ -85,6 +88,15 @@ _SESSION_COLUMNS = "id, root, persona, model, title, draft, state, created_at, u
 _MESSAGE_COLUMNS = "id, session_id, turn, role, kind, content, text, status, meta, usage, model, created_at"
 _USAGE_SUMS = ("SUM(json_extract(usage, '$.input')), SUM(json_extract(usage, '$.output')), "
                "SUM(json_extract(usage, '$.cache_write')), SUM(json_extract(usage, '$.cache_read'))")
+
+
+def _storable(text: str) -> str:
+    """`text` as SQLite can hold it: a stray surrogate (undecodable input) becomes U+FFFD, never an error."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
 def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionRecord:
@@ -269,7 +281,7 @@ class SessionStore:
             cursor = db.execute(
                 f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session_id, turn, role, kind, json.dumps(content), text, status,
+                    session_id, turn, role, kind, json.dumps(content), _storable(text), status,
                     json.dumps(meta or {}), json.dumps((usage or Usage()).to_dict()), model, now,
                 ),
             )
@@ -277,7 +289,7 @@ class SessionStore:
                 db.execute(
                     "UPDATE sessions SET title = CASE WHEN title = '' THEN ? ELSE title END, draft = '', "
                     "updated_at = ? WHERE id = ?",
-                    (text.strip().splitlines()[0][:80] if text.strip() else "", now, session_id),
+                    (_storable(text.strip().splitlines()[0][:80]) if text.strip() else "", now, session_id),
                 )
             else:
                 db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
@@ -290,9 +302,31 @@ class SessionStore:
             raise LookupError(f"no message {message_id}")
         return _message(row)
 
+    def update_message(self, message_id: int, *, content: list[dict[str, Any]], text: str, status: Status,
+                       meta: dict[str, Any] | None = None, usage: Usage | None = None) -> StoredMessage:
+        """Rewrite a message (a reply saved while it streams, then again as it grows and when it ends)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE messages SET content = ?, text = ?, status = ?, meta = ?, usage = ? WHERE id = ?",
+                (json.dumps(content), _storable(text), status, json.dumps(meta or {}),
+                 json.dumps((usage or Usage()).to_dict()), message_id),
+            )
+            db.execute("UPDATE sessions SET updated_at = ? WHERE id = (SELECT session_id FROM messages WHERE id = ?)",
+                       (time.time(), message_id))
+        return self.get_message(message_id)
+
     def set_status(self, message_id: int, status: Status) -> None:
         with self._write() as db:
             db.execute("UPDATE messages SET status = ? WHERE id = ?", (status, message_id))
+
+    def update_meta(self, message_id: int, **values: Any) -> None:
+        """Add or change keys of a message's `meta` (e.g. that the person was told it is left out)."""
+        with self._write() as db:
+            row = db.execute("SELECT meta FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise LookupError(f"no message {message_id}")
+            meta = {**json.loads(row[0]), **values}
+            db.execute("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message_id))
 
     def messages(self, session_id: str) -> list[StoredMessage]:
         rows = self.db.execute(

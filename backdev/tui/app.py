@@ -2,15 +2,22 @@
 
 The app builds the session driver (`backdev.chat.ChatDriver`) with its two callbacks — approvals
 and confirmations, which the chat screen asks through modals — and the chat screen renders the
-driver's events. The first frame comes before anything heavy: `anthropic` (about 1.4 s to import)
-is warmed in a worker and the repository is read in a thread worker, both started from
-`on_ready`. A message sent before they finish waits for them, and says so (the driver does).
-Workers only compute and post a message; the handlers here hand the result to the driver and
-the chat screen.
+driver's events.
+
+The first frame comes before anything heavy: `anthropic` (about 1.0-1.4 s to import) is warmed in
+a thread and the repository is read in a thread worker, both started from `on_ready`. Under the
+GIL a thread started earlier would only share the same CPU with the first frame (measured: the
+frame comes later and the SDK no sooner), so the import starts right after the frame, with the
+garbage collector still held off until it is done (see `launch.run_app`: the import creates some
+3,500 modules' worth of long-lived objects, and collecting over them costs 10-20% of it). A
+message sent before they finish waits for them and leaves as soon as they are (the driver does);
+the status bar names what is still loading. Workers only compute and post a message; the handlers
+here hand the result to the driver and the chat screen.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -80,6 +87,8 @@ class BackdevApp(PlainNotifications, App[int]):
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
         self.chat: ChatScreen | None = None  # the default screen, once built
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
+        self.after_warm_up: list[Callable[[], None]] = []  # run once, when the API client is loaded
+        self._close_task: asyncio.Task[None] | None = None
 
     def get_default_screen(self) -> Screen:
         from backdev.tui.screens.chat import ChatScreen  # with the widgets it needs, after the app module
@@ -102,7 +111,33 @@ class BackdevApp(PlainNotifications, App[int]):
         return await self.chat.ask_confirmation(question)
 
     def on_mount(self) -> None:
+        from backdev.session import closing  # the signal handlers: installed once the app runs
+
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        closing.install(asyncio.get_running_loop(), self.close_on_signal)
+
+    def close_on_signal(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (a closed terminal): keep the streaming reply (marked interrupted) and the
+        draft, then exit with 128 + the signal's number (see `backdev.session.closing`)."""
+        from backdev.session import closing  # see on_mount
+
+        closing.mark_closing(signum)
+        self._close_task = asyncio.get_running_loop().create_task(self._close(signum))
+
+    async def _close(self, signum: int) -> None:
+        from backdev.session import closing  # see on_mount
+
+        if self.chat is not None:
+            self.chat.save_draft()
+            turn = self.chat.turn
+            if turn is not None and turn.is_running:
+                turn.cancel()  # the core saves what arrived as the worker unwinds
+                try:
+                    await turn.wait()
+                except Exception:  # WorkerCancelled: what we asked for
+                    pass
+        status = closing.exit_status(signum)
+        self.exit(status, return_code=status)
 
     def on_ready(self) -> None:
         for callback in self.after_first_frame:
@@ -110,7 +145,6 @@ class BackdevApp(PlainNotifications, App[int]):
         self.after_first_frame.clear()
         self._warm_provider()
         self._read_repository()
-        self._preload()
 
     # --- background start-up -------------------------------------------------------------------
 
@@ -120,8 +154,14 @@ class BackdevApp(PlainNotifications, App[int]):
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _preload(self) -> None:
-        # Widgets the first frame did not need but the first reply will (see widgets/entries.py).
-        import textual.widgets._markdown  # noqa: F401
+        # What the first frame did not need but the first reply will (see widgets/markdown_blocks.py).
+        import rich.markdown  # noqa: F401
+        from textual.highlight import highlight
+
+        from backdev.tui.widgets.markdown_blocks import parser
+
+        parser()
+        highlight("def f(): pass", language="python")  # the lexers' tables, built on first use
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _read_repository(self) -> None:
@@ -134,6 +174,10 @@ class BackdevApp(PlainNotifications, App[int]):
 
     @on(ProviderReady)
     async def _provider_ready(self, message: ProviderReady) -> None:
+        for callback in self.after_warm_up:
+            callback()
+        self.after_warm_up.clear()
+        self._preload()  # after the SDK, not beside it: a message can leave before a reply is drawn
         if self.chat is not None:
             await self.chat.on_provider_ready(message.error)
 

@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from backdev.commands.syntax import is_command, unescape_message
@@ -22,6 +21,7 @@ from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
 from backdev.tui.widgets.entries import ErrorEntry
+from backdev.tui.widgets.footer import KeyFooter
 from backdev.tui.widgets.prompt import PromptArea
 from backdev.tui.widgets.status import StatusBar
 from backdev.tui.widgets.transcript import Transcript
@@ -54,7 +54,7 @@ class ChatScreen(ChatActions):
             yield WorkflowPanel(id="workflow")
         yield Composer(Completer(self.driver.completions), id="composer")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         driver = self.driver

@@ -117,7 +117,7 @@ class ChatCore(Screen[None]):
         self.query_one(WorkflowPanel).show(self.driver.workflow_view())
 
     def refresh_status(self) -> None:
-        state = "streaming…" if self.busy else ("" if self.driver.ready else "starting…")
+        state = "streaming…" if self.busy else self.driver.still_loading
         self.query_one(StatusBar).show(StatusInfo(self.driver.status(), state))
 
     def save_draft(self) -> None:

@@ -1,18 +1,12 @@
 """The entries of the transcript: the person's messages, replies, tool calls, errors and notes.
 
-A reply streams through `Markdown.get_stream()`: fragments are appended (and coalesced while the
-widget is busy), never re-rendered whole per token. Its markdown source is kept by the widget, so
-copying a reply copies the logical text, not wrapped screen lines.
-
-The Markdown widget (with markdown-it and the syntax highlighter, about 20 ms to import) is not
-needed for the first frame of a new session: it is imported with the first reply, and the app
-preloads it in the background right after the first frame.
+A reply (`ReplyEntry`, in widgets/reply.py) paints its markdown block by block, so that its cost
+on screen does not grow with its length.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -24,12 +18,8 @@ from textual.reactive import reactive
 from textual.widgets import Button, Static
 from backdev.tui.safe import safe_text, visible
 
-STATUS_MARKS = {
-    "cancelled": "⏹ Cancelled — what arrived is kept; /retry asks again.",
-    "interrupted": "⚠ Cut off — what arrived is kept; /retry asks again.",
-    "retrying": "⟳ The stream broke here; what arrived is kept and the reply is asked for again…",
-    "failed": "⚠ This reply failed.",
-}
+from backdev.tui.widgets.reply import STATUS_MARKS, ReplyEntry
+
 DETAIL_MAX_LINES = 400
 
 
@@ -42,59 +32,7 @@ class UserEntry(Static):
             content.append(visible("\n📎 " + "  ".join(attachments)), style="dim")
         super().__init__(content, classes="entry user")
         self.text = text
-
-
-class ReplyEntry(Vertical):
-    """One reply of the model, streamed or restored, with a mark when it did not complete."""
-
-    def __init__(self, text: str = "", status: str = "complete") -> None:
-        super().__init__(classes="entry reply")
-        self._initial = text
-        self.status = status
-        self._stream = None
-        self.has_text = bool(text)  # true as soon as a fragment is written (before it is rendered)
-
-    def compose(self) -> ComposeResult:
-        from textual.widgets import Markdown  # the first reply, not the first frame, needs it
-
-        yield Markdown(self._initial or None)
-        mark = Static(STATUS_MARKS.get(self.status, ""), classes="mark", markup=False)
-        mark.display = self.status in STATUS_MARKS
-        yield mark
-
-    @property
-    def markdown(self) -> Any:  # textual.widgets.Markdown
-        return self.children[0]
-
-    @property
-    def source(self) -> str:
-        """The reply's markdown as received."""
-        return self.markdown.source if self.is_mounted else self._initial
-
-    @property
-    def streaming(self) -> bool:
-        return self._stream is not None
-
-    async def write(self, fragment: str) -> None:
-        """Append a fragment of the streaming reply."""
-        if self._stream is None:
-            self._stream = self.markdown.get_stream(self.markdown)
-        self.has_text = self.has_text or bool(fragment)
-        await self._stream.write(fragment)
-
-    async def finish(self, status: str = "complete") -> None:
-        """The stream is over: flush what is pending and mark how it ended."""
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            await stream.stop()
-        self.set_status(status)
-
-    def set_status(self, status: str) -> None:
-        self.status = status
-        mark = self.query_one(".mark", Static)
-        mark.update(STATUS_MARKS.get(status, ""))
-        mark.display = status in STATUS_MARKS
-        self.set_class(status in STATUS_MARKS, "-unfinished")
+        self.attachments = tuple(attachments)
 
 
 def looks_like_diff(text: str) -> bool:
@@ -201,15 +139,23 @@ class NoteEntry(Static):
     def __init__(self, text: str, *, error: bool = False) -> None:
         super().__init__(safe_text(text), classes="entry note" + (" -error" if error else ""))
         self.text = text
+        self.error = error
 
 
 class EarlierEntry(Button):
     """Stands for the older part of a long session until the person asks to see it."""
 
     def __init__(self, remaining: int) -> None:
-        super().__init__(f"▲ {remaining} earlier entries — show more", id="earlier", compact=True)
+        super().__init__(self.text_for(remaining), id="earlier", compact=True)
+
+    @staticmethod
+    def text_for(remaining: int) -> str:
+        return f"▲ {remaining} earlier entries — show more"
+
+    def set_remaining(self, remaining: int) -> None:
+        self.label = self.text_for(remaining)
 
 
 Entry = UserEntry | ReplyEntry | ToolEntry | ErrorEntry | NoteEntry
 
-__all__ = ["EarlierEntry", "Entry", "ErrorEntry", "NoteEntry", "ReplyEntry", "ToolEntry", "UserEntry"]
+__all__ = ["STATUS_MARKS", "EarlierEntry", "Entry", "ErrorEntry", "NoteEntry", "ReplyEntry", "ToolEntry", "UserEntry"]

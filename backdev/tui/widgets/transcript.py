@@ -21,6 +21,9 @@ from backdev.chat.transcript import TranscriptItem, recent_start
 from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
 
 
+KEEP_PAINTED = 4  # the newest replies that keep their painted lines
+
+
 def entry_for(item: TranscriptItem) -> Widget:
     """The widget that shows a stored item."""
     if item.kind == "user":
@@ -29,11 +32,32 @@ def entry_for(item: TranscriptItem) -> Widget:
         return ReplyEntry(item.text, item.status)
     if item.kind == "tool":
         return ToolEntry(item.text, item.detail, is_error=item.is_error)
+    if item.kind == "note":
+        return NoteEntry(item.text, error=item.is_error)
     return ErrorEntry(item.text, retryable=False)
+
+
+def item_for(widget: Widget) -> TranscriptItem | None:
+    """The item an entry can be built again from (None: not an entry to put away)."""
+    if isinstance(widget, UserEntry):
+        return TranscriptItem("user", widget.text, attachments=widget.attachments)
+    if isinstance(widget, ReplyEntry) and not widget.streaming:
+        return TranscriptItem("reply", widget.source, widget.status)
+    if isinstance(widget, ToolEntry) and not widget.pending:
+        return TranscriptItem("tool", widget.summary, detail=widget.detail, is_error=widget.is_error)
+    if isinstance(widget, ErrorEntry):
+        return TranscriptItem("error", widget.message)
+    if isinstance(widget, NoteEntry):
+        return TranscriptItem("note", widget.text, is_error=widget.error)
+    return None
 
 
 class Transcript(VerticalScroll):
     """Every entry of the conversation shown so far."""
+
+    # The scrollbar's room is kept whether it shows or not: a width that changes when the reply
+    # outgrows the screen would make every reply paint itself again.
+    DEFAULT_CSS = "Transcript { scrollbar-gutter: stable; }"
 
     def __init__(self, *, window: int = 40, char_budget: int = 8000, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -41,6 +65,7 @@ class Transcript(VerticalScroll):
         self.char_budget = char_budget
         self._older: list[TranscriptItem] = []
         self._loading = False
+        self._more_asked = False
 
     def on_mount(self) -> None:
         self.anchor()
@@ -48,16 +73,50 @@ class Transcript(VerticalScroll):
     async def add(self, *widgets: Widget) -> None:
         """Append entries at the bottom."""
         await self.mount_all(widgets)
+        await self._put_away_oldest()
 
     async def start_reply(self) -> ReplyEntry:
         entry = ReplyEntry()
         await self.mount(entry)
+        await self._put_away_oldest()
+        # Memory stays flat over a long session: replies well above the newest let go of their
+        # painted lines (they paint again if scrolled back to; their heights stay, so nothing moves).
+        for older in self.replies()[:-KEEP_PAINTED]:
+            older.body.release()
         return entry
 
     async def note(self, text: str, *, error: bool = False) -> NoteEntry:
         entry = NoteEntry(text, error=error)
         await self.mount(entry)
+        await self._put_away_oldest()
         return entry
+
+    async def _put_away_oldest(self) -> None:
+        """A long session keeps at most about 2 x `window` entries built: memory stays flat.
+
+        While the person follows the tail, the oldest entries past that go back to the items the
+        "earlier entries" button (or scrolling to the top) builds again; nothing is lost.
+        """
+        entries = [child for child in self.children if not isinstance(child, EarlierEntry)]
+        if len(entries) <= 2 * self.window or self._loading or not self.is_vertical_scroll_end:
+            return
+        away: list[Widget] = []
+        items: list[TranscriptItem] = []
+        for widget in entries[: len(entries) - self.window]:
+            item = item_for(widget)
+            if item is None:
+                break  # keep order: never put away what is newer than something kept
+            away.append(widget)
+            items.append(item)
+        if not away:
+            return
+        self._older.extend(items)
+        await self.remove_children(away)
+        found = self.query(EarlierEntry)
+        if found:
+            found.first().set_remaining(len(self._older))
+        else:
+            await self.mount(EarlierEntry(len(self._older)), before=0)
 
     async def clear(self) -> None:
         self._older = []
@@ -78,7 +137,7 @@ class Transcript(VerticalScroll):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new == 0 and old > 0 and self._older and not self._loading:
+        if new == 0 and old > 0 and self._older:
             self.run_worker(self.show_earlier(), group="earlier")  # scrolled to the top: bring more
 
     @on(Button.Pressed, "#earlier")
@@ -87,10 +146,24 @@ class Transcript(VerticalScroll):
         await self.show_earlier()
 
     async def show_earlier(self) -> None:
-        """Build the next batch of older entries above the ones shown."""
-        if not self._older or self._loading:
+        """Build the next batch of older entries above the ones shown.
+
+        Asked again while a batch is being built (a press of the button while scrolling to the top
+        brought one), it builds one more right after: no request for more is lost.
+        """
+        if self._loading:
+            self._more_asked = True
             return
         self._loading = True
+        try:
+            self._more_asked = True
+            while self._more_asked and self._older:
+                self._more_asked = False
+                await self._show_batch()
+        finally:
+            self._loading = False
+
+    async def _show_batch(self) -> None:
         button = self.query_one(EarlierEntry)
         start = recent_start(self._older, self.window, self.char_budget)
         batch, self._older = self._older[start:], self._older[:start]
@@ -99,13 +172,12 @@ class Transcript(VerticalScroll):
         first_shown = children[position] if position < len(children) else None
         await self.mount_all([entry_for(item) for item in batch], after=button)
         if self._older:
-            button.label = f"▲ {len(self._older)} earlier entries — show more"
+            button.set_remaining(len(self._older))
         else:
             await button.remove()
         if first_shown is not None:
             # Keep the entry the person was looking at in place, above it the new ones.
             self.call_after_refresh(self.scroll_to_widget, first_shown, top=True, animate=False)
-        self._loading = False
 
     @property
     def hidden_count(self) -> int:

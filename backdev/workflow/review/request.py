@@ -94,7 +94,7 @@ def check_target(target: ReviewTarget) -> ReviewTarget:
     """The target, or ReviewError when it names nothing or mixes files, --diff and --base."""
     forms = sum((bool(target.paths), target.diff, target.base is not None))
     if forms == 0:
-        raise ReviewError("Name what to review: a file (/review app/views.py), --diff (uncommitted changes) or --base BRANCH.")
+        raise ReviewError("Name what to review: a file (such as app/views.py), --diff (uncommitted changes) or --base BRANCH.")
     if forms > 1:
         raise ReviewError("Review files, --diff or --base BRANCH, one at a time.")
     return target

@@ -1,0 +1,57 @@
+"""Start-up: the status bar names only what is still loading; collection waits for the SDK import."""
+
+from __future__ import annotations
+
+from backdev.compose import Workspace, open_store, start_session
+from backdev.tui.widgets.status import StatusBar
+
+from .test_tui_chat import GatedStart
+from .tuikit import build, wait_for
+
+
+async def test_the_status_bar_says_what_is_still_loading_and_nothing_once_ready(workspace: Workspace) -> None:
+    provider = GatedStart()
+    app = build(start_session(workspace, open_store(), provider), workspace)
+    warmed: list[bool] = []
+    app.after_warm_up.append(lambda: warmed.append(app.driver.still_loading == "reading the repository…"
+                                                   or app.ready_for_turns))
+    async with app.run_test(size=(100, 30)) as pilot:
+        status = app.chat.query_one(StatusBar)
+        await wait_for(lambda: app.driver.still_loading == "loading the API client…", what="the repository")
+        await pilot.pause()
+        shown = str(status.render())
+        assert "loading the API client…" in shown and "repository" not in shown and warmed == []
+        provider.gate.set()
+        await wait_for(lambda: app.ready_for_turns, what="the provider")
+        await pilot.pause()
+        shown = str(status.render())
+        assert "loading" not in shown and "starting" not in shown and shown.startswith("backend-developer")
+        assert warmed == [True]  # run_app resumes garbage collection from here
+
+
+async def test_the_key_bar_does_not_keep_the_keys_it_replaced() -> None:
+    import gc
+
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets._footer import FooterKey
+
+    from backdev.tui.widgets.footer import KeyFooter
+
+    class Keys(App[None]):
+        BINDINGS = [Binding("ctrl+b", "bell", "Panel"), Binding("ctrl+o", "bell", "Copy")]
+
+        def compose(self) -> ComposeResult:
+            yield KeyFooter()
+
+    def keys() -> list[object]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, FooterKey)]
+
+    before = {id(o) for o in keys()}  # other tests' apps may still be about
+    app = Keys()
+    async with app.run_test() as pilot:
+        for _ in range(30):  # what every turn does (its worker starts and ends)
+            app.screen.refresh_bindings()
+            await pilot.pause()
+        assert len([o for o in keys() if id(o) not in before]) < 10  # Textual's Footer: about 60
