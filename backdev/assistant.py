@@ -1,22 +1,24 @@
-"""The assistant: persona + model + tools + provider + session store, as one object both UIs drive.
+"""The assistant: one conversation — persona, model, tools and prompt, turns, switches, accounting.
 
-A front end calls `send(text)` (or `retry()`) and iterates the events of the turn, always inside
+It is the core's model of a session; front ends never hold it: they drive a `ChatDriver`
+(backdev.chat), which owns what a person does (commands, preparing a message, approvals) and calls
+the assistant. A turn (`send`, `retry`) is an async iterator of events, always consumed inside
 `contextlib.aclosing(...)` so that a cancelled turn is recorded at once. Everything a turn
 produces is saved as it happens by a `TurnRecorder`; the person's message is committed before the
-request leaves.
+request leaves. What writes or runs is approved through the `approve` callback the caller passes
+to each turn.
 
-The system prompt is assembled from ordered *slots*: the persona's prompt first, then whatever the
-other parts of backdev set (`project` context, the current `phase`). A slot only changes when
-`set_context` is called with different text, so the prefix stays byte-identical between turns and
-prompt caching keeps hitting.
+Its typed, optional parts: the repository (`attach_repository`, once it has been read) and the
+workflow of its persona and session (opened here, and again whenever either changes). What the
+model is sent — system blocks and tools — is assembled from them in one place, `backdev.prompt`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
 from backdev.llm.events import LoopEvent, Notice, Usage
@@ -24,17 +26,21 @@ from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
 from backdev.personas.model import Persona
+from backdev.prompt import AssembledPrompt, assemble_prompt
 from backdev.repo.redaction import redact
 from backdev.repo.safety import SafetyPolicy
 from backdev.session.context import api_messages, take_left_out_note
 from backdev.session.recorder import TurnRecorder, close_open_calls
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
-from backdev.tools.base import ApprovalRequest, Approver, Decision, ToolRegistry
+from backdev.tools.base import ApprovalRequest, Approver, Decision, Tool, ToolAccess, ToolRegistry
+from backdev.workflow.phases.engine import WorkflowSession
+from backdev.workflow.phases.opening import open_workflow
 from backdev.workflow.phases.view import WorkflowView
+from backdev.workflow.tools import workflow_tools
 
-# Slots of the system prompt after the persona, most stable first.
-CONTEXT_SLOTS = ("project", "phase")
+if TYPE_CHECKING:  # the repository's modules load when the repository is read, after the first frame
+    from backdev.repo.context import RepoContext
 
 
 class NothingToRetryError(RuntimeError):
@@ -42,7 +48,7 @@ class NothingToRetryError(RuntimeError):
 
 
 async def deny_all(action: ApprovalRequest) -> Decision:
-    """The approver used when a front end gives none: nothing writes or runs unasked."""
+    """The approver when nobody can be asked: nothing writes or runs unasked."""
     return Decision.DENY
 
 
@@ -66,7 +72,13 @@ class Totals:
 
 
 class Assistant:
-    """One conversation with one persona, saved in a session."""
+    """One conversation with one persona, saved in a session.
+
+    Args:
+        policy: the session's secret rules (built once, from the settings, by `compose`).
+        tools: tools of the session's own, offered before the repository's and the workflow's.
+        access: ToolAccess.NO_APPROVAL for an unattended session (only tools that never ask).
+    """
 
     def __init__(
         self,
@@ -76,56 +88,74 @@ class Assistant:
         provider: Provider,
         store: SessionStore,
         session: SessionRecord,
+        policy: SafetyPolicy,
         tools: ToolRegistry | None = None,
-        approve: Approver | None = None,
         model: ModelChoice | None = None,
+        access: ToolAccess = ToolAccess.ALL,
     ) -> None:
         self.settings = settings
         self.persona = persona
         self.provider = provider
         self.store = store
         self.session = session
-        self.all_tools = tools or ToolRegistry()
-        self.approve: Approver = approve or deny_all
+        self.policy = policy
+        self.access = access
         self.model = model or resolve_model(session.model)
         self.grants: set[str] = set()
-        self._context: dict[str, str] = {}
-        # Set once the repository has been read (in the background by the TUI): see backdev.repo.
-        self.repo: Any = None
-        # The session's workflow state, when the persona has a workflow: see backdev.workflow.
-        self.workflow: Any = None
-        # Called after the persona or the session changes, so what belongs to them follows
-        # (the workflow registers one in compose); each returns lines for the person.
-        self.switch_hooks: list[Callable[[Assistant], list[str]]] = []
-        self.switch_notes: list[str] = []
         self.price_overrides = overrides_from_settings(settings.prices)
+        self.repository: RepoContext | None = None
+        self.workflow: WorkflowSession | None = None
+        self._own_tools = tools or ToolRegistry()
+        self._workflow_tools: list[Tool] = []
+        # What the last switch had to say (at start: a workflow file that failed to load).
+        self.switch_notes: list[str] = self._open_workflow(announce=False)
 
-    # --- the system prompt and the request -----------------------------------------------------
+    # --- parts ---------------------------------------------------------------------------------
+
+    def attach_repository(self, context: RepoContext) -> None:
+        """Give the session the repository: its read tools and its block of the system prompt."""
+        self.repository = context
+
+    def _open_workflow(self, *, announce: bool) -> list[str]:
+        """Open the workflow of the current persona and session; notes for the person."""
+        opened = open_workflow(self.persona, self.session, self.store, self.settings, self.policy)
+        self.workflow = opened.workflow
+        self._workflow_tools = workflow_tools(opened.workflow) if opened.workflow is not None else []
+        notes = list(opened.notes)
+        if announce and self.workflow is not None:
+            notes.append(f"Workflow: {self.workflow.summary_line()} (/phase)")
+        return notes
+
+    # --- the prompt and the request ------------------------------------------------------------
+
+    def prompt(self) -> AssembledPrompt:
+        """The system blocks and tools of the next request (see backdev.prompt)."""
+        workflow = self.workflow
+        return assemble_prompt(
+            persona=self.persona,
+            repository_text=self.repository.prompt_text if self.repository is not None else "",
+            phase=(workflow.phase.id, workflow.phase_text) if workflow is not None else None,
+            tool_parts=(self._own_tools.tools.values(),
+                        self.repository.tools if self.repository is not None else (), self._workflow_tools),
+            access=self.access,
+        )
 
     @property
     def tools(self) -> ToolRegistry:
-        """The tools this persona may use (its `tools:` list, or all)."""
-        return self.all_tools.restricted_to(self.persona.tools)
-
-    def set_context(self, slot: str, text: str) -> None:
-        """Set one slot of the system prompt (`project` or `phase`); empty text clears it."""
-        if slot not in CONTEXT_SLOTS:
-            raise ValueError(f"unknown context slot {slot!r}")
-        if text:
-            self._context[slot] = text
-        else:
-            self._context.pop(slot, None)
+        """The tools on offer in the next request."""
+        return self.prompt().tools
 
     def system_blocks(self) -> tuple[str, ...]:
-        return (self.persona.prompt, *(self._context[s] for s in CONTEXT_SLOTS if s in self._context))
+        return self.prompt().system_texts()
 
-    def build_request(self) -> Request:
+    def build_request(self, prompt: AssembledPrompt | None = None) -> Request:
         """The request for the next API call, from the stored conversation."""
+        prompt = prompt or self.prompt()
         return Request(
             model=self.model.model_id,
-            system=self.system_blocks(),
-            tools=self.tools.specs(),
-            messages=tuple(api_messages(self.history())),
+            system=prompt.system_texts(),
+            tools=prompt.tool_specs(),
+            messages=tuple(api_messages(self.messages())),
             max_tokens=self.settings.max_tokens,
         )
 
@@ -135,15 +165,17 @@ class Assistant:
 
     # --- turns ---------------------------------------------------------------------------------
 
-    def history(self) -> list[StoredMessage]:
+    def messages(self) -> list[StoredMessage]:
+        """The session's stored messages, oldest first."""
         return self.store.messages(self.session.id)
 
-    async def send(self, text: str, *, extra_blocks: list[dict[str, Any]] | None = None,
-                   meta: dict[str, Any] | None = None) -> AsyncIterator[LoopEvent]:
+    async def send(self, text: str, *, approve: Approver = deny_all, extra_blocks: list[dict[str, Any]] | None = None,
+                   meta: dict[str, Any] | None = None) -> AsyncGenerator[LoopEvent, None]:
         """Save the person's message, then stream the turn's events.
 
         Args:
             text: what the person typed (shown in the transcript).
+            approve: asked before anything writes or runs.
             extra_blocks: further content blocks sent with it once (attachments).
             meta: recorded with the message (attachment names, redaction notes).
         """
@@ -152,27 +184,26 @@ class Assistant:
         content = [{"type": "text", "text": text}, *extra_blocks]
         self.store.append_message(self.session.id, turn=turn, role="user", content=content, text=text, meta=meta or None)
         # A message that got no answer is not sent again (see backdev.session.context): say so, once.
-        note = take_left_out_note(self.store, self.history())
+        note = take_left_out_note(self.store, self.messages())
         if note:
             yield Notice(note)
-        async for event in self._run_turn(turn):
+        async for event in self._run_turn(turn, approve):
             yield event
 
     def _redacted(self, text: str, blocks: list[dict[str, Any]], meta: dict[str, Any]
                   ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-        """The message with secret-looking values replaced, whatever the front end did before.
+        """The message with secret-looking values replaced, whatever the caller did before.
 
-        Front ends normally prepare messages with `backdev.repo.attachments.prepare_message`, which
-        redacts and tells the person; this is the guarantee underneath: nothing unredacted reaches
-        the model or the session store (redacting twice changes nothing).
+        The driver prepares messages with `backdev.repo.attachments.prepare_message`, which redacts
+        and tells the person; this is the guarantee underneath: nothing unredacted reaches the
+        model or the session store (redacting twice changes nothing).
         """
-        policy = SafetyPolicy.from_settings(self.settings)
-        cleaned = policy.clean(text)
+        cleaned = self.policy.clean(text)
         kinds = set(cleaned.kinds)
         safe_blocks = []
         for block in blocks:
             if block.get("type") == "text":
-                piece = policy.clean(block["text"])
+                piece = self.policy.clean(block["text"])
                 kinds.update(piece.kinds)
                 block = {**block, "text": piece.text}
             safe_blocks.append(block)
@@ -180,7 +211,7 @@ class Assistant:
             meta = {**meta, "redactions": sorted(kinds | set(meta.get("redactions", ())))}
         return cleaned.text, safe_blocks, meta
 
-    async def retry(self) -> AsyncIterator[LoopEvent]:
+    async def retry(self, *, approve: Approver = deny_all) -> AsyncGenerator[LoopEvent, None]:
         """Ask the last turn again.
 
         After an interrupted, failed or cancelled turn, its unfinished replies are superseded
@@ -190,7 +221,7 @@ class Assistant:
         Raises:
             NothingToRetryError: when the session has no message yet.
         """
-        rows = self.history()
+        rows = self.messages()
         questions = [r for r in rows if r.role == "user" and r.kind == "message"]
         if not questions:
             raise NothingToRetryError("There is nothing to retry yet: type a message first.")
@@ -200,14 +231,15 @@ class Assistant:
         to_supersede = unfinished or [r for r in replies if r.status == "complete"]
         for row in to_supersede:
             self.store.set_status(row.id, "superseded")
-        async for event in self._run_turn(last_turn):
+        async for event in self._run_turn(last_turn, approve):
             yield event
 
-    async def _run_turn(self, turn: int) -> AsyncIterator[LoopEvent]:
+    async def _run_turn(self, turn: int, approve: Approver) -> AsyncGenerator[LoopEvent, None]:
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
-        loop = ToolLoop(self.provider, self.tools, self.approve, self.settings.max_tool_rounds, self.grants)
+        prompt = self.prompt()
+        loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants)
         try:
-            async with aclosing(loop.run(self.build_request())) as events:
+            async with aclosing(loop.run(self.build_request(prompt))) as events:
                 async for event in events:
                     event = recorder.annotated(event)
                     recorder.observe(event)
@@ -226,22 +258,22 @@ class Assistant:
         return self.model
 
     def set_persona(self, persona: Persona) -> ModelChoice:
-        """Use another persona from the next turn; its model applies unless the person chose one."""
+        """Use another persona (and its workflow) from the next turn; its model applies unless the person chose one."""
         self.persona = persona
         self.store.update_session(self.session.id, persona=persona.name)
         model = self.set_model(choose_model(self.settings, persona).model_id)
-        self._switched()
+        self.switch_notes = self._open_workflow(announce=True)
         return model
 
     def new_session(self) -> SessionRecord:
         """Start a fresh session in the same folder with the same persona and model."""
         self.session = self.store.create_session(self.session.root, self.persona.name, self.model.model_id)
         self.grants.clear()
-        self._switched()
+        self.switch_notes = self._open_workflow(announce=True)
         return self.session
 
     def open_session(self, record: SessionRecord, persona: Persona | None = None) -> None:
-        """Continue another saved session (the TUI's session picker) from the next turn.
+        """Continue another saved session (the app's session picker) from the next turn.
 
         Its own model applies, and its persona when given; grants made "for this session" do not
         carry over to another session.
@@ -252,21 +284,21 @@ class Assistant:
         self.model = resolve_model(record.model)
         if persona is not None:
             self.persona = persona
-        self._switched()
-
-    def _switched(self) -> None:
-        """Run the switch hooks (the workflow follows the persona and the session) and keep their notes
-        (only the latest switch's: what an earlier switch said is out of date)."""
-        self.switch_notes = [note for hook in self.switch_hooks for note in hook(self)]
+        self.switch_notes = self._open_workflow(announce=True)
 
     def take_switch_notes(self) -> list[str]:
-        """What the last switch had to say (e.g. the new workflow's phase), once."""
+        """What the last switch had to say (e.g. the new workflow's phase), once; only the latest
+        switch's (what an earlier one said is out of date)."""
         notes, self.switch_notes = self.switch_notes, []
         return notes
 
     def save_draft(self, text: str) -> None:
         """Keep what the person has typed but not sent (restored on resume), secrets redacted: it is at rest."""
         self.store.update_session(self.session.id, draft=redact(text).text)
+
+    def draft(self) -> str:
+        """The session's stored draft (read from the store, not a stale copy)."""
+        return self.store.get_session(self.session.id).draft
 
     # --- accounting ----------------------------------------------------------------------------
 
@@ -279,7 +311,7 @@ class Assistant:
         return cost_of(usage, self.model.model_id, self.price_overrides)
 
 
-async def drain(events: AsyncIterator[LoopEvent]) -> list[LoopEvent]:
+async def drain(events: AsyncGenerator[Any, None]) -> list[Any]:
     """Collect every event of a turn (tests and non-interactive use)."""
     async with aclosing(events) as stream:
         return [event async for event in stream]

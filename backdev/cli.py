@@ -22,6 +22,7 @@ COMMANDS = ("chat", "review", "personas", "sessions", "doctor", "trust", "comple
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.version import build_commit, version_line
 
     parser = Parser(
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="resume a session: the latest in this folder, or the one with this id"), SESSIONS)
     chat.add_argument("--continue", dest="continue_", action="store_true",
                       help="continue the latest session in this folder (same as --resume without an id)")
+    # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.cli_trust import TRUST_PROJECT_HELP, add_trust_parser
 
     chat.add_argument("--trust-project", action="store_true", help=TRUST_PROJECT_HELP)
@@ -161,7 +163,7 @@ def _run(words: list[str]) -> int:
         words = ["chat", *words]
     args = parser.parse_args(words)
     command = args.command
-    from backdev.llm.models import UnknownModelError
+    from backdev.llm.models import UnknownModelError  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.personas.loader import UnknownPersonaError
     from backdev.session.store import SessionNotFoundError
     from backdev.settings import SettingsError
@@ -176,26 +178,32 @@ def _run(words: list[str]) -> int:
             if command == "review":
                 return review_command(args, Path.cwd())
             if command == "personas":
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_info import personas_command
 
                 return personas_command(args, Path.cwd())
             if command == "sessions":
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_info import sessions_command
 
                 return sessions_command(args, Path.cwd())
             if command == "doctor":
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_info import doctor_command
 
                 return doctor_command(Path.cwd())
             if command == "trust":
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_trust import trust_command
 
                 return trust_command(args, Path.cwd())
             if command == "completion":
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_completion import completion_command
 
                 return completion_command(args, parser)
             if command == "_complete":
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_completion import values_command
 
                 return values_command(args, Path.cwd())
@@ -209,7 +217,7 @@ def _run(words: list[str]) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from backdev.cli_trust import trust_choice
+    from backdev.cli_trust import trust_choice  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.compose import make_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
@@ -228,11 +236,11 @@ def _chat(args: argparse.Namespace) -> int:
     resume = args.resume if args.resume is not None else (True if args.continue_ else None)
     startup = start_session(workspace, store, provider, persona_name=args.persona, resume=resume)
     if args.plain or not sys.stdout.isatty() or not sys.stdin.isatty():
-        from backdev.repl.app import PlainRepl
+        from backdev.repl.app import PlainRepl  # loaded by the command that needs it: `backdev --help` stays fast
 
         import asyncio
 
         return asyncio.run(PlainRepl(startup, workspace).run())
-    from backdev.tui.launch import run_tui
+    from backdev.tui.launch import run_tui  # loaded by the command that needs it: `backdev --help` stays fast
 
     return run_tui(startup, workspace)

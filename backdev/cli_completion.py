@@ -33,7 +33,7 @@ def completes(action: argparse.Action, kind: str) -> argparse.Action:
 
 def add_completion_parsers(commands: Any) -> None:
     """`completion SHELL` (listed in the help) and `_complete KIND` (hidden: the scripts call it)."""
-    from backdev.cli_help import examples
+    from backdev.cli_help import examples  # loaded by the command that needs it: `backdev --help` stays fast
 
     completion = commands.add_parser(
         "completion", help="print the shell completion script (bash, zsh, fish)",
@@ -61,7 +61,7 @@ def completion_command(args: argparse.Namespace, parser: argparse.ArgumentParser
 
 def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
     """The completion script for `shell`, generated from `parser` (which this marks for shtab)."""
-    import shtab
+    import shtab  # loaded by the command that needs it: `backdev --help` stays fast
 
     for action in _all_actions(parser):
         kind = getattr(action, _MARK, None)
@@ -139,7 +139,7 @@ def _plain(text: str) -> str:
 
 
 def _personas(cwd: Path) -> list[tuple[str, str]]:
-    from backdev.personas.loader import load_catalog
+    from backdev.personas.loader import load_catalog  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.project import find_project_root
 
     catalog = load_catalog(find_project_root(cwd))
@@ -148,14 +148,14 @@ def _personas(cwd: Path) -> list[tuple[str, str]]:
 
 def _sessions(cwd: Path) -> list[tuple[str, str]]:
     """This folder's sessions, newest first; nothing (and no database created) before the first one."""
-    import datetime as dt
+    import datetime as dt  # loaded by the command that needs it: `backdev --help` stays fast
 
     from backdev import paths
     from backdev.project import find_project_root
 
     if not paths.session_db_path().is_file():
         return []
-    from backdev.compose import open_store
+    from backdev.compose import open_store  # loaded by the command that needs it: `backdev --help` stays fast
 
     rows = open_store().list_sessions(str(find_project_root(cwd)))
     return [(row.record.id, f"{dt.datetime.fromtimestamp(row.record.updated_at):%Y-%m-%d %H:%M}  "
@@ -164,7 +164,7 @@ def _sessions(cwd: Path) -> list[tuple[str, str]]:
 
 def _models(_cwd: Path) -> list[tuple[str, str]]:
     """The aliases, then the model ids backdev knows that the API still serves."""
-    from datetime import date
+    from datetime import date  # loaded by the command that needs it: `backdev --help` stays fast
 
     from backdev.llm.models import ALIASES, END_OF_LIFE, KNOWN_MODELS
 

@@ -26,7 +26,7 @@ def _when(timestamp: float) -> str:
 
 
 def personas_command(args: argparse.Namespace, cwd: Path) -> int:
-    from backdev.personas.loader import load_catalog
+    from backdev.personas.loader import load_catalog  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.settings import SettingsError
 
     try:
@@ -64,6 +64,7 @@ def personas_command(args: argparse.Namespace, cwd: Path) -> int:
 
 def _workflow_line(path: Path | None) -> str:
     """The persona's workflow file and phases, or the error that makes it unusable."""
+    # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.workflow.phases.definition import WorkflowError, load_workflow
 
     if path is None:
@@ -79,6 +80,7 @@ def _workflow_line(path: Path | None) -> str:
 
 
 def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
+    # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.llm.cost import overrides_from_settings
     from backdev.safe_text import visible
     from backdev.session.export import export_markdown
@@ -110,6 +112,7 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
             try:
                 Path(output).expanduser().write_text(text, encoding="utf-8")
             except OSError as exc:
+                # loaded by the command that needs it: `backdev --help` stays fast
                 from backdev.cli_errors import UsageError
 
                 raise UsageError(f"Cannot write {output}: {exc.strerror}; give another --output.") from exc
@@ -128,7 +131,7 @@ def sessions_command(args: argparse.Namespace, cwd: Path) -> int:
 
 
 def doctor_command(cwd: Path) -> int:
-    from backdev.compose import make_provider
+    from backdev.compose import make_provider  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.llm.errors import base_url_hint
     from backdev.settings import ProjectRule, SettingsError, setting_fields
@@ -187,7 +190,7 @@ def doctor_command(cwd: Path) -> int:
     print(f"  {'✓' if ok else '✗'} paths: {'writable' if ok else f'{writable} is not writable'}")
 
     print("\nDatabase")
-    from backdev.db.context import doctor_report
+    from backdev.db.context import doctor_report  # loaded by the command that needs it: `backdev --help` stays fast
 
     lines, failed = doctor_report(settings)
     problems += failed
@@ -196,17 +199,18 @@ def doctor_command(cwd: Path) -> int:
     print("\nAPI")
     provider = make_provider(settings)
     print(f"  endpoint {settings.base_url or 'https://api.anthropic.com'}")
-    if not getattr(provider, "has_credentials", False):
+    if not provider.has_credentials:
         problems += 1
-        from backdev.llm.errors import MISSING_KEY
+        from backdev.llm.errors import MISSING_KEY  # loaded by the command that needs it: `backdev --help` stays fast
 
         print(f"  ✗ API: {MISSING_KEY.outside_chat}")
         return 1
     started = time.perf_counter()
     try:
-        answer = asyncio.run(provider.check())  # type: ignore[attr-defined]
+        answer = asyncio.run(provider.check())
         print(f"  ✓ API: answered in {time.perf_counter() - started:.2f} s (first model listed: {answer})")
     except Exception as exc:
+        # loaded by the command that needs it: `backdev --help` stays fast
         from backdev.llm.errors import classify_exception
 
         failure = classify_exception(exc, model=settings.model, base_url=settings.base_url, timeout=settings.timeout,
@@ -218,7 +222,7 @@ def doctor_command(cwd: Path) -> int:
 
 def _shown(spec: Any, value: Any) -> str:
     """A setting's value as doctor prints it: secrets and header values masked."""
-    from backdev.settings import mask_secret
+    from backdev.settings import mask_secret  # loaded by the command that needs it: `backdev --help` stays fast
 
     kind = spec.metadata["kind"]
     if kind == "secret":
@@ -228,7 +232,7 @@ def _shown(spec: Any, value: Any) -> str:
     if kind == "headers":  # header values are often tokens
         return ", ".join(f"{name}: {mask_secret(header)}" for name, header in value.items())
     if kind == "database_url":
-        from backdev.db.url import mask_url
+        from backdev.db.url import mask_url  # loaded by the command that needs it: `backdev --help` stays fast
 
         return mask_url(value)
     return str(value)
@@ -236,7 +240,7 @@ def _shown(spec: Any, value: Any) -> str:
 
 def _print_trust(workspace: Workspace) -> None:
     """The repository's configuration: trusted or not, and what it changes (or would)."""
-    from backdev.trust import TrustState, TrustStore
+    from backdev.trust import TrustState, TrustStore  # loaded by the command that needs it: `backdev --help` stays fast
 
     review = workspace.review
     if review is None:

@@ -3,7 +3,9 @@
 Progress (the model's commentary and each finding as it is filed) streams to stderr; the report
 goes to stdout or `--output`. Exit status: 0, or 1 when a finding is at least as severe as
 `--fail-on`; 2 for a usage problem or when the API fails. Nothing is written or run in the
-repository: only tools that need no approval are offered (findings, checklist ticks, reads).
+repository: only tools that need no approval are offered (findings, checklist ticks, reads). Each
+part of the review runs through the same session driver as the chat (`backdev.chat.review_run`),
+unattended.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from backdev.cli_errors import EXIT_USAGE, UsageError
 
 def add_review_parser(commands: Any) -> None:
     """The `review` subcommand's arguments."""
+    # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.cli_completion import FILES, MODELS, PERSONAS, completes
     from backdev.cli_help import examples
     from backdev.cli_trust import TRUST_PROJECT_HELP
@@ -72,15 +75,15 @@ def _positive_float(text: str) -> float:
 
 def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run `backdev review`; returns the exit status (UsageError and friends are turned into 2 by the caller)."""
-    import asyncio
+    import asyncio  # loaded by the command that needs it: `backdev --help` stays fast
 
+    from backdev.chat.review_run import ReviewRun, merge_report
     from backdev.compose import make_provider, open_workspace
     from backdev.safe_text import safe_stream, visible
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
     from backdev.workflow.review.ci import budget_provider, finish_report, report_options, status_line
     from backdev.workflow.review.request import ReviewError, ReviewTarget, check_target, prepare_review
-    from backdev.workflow.review.runner import ReviewRun, merge_report
 
     out = safe_stream(out or sys.stdout)
     err = safe_stream(err or sys.stderr)
@@ -97,23 +100,24 @@ def review_command(args: argparse.Namespace, cwd: Path, *, out: TextIO | None = 
     # Everything the person can get wrong is checked before a session is stored or a request sent.
     try:
         options = report_options(args.format, args.fail_on, args.baseline, args.output, workspace.cwd)
-        request = prepare_review(workspace.root, target, workspace.settings, cwd=workspace.cwd, split=True)
+        request = prepare_review(workspace.root, target, workspace.settings, workspace.policy, cwd=workspace.cwd,
+                                 split=True)
         provider, budget = budget_provider(make_provider(workspace.settings), workspace.settings, args.max_cost)
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     setup_logging()
     run = ReviewRun(workspace, request, provider, args.persona)
     try:
-        assistant = run.start_first()
+        first = run.start_first()
     except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     for note in [n for n in run.notes if n not in model_notes] + request.notes:
         err.write(f"note: {note}\n")
     parts = run.parts
     split = f" · {len(parts)} parts, {min(args.jobs, len(parts))} at a time" if len(parts) > 1 else ""
-    err.write(f"backdev review · {request.scope} · {assistant.persona.name} · {assistant.model.model_id}{split}\n")
+    err.write(f"backdev review · {request.scope} · {first.persona_name} · {first.model_id}{split}\n")
     results = asyncio.run(run.run(jobs=args.jobs, err=err))
-    failures = [r.failure or "the review did not finish." for r in results if r.summary is None]
+    failures = [r.failure or "the review did not finish." for r in results if r.report is None]
     merged = merge_report(request, results)
     if merged is None:
         err.write(f"backdev: {failures[0]}\n")

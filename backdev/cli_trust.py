@@ -23,7 +23,7 @@ TRUST_PROJECT_HELP = "trust this repository's .backdev.yaml and personas for thi
 
 def add_trust_parser(commands: Any) -> None:
     """The `trust` subcommand's arguments."""
-    from backdev.cli_help import examples
+    from backdev.cli_help import examples  # loaded by the command that needs it: `backdev --help` stays fast
 
     trust = commands.add_parser(
         "trust", help="show, grant or revoke your trust in this repository's configuration",
@@ -38,7 +38,7 @@ def add_trust_parser(commands: Any) -> None:
 
 
 def _heading(review: ProjectReview, state: TrustState, store: TrustStore) -> str:
-    import datetime as dt
+    import datetime as dt  # loaded by the command that needs it: `backdev --help` stays fast
 
     from backdev.trust import TrustState, visible
 
@@ -53,7 +53,7 @@ def _heading(review: ProjectReview, state: TrustState, store: TrustStore) -> str
 
 
 def _show(review: ProjectReview, state: TrustState, store: TrustStore, out: TextIO) -> None:
-    from backdev.trust import TrustState
+    from backdev.trust import TrustState  # loaded by the command that needs it: `backdev --help` stays fast
 
     out.write(_heading(review, state, store) + "\n")
     out.write(("It changes" if state is TrustState.TRUSTED else "Trusting it would change") + " how backdev works here:\n")
@@ -63,7 +63,7 @@ def _show(review: ProjectReview, state: TrustState, store: TrustStore, out: Text
 
 def ask_on_terminal(review: ProjectReview, inp: TextIO, out: TextIO, store: TrustStore | None = None) -> bool:
     """Show what trusting changes and ask y/N; True only for `y` or `yes`."""
-    from backdev.trust import TrustStore
+    from backdev.trust import TrustStore  # loaded by the command that needs it: `backdev --help` stays fast
 
     store = store or TrustStore()
     _show(review, store.state(review), store, out)
@@ -92,7 +92,7 @@ def trust_choice(trust_project: bool, *, interactive: bool | None = None) -> Tru
 def trust_command(args: argparse.Namespace, cwd: Path, *, inp: TextIO | None = None, out: TextIO | None = None,
                   interactive: bool | None = None) -> int:
     """Run `backdev trust [--yes | --revoke]`; returns the exit status."""
-    from backdev.project import find_project_root
+    from backdev.project import find_project_root  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.trust import TrustStore
 
     inp = inp or sys.stdin
@@ -107,6 +107,7 @@ def trust_command(args: argparse.Namespace, cwd: Path, *, inp: TextIO | None = N
 
 def _trust(args: argparse.Namespace, root: Path, store: TrustStore, inp: TextIO, out: TextIO,
            interactive: bool | None) -> int:
+    # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.trust import TrustState, review_project, visible
 
     if args.revoke:

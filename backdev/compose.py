@@ -1,7 +1,8 @@
-"""Builds the pieces a front end needs — settings, personas, store, provider, assistant — in one place.
+"""Builds the pieces a front end needs — settings, personas, safety policy, store, provider, assistant.
 
 The CLI, the tests and the benchmarks all start backdev through these functions (as Posting's
-`make_posting` does), so what is tested is what runs.
+`make_posting` does), so what is tested is what runs. A front end then drives the started session
+through a `backdev.chat.ChatDriver`.
 """
 
 from __future__ import annotations
@@ -12,29 +13,35 @@ from typing import TYPE_CHECKING, Any
 
 from backdev import paths
 from backdev.assistant import Assistant, choose_model
+from backdev.llm.anthropic_provider import AnthropicProvider
 from backdev.llm.models import resolve_model
 from backdev.llm.provider import Provider
 from backdev.personas.loader import PersonaCatalog
 from backdev.project import find_project_root
+from backdev.repo.safety import SafetyPolicy
 from backdev.session.recorder import close_open_calls
 from backdev.session.store import SessionStore
 from backdev.settings import Settings
-from backdev.tools.base import Approver, ToolRegistry
-from backdev.workflow.phases.opening import attach_workflow, follow_switch
+from backdev.tools.base import ToolAccess, ToolRegistry
 
-if TYPE_CHECKING:  # the commands are built when a front end first needs them, not at start-up
-    from backdev.commands import CommandRunner
+if TYPE_CHECKING:
     from backdev.trust import ProjectReview, TrustChoice
 
 
 @dataclass
 class Workspace:
-    """Where backdev was started and what it found there."""
+    """Where backdev was started and what it found there.
+
+    Attributes:
+        policy: the secret rules of these settings, built once here and passed down to everything
+            that reads or sends (the repository, attachments, reviews, test output, the assistant).
+    """
 
     cwd: Path
     root: Path
     settings: Settings
     catalog: PersonaCatalog
+    policy: SafetyPolicy
     # What the repository's configuration was refused, or ignored for want of trust (said at start).
     notes: list[str] = field(default_factory=list)
     review: ProjectReview | None = None  # what its configuration changes, with and without trust
@@ -57,12 +64,13 @@ def open_workspace(cwd: Path, flags: dict[str, Any] | None = None, *, trust: Tru
     `trust` None uses what the person trusted before; True trusts it for this run; a callable
     asks the person (only when something would change) and remembers a yes.
     """
-    from backdev.trust import decide_trust, review_project
+    from backdev.trust import decide_trust, review_project  # hashes the project's files: only when a session opens
 
     root = find_project_root(cwd)
     review = review_project(root, flags=flags)
     trusted = decide_trust(review, trust)
-    return Workspace(cwd.resolve(), root, review.settings(trusted), review.personas(trusted),
+    settings = review.settings(trusted)
+    return Workspace(cwd.resolve(), root, settings, review.personas(trusted), SafetyPolicy.from_settings(settings),
                      notes=review.notes(trusted), review=review, trusted=trusted)
 
 
@@ -73,8 +81,6 @@ def open_store() -> SessionStore:
 
 def make_provider(settings: Settings) -> Provider:
     """The Anthropic provider for these settings (the SDK itself is imported on first use)."""
-    from backdev.llm.anthropic_provider import AnthropicProvider
-
     return AnthropicProvider(
         api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
         max_retries=settings.max_retries, auth_token=settings.auth_token, headers=settings.headers,
@@ -89,7 +95,7 @@ def start_session(
     persona_name: str | None = None,
     resume: str | bool | None = None,
     tools: ToolRegistry | None = None,
-    approve: Approver | None = None,
+    access: ToolAccess = ToolAccess.ALL,
 ) -> Startup:
     """Open a session (a new one, the latest of this folder, or a given id) and build its assistant.
 
@@ -97,6 +103,8 @@ def start_session(
         persona_name: the persona to use (default: the `persona` setting); ignored on resume
             unless given explicitly.
         resume: an id (or prefix) to resume, True for this folder's latest session, None for new.
+        tools: tools of the session's own (tests), offered before the repository's and the workflow's.
+        access: ToolAccess.NO_APPROVAL for an unattended session (`backdev review`).
 
     Raises:
         UnknownPersonaError: the persona asked for does not exist.
@@ -133,24 +141,9 @@ def start_session(
     notes.extend(model.notes)
     assistant = Assistant(
         settings=settings, persona=persona, provider=provider, store=store, session=record,
-        tools=tools, approve=approve, model=model,
+        policy=workspace.policy, tools=tools, model=model, access=access,
     )
-    # The persona's workflow (phase state restored on resume, its tools, the phase in the prompt).
-    notes.extend(attach_workflow(assistant))
-    assistant.switch_hooks.append(follow_switch)
+    # The persona's workflow was opened with it (phase state restored on resume); a broken file is a note.
+    notes.extend(assistant.take_switch_notes())
     # Resumed when the session has a turn already (a count, not the whole history: the front end loads that).
     return Startup(assistant, notes, resumed=resume is not None and store.next_turn(record.id) > 1)
-
-
-def make_command_runner(assistant: Assistant, catalog: PersonaCatalog) -> CommandRunner:
-    """The slash commands both front ends offer: the core's and the workflow's.
-
-    The repository's (`/memory`, `/overview`) join once the repository has been read:
-    `backdev.repo.commands.register_repo_commands(runner, context)`.
-    """
-    from backdev.commands import CommandRunner
-    from backdev.workflow.commands import register_workflow_commands
-
-    runner = CommandRunner(assistant, catalog)
-    register_workflow_commands(runner, assistant)
-    return runner

@@ -20,7 +20,7 @@ def _folder(name: str, platform_function: str) -> Path:
     home = os.environ.get("BACKDEV_HOME")
     if home:
         return Path(home).expanduser() / name
-    import platformdirs
+    import platformdirs  # not needed under BACKDEV_HOME
 
     return getattr(platformdirs, platform_function)(APP_NAME)
 

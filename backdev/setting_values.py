@@ -58,7 +58,7 @@ def check_value(kind: str, value: Any) -> Any:
 
 def url_problem(value: str) -> str:
     """Why `value` is not a usable API base URL (`http(s)://host[:port][/path]`), or ''."""
-    from urllib.parse import urlparse
+    from urllib.parse import urlparse  # only when such a setting is given
 
     text = value.strip()
     try:
@@ -72,7 +72,7 @@ def url_problem(value: str) -> str:
 
 
 def _check_headers(value: Any) -> dict[str, str]:
-    import re
+    import re  # only when such a setting is given
 
     if not isinstance(value, dict):
         raise TypeError("expected a mapping of header name to value")

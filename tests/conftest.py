@@ -7,15 +7,22 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from backdev.chat.driver import ChatDriver
 from backdev.compose import Startup, Workspace, open_store, open_workspace, start_session
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.anthropic_provider import AnthropicProvider
 from backdev.llm.scripted import ScriptedProvider
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files under tests/golden/ from what the code produces now")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,6 +122,19 @@ def scripted() -> Iterator[ScriptedProvider]:
 def startup(workspace: Workspace, scripted: ScriptedProvider) -> Startup:
     """An assistant on a new session, over the scripted provider."""
     return start_session(workspace, open_store(), scripted)
+
+
+def start_with(workspace: Workspace, provider: Any, **options: Any) -> Startup:
+    """A new session over `provider`; `options` as `start_session`'s (tools, persona_name, resume, access)."""
+    return start_session(workspace, open_store(), provider, **options)
+
+
+def driver_for(startup: Startup, workspace: Workspace, **options: Any) -> ChatDriver:
+    """The session driver over a started session; `options` as `ChatDriver`'s (approve, confirm...).
+
+    Without a repository unless one is attached: `driver.attach_repository(driver.read_repository())`.
+    """
+    return ChatDriver(startup, workspace, **options)
 
 
 def run_backdev(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None,

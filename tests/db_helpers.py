@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from backdev.assistant import drain
+from backdev.chat.driver import ChatDriver
 from backdev.compose import Startup, open_store, open_workspace, start_session
 from backdev.fakeapi import FakeAnthropic
-from backdev.repo.context import ProjectContext, attach_repository
+from backdev.repo.context import RepoContext
 
 from .conftest import fake_provider, git
 
@@ -46,7 +47,8 @@ class Migration(migrations.Migration):
 @dataclass
 class DatabaseChat:
     startup: Startup
-    context: ProjectContext
+    driver: ChatDriver
+    context: RepoContext
     api: FakeAnthropic
     repo: Path
     approvals: list[Any]
@@ -60,7 +62,7 @@ class DatabaseChat:
         before = len(self.api.message_requests)
         self.api.enqueue({"type": "tool_use", "calls": [{"name": n, "input": i} for n, i in calls]},
                          {"type": "text", "text": "Here is what I found."})
-        events = await drain(self.assistant.send("why is this slow?"))
+        events = await drain(self.driver.send("why is this slow?"))
         assert type(events[-1]).__name__ == "TurnFinished", events[-1]
         second = self.api.message_requests[before + 1].body
         return [b for b in second["messages"][-1]["content"] if b.get("type") == "tool_result"]
@@ -97,9 +99,10 @@ def open_chat(tmp_path: Path, api: FakeAnthropic, monkeypatch: pytest.MonkeyPatc
         approvals.append(action)
         return Decision(approve)
 
-    startup.assistant.approve = approver
-    context = attach_repository(startup.assistant, workspace)
-    return DatabaseChat(startup, context, api, repo, approvals)
+    driver = ChatDriver(startup, workspace, approve=approver)
+    context = driver.read_repository()
+    driver.attach_repository(context)
+    return DatabaseChat(startup, driver, context, api, repo, approvals)
 
 
 def all_text(api: FakeAnthropic) -> str:

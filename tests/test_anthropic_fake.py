@@ -14,6 +14,8 @@ from backdev.fakeapi import FakeAnthropic
 from backdev.llm.anthropic_provider import AnthropicProvider
 from backdev.llm.events import StreamFailed, StreamRetrying, TextDelta, ToolCallFinished, TurnFailed, TurnFinished
 from backdev.llm.provider import Request
+from backdev.repo.context import RepoContext
+from backdev.repo.repository import RepoInfo, Repository
 from backdev.tools.base import Tool, ToolOutcome, ToolRegistry
 
 from .conftest import cancel_after_deltas, fake_provider
@@ -26,8 +28,8 @@ async def stream_all(provider: AnthropicProvider, request: Request = QUESTION) -
     return [event async for event in provider.stream(request)]
 
 
-def assistant_on(fake_api: FakeAnthropic, workspace, **kw):  # type: ignore[no-untyped-def]
-    return start_session(workspace, open_store(), fake_provider(fake_api, **kw)).assistant
+def assistant_on(fake_api: FakeAnthropic, workspace, tools=None, **kw):  # type: ignore[no-untyped-def]
+    return start_session(workspace, open_store(), fake_provider(fake_api, **kw), tools=tools).assistant
 
 
 async def test_streamed_reply_arrives_in_deltas(fake_api: FakeAnthropic) -> None:
@@ -40,11 +42,12 @@ async def test_streamed_reply_arrives_in_deltas(fake_api: FakeAnthropic) -> None
 
 
 async def test_cache_breakpoints_and_a_byte_stable_prefix(fake_api: FakeAnthropic, workspace) -> None:  # type: ignore[no-untyped-def]
-    assistant = assistant_on(fake_api, workspace)
     tools = ToolRegistry()
     tools.register(Tool("look", "look at something", {"type": "object", "properties": {}}, lambda a: ToolOutcome("x", "x")))
-    assistant.all_tools = tools
-    assistant.set_context("project", "Project overview: a Django app.")
+    assistant = assistant_on(fake_api, workspace, tools)
+    root = workspace.root
+    assistant.attach_repository(RepoContext(Repository(root), RepoInfo(root, False),
+                                            prompt_text="Project overview: a Django app."))
     first = await drain(assistant.send("first question"))
     second = await drain(assistant.send("second question"))
     assert isinstance(first[-1], TurnFinished) and isinstance(second[-1], TurnFinished)
@@ -63,10 +66,9 @@ async def test_cache_breakpoints_and_a_byte_stable_prefix(fake_api: FakeAnthropi
 
 
 async def test_tool_use_turn_round_trips_through_the_sdk(fake_api: FakeAnthropic, workspace) -> None:  # type: ignore[no-untyped-def]
-    assistant = assistant_on(fake_api, workspace)
     tools = ToolRegistry()
     tools.register(Tool("look", "d", {"type": "object"}, lambda a: ToolOutcome(f"contents of {a['path']}", f"look {a['path']}")))
-    assistant.all_tools = tools
+    assistant = assistant_on(fake_api, workspace, tools)
     fake_api.enqueue({"type": "tool_use", "text": "Let me look.", "calls": [{"name": "look", "input": {"path": "a.py"}}]},
                      {"type": "text", "text": "It defines nothing."})
     events = await drain(assistant.send("what is in a.py?"))
@@ -75,7 +77,7 @@ async def test_tool_use_turn_round_trips_through_the_sdk(fake_api: FakeAnthropic
     assert followup[1]["content"][1] == {"type": "tool_use", "id": followup[1]["content"][1]["id"],
                                          "name": "look", "input": {"path": "a.py"}}
     assert followup[2]["content"][0]["content"] == "contents of a.py"
-    kinds = [r.kind for r in assistant.history()]
+    kinds = [r.kind for r in assistant.messages()]
     assert kinds == ["message", "message", "tool_results", "message"]
 
 
@@ -145,7 +147,7 @@ async def test_broken_stream_is_retried_once_then_completes(fake_api: FakeAnthro
     events = await drain(assistant.send("q"))
     assert any(isinstance(e, StreamRetrying) for e in events)
     assert isinstance(events[-1], TurnFinished)
-    assert [(r.text, r.status) for r in assistant.history()] == [
+    assert [(r.text, r.status) for r in assistant.messages()] == [
         ("q", "complete"), ("first try", "superseded"), ("complete answer", "complete")]
 
 
@@ -154,7 +156,7 @@ async def test_two_breaks_leave_an_interrupted_reply_that_retry_completes(fake_a
     fake_api.enqueue({"type": "early_end", "text": "one"}, {"type": "inband_error", "text": "two"})
     events = await drain(assistant.send("q"))
     assert isinstance(events[-1], TurnFailed)
-    assert assistant.history()[-1].status == "interrupted" and assistant.history()[-1].text == "two"
+    assert assistant.messages()[-1].status == "interrupted" and assistant.messages()[-1].text == "two"
     fake_api.enqueue({"type": "text", "text": "three"})
     events = await drain(assistant.retry())
     assert isinstance(events[-1], TurnFinished)
@@ -165,7 +167,7 @@ async def test_cancel_closes_the_connection_and_keeps_the_partial(fake_api: Fake
     assistant = assistant_on(fake_api, workspace)
     fake_api.enqueue({"type": "text", "text": "word " * 400, "chunk": 5, "delay": 0.02})
     received = await cancel_after_deltas(assistant.send("long"), 5)
-    last = assistant.history()[-1]
+    last = assistant.messages()[-1]
     assert last.status == "cancelled" and last.text == "".join(received)
     deadline = time.monotonic() + 3
     while fake_api.client_disconnects == 0 and time.monotonic() < deadline:
@@ -179,7 +181,7 @@ async def test_without_a_key_the_message_is_kept_and_the_reason_is_one_line(work
     events = await drain(assistant.send("keep me"))
     assert events[-1].failure.kind == "missing_key"  # type: ignore[attr-defined]
     assert "ANTHROPIC_API_KEY" in events[-1].failure.message and "ANTHROPIC_BASE_URL" in events[-1].failure.message  # type: ignore[attr-defined]
-    assert [r.text for r in assistant.history()][0] == "keep me"
+    assert [r.text for r in assistant.messages()][0] == "keep me"
 
 
 async def test_non_streaming_json_answers_like_the_api(fake_api: FakeAnthropic) -> None:
@@ -200,11 +202,10 @@ async def test_doctor_check_lists_models(fake_api: FakeAnthropic) -> None:
 ])
 async def test_a_malformed_tool_input_is_a_tool_error_and_the_turn_goes_on(
         fake_api: FakeAnthropic, workspace, call: dict, message: str) -> None:  # type: ignore[no-untyped-def]
-    assistant = assistant_on(fake_api, workspace)
     tools = ToolRegistry()
     tools.register(Tool("look", "d", {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
                         lambda a: ToolOutcome(f"contents of {a['path']}", f"look {a['path']}")))
-    assistant.all_tools = tools
+    assistant = assistant_on(fake_api, workspace, tools)
     fake_api.enqueue({"type": "tool_use", "text": "Let me look.", "calls": [call]},
                      {"type": "text", "text": "Sorry, I will send an object."})
     events = await drain(assistant.send("what is in a.py?"))

@@ -22,7 +22,7 @@ async def test_open_session_continues_that_session_with_its_model(startup: Start
     assert assistant.session.id == first.id and assistant.model.model_id == "claude-opus-5-5"
     assert assistant.grants == set()
     await drain(assistant.send("back again"))
-    assert [r.text for r in assistant.history() if r.role == "user"] == ["in the first session", "back again"]
+    assert [r.text for r in assistant.messages() if r.role == "user"] == ["in the first session", "back again"]
     assert scripted.history[-1].model == "claude-opus-5-5"
 
 

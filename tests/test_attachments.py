@@ -12,6 +12,7 @@ from backdev.compose import Startup
 from backdev.llm.scripted import reply
 from backdev.repo.attachments import attachment_paths, prepare_message
 from backdev.repo.repository import Repository
+from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
 
 from .repo_helpers import make_shop_with_secrets
@@ -65,7 +66,9 @@ def test_secret_files_need_confirmation_and_say_what_will_be_sent(repo: Reposito
     confirmed = prepare_message("check @.env", repo, Settings(), confirmed_secrets=[".env"])
     assert confirmed.ready and "SECRET_KEY=[REDACTED:secret-value]" in confirmed.extra_blocks[0]["text"]
     assert confirmed.redactions == ["secret-value"]
-    loose = prepare_message("check @.env", repo, Settings(refuse_secret_files=False))
+    loose_settings = Settings(refuse_secret_files=False)
+    loose_repo = Repository.open(repo.root, policy=SafetyPolicy.from_settings(loose_settings))
+    loose = prepare_message("check @.env", loose_repo, loose_settings)
     assert loose.ready  # loosened in config: no question asked (values still redacted)
 
 
@@ -76,7 +79,9 @@ def test_typed_text_and_attached_content_are_redacted(repo: Repository) -> None:
     assert "hunter2" not in json.dumps(prepared.extra_blocks)
     assert prepared.redactions == ["aws-access-key", "password"]
     assert prepared.meta["redactions"] == ["aws-access-key", "password"]
-    assert prepare_message("AKIAIOSFODNN7EXAMPLE", repo, Settings(redact_secrets=False)).redactions == []
+    open_settings = Settings(redact_secrets=False)
+    open_repo = Repository.open(repo.root, policy=SafetyPolicy.from_settings(open_settings))
+    assert prepare_message("AKIAIOSFODNN7EXAMPLE", open_repo, open_settings).redactions == []
 
 
 def test_code_and_decorators_are_not_attachments() -> None:
@@ -111,5 +116,5 @@ async def test_attached_content_is_sent_once_with_its_message(repo: Repository, 
     sent = json.dumps(second)
     assert sent.count("def index(request)") == 1  # in the first message only, never repeated
     assert second[-1]["content"] == [{"type": "text", "text": "and now?"}]
-    first_row = startup.assistant.history()[0]
+    first_row = startup.assistant.messages()[0]
     assert first_row.meta == {"attachments": ["shop/views.py"]} and len(first_row.content) == 2

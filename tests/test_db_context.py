@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from backdev import paths
-from backdev.commands import CommandRunner
+from backdev.chat.driver import ChatDriver
 from backdev.compose import open_store, open_workspace, start_session
-from backdev.db.context import attach_database
+from backdev.db.context import open_database
 from backdev.llm.scripted import ScriptedProvider
-from backdev.repo.commands import register_repo_commands
-from backdev.repo.context import attach_repository
 from backdev.settings import SettingsError, load_settings
 
 from .db_server import ShopDatabase, shop_db  # noqa: F401  (the fixture)
@@ -23,10 +21,13 @@ DB_TOOLS = {"db_schema", "explain_query", "analyze_query", "check_migration"}
 
 
 def attach(project: Path, scripted: ScriptedProvider):  # type: ignore[no-untyped-def]
+    """The session's driver with the repository (and so the database) read and attached."""
     workspace = open_workspace(project)
-    assistant = start_session(workspace, open_store(), scripted).assistant
-    context = attach_repository(assistant, workspace)
-    return assistant, context, workspace
+    startup = start_session(workspace, open_store(), scripted)
+    driver = ChatDriver(startup, workspace)
+    context = driver.read_repository()
+    driver.attach_repository(context)
+    return startup.assistant, context, driver
 
 
 def test_without_a_url_the_tools_are_not_offered_and_nothing_is_said(project: Path, scripted: ScriptedProvider) -> None:
@@ -97,8 +98,7 @@ def test_a_scratch_database_must_not_be_the_real_one(project: Path, scripted: Sc
     monkeypatch.setenv("BACKDEV_DATABASE_URL", shop_db.url())
     monkeypatch.setenv("BACKDEV_SCRATCH_DATABASE_URL", shop_db.url().replace("127.0.0.1", "localhost"))
     workspace = open_workspace(project)
-    assistant = start_session(workspace, open_store(), scripted).assistant
-    context = attach_database(assistant, workspace)
+    context = open_database(workspace.settings, workspace.policy, lambda: None)
     assert context.tools is not None and context.tools.scratch is None
     assert any(n.startswith("scratch_database_url names the same database as database_url") for n in context.notes)
 
@@ -106,9 +106,8 @@ def test_a_scratch_database_must_not_be_the_real_one(project: Path, scripted: Sc
 def test_schema_and_explain_commands(project: Path, scripted: ScriptedProvider, monkeypatch: pytest.MonkeyPatch,
                                      shop_db: ShopDatabase) -> None:
     monkeypatch.setenv("BACKDEV_DATABASE_URL", shop_db.url())
-    assistant, context, workspace = attach(project, scripted)
-    runner = CommandRunner(assistant, workspace.catalog)
-    register_repo_commands(runner, context)
+    _, _, driver = attach(project, scripted)
+    runner = driver.commands
     listing = runner.run("/schema")
     assert not listing.error and "shop_order" in listing.text and "rows (estimate)" in listing.text
     table = runner.run("/schema shop_customer")
@@ -122,13 +121,11 @@ def test_schema_and_explain_commands(project: Path, scripted: ScriptedProvider, 
 
 
 def test_commands_without_a_database_say_how_to_get_one(project: Path, scripted: ScriptedProvider) -> None:
-    assistant, context, workspace = attach(project, scripted)
-    runner = CommandRunner(assistant, workspace.catalog)
-    register_repo_commands(runner, context)
-    outcome = runner.run("/schema")
+    _, _, driver = attach(project, scripted)
+    outcome = driver.commands.run("/schema")
     assert outcome.error and "no database is configured: set database_url in your user config" in outcome.text
 
 
 def test_the_database_modules_import_neither_driver_nor_parser(tmp_path: Path) -> None:
-    code = "import backdev.db.context, backdev.db.tools, backdev.db.commands, backdev.db.migration_check"
+    code = "import backdev.db.context, backdev.db.tools, backdev.commands.database, backdev.db.migration_check"
     assert heavy_modules_after(code, ("pymysql", "sqlglot", "textual", "prompt_toolkit"), tmp_path / "home") == []

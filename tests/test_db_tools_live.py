@@ -48,7 +48,7 @@ async def test_a_missing_index_is_a_full_scan_and_adding_it_changes_the_plan(cha
     text = after["content"]
     assert "shop_order  ref     shop_order_customer_idx (customer_id)" in text
     assert "Problems: none found" in text
-    summaries = [c["summary"] for r in chat.assistant.history() if r.kind == "tool_results" for c in r.meta["tool_calls"]]
+    summaries = [c["summary"] for r in chat.assistant.messages() if r.kind == "tool_results" for c in r.meta["tool_calls"]]
     assert summaries[0].startswith("explain_query · 1 block, 1 table · full table scan of shop_order (")
     assert summaries[1] == "explain_query · 1 block, 1 table · no problem found"
 

@@ -36,7 +36,7 @@ async def test_after_a_failure_each_new_message_is_sent_on_its_own(fake_api: Fak
     assert len(notes) == 1 and "“bad” got no answer" in notes[0] and "marked not answered" in notes[0]
     assert not [e for e in third if isinstance(e, Notice)]
     # It is kept, and shown as not answered.
-    rows = assistant.history()
+    rows = assistant.messages()
     assert rows[0].text == "bad" and rows[1].status == "failed"
     assert "_(not answered)_" in export_markdown(assistant.store, assistant.session)
 
@@ -74,7 +74,7 @@ async def test_a_call_left_open_by_a_killed_process_is_answered_on_resume(fake_a
         {"type": "tool_use", "id": "toolu_open", "name": "propose_edit", "input": {"path": "a.py"}}])
     startup = start_session(workspace, store, fake_provider(fake_api), resume=record.id)
     assert any("propose_edit was waiting for your answer when backdev was closed" in n for n in startup.notes)
-    rows = startup.assistant.history()
+    rows = startup.assistant.messages()
     assert rows[-1].kind == "tool_results" and rows[-1].meta["tool_calls"][0]["summary"].endswith("not run (backdev was closed)")
     # Resuming again changes nothing; the next message makes a valid request (the fixture checks it).
     start_session(workspace, store, fake_provider(fake_api), resume=record.id)

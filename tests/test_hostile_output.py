@@ -109,7 +109,7 @@ async def test_the_repl_shows_replies_notes_commands_and_approvals_safely(startu
     tools = ToolRegistry()
     tools.register(Tool("write", "w", {"type": "object"}, lambda a: ToolOutcome("done", a["what"]),
                         approval=lambda a: ApprovalRequest("write", "write", a["what"], a["what"])))
-    startup.assistant.all_tools = tools
+    startup = start_session(workspace, open_store(), scripted, tools=tools)
     startup.notes.extend(entry.text for entry in STORED)
     for entry in STORED:
         scripted.enqueue(tool_call("write", {"what": entry.text}), reply(entry.text))
@@ -174,10 +174,9 @@ async def make_sessions(workspace) -> list[str]:  # type: ignore[no-untyped-def]
     store = open_store()
     for entry in STORED:
         provider = ScriptedProvider()
-        startup = start_session(workspace, store, provider)
         tools = ToolRegistry()
         tools.register(Tool("look", "l", {"type": "object"}, lambda a, text=entry.text: ToolOutcome(text, text)))
-        startup.assistant.all_tools = tools
+        startup = start_session(workspace, store, provider, tools=tools)
         provider.enqueue(tool_call("look", {}), reply(entry.text))
         await drain(startup.assistant.send(entry.text))
         ids.append(startup.assistant.session.id)

@@ -6,12 +6,17 @@ import os
 from pathlib import Path
 
 from backdev import paths
-from backdev.repo.memory import load_memory
+from backdev.repo.memory import MemoryReport, load_memory
+from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
 
 
+def memory_of(root: Path, settings: Settings) -> MemoryReport:
+    return load_memory(root, settings, SafetyPolicy.from_settings(settings))
+
+
 def test_nothing_to_load(tmp_path: Path) -> None:
-    report = load_memory(tmp_path, Settings())
+    report = memory_of(tmp_path, Settings())
     assert report.loaded() == [] and report.prompt_text() == ""
     assert [f.status for f in report.files] == ["missing"] * 4
     assert "AGENTS.md · not found" in report.describe()
@@ -24,7 +29,7 @@ def test_every_file_is_loaded_user_file_first(tmp_path: Path) -> None:
     (tmp_path / ".backdev" / "instructions.md").write_text("MySQL 8 in production.\n")
     paths.ensure_dir(paths.config_dir())
     (paths.config_dir() / "instructions.md").write_text("Answer briefly.\n")
-    report = load_memory(tmp_path, Settings())
+    report = memory_of(tmp_path, Settings())
     assert [f.label for f in report.loaded()] == ["instructions.md (your config folder)", "CLAUDE.md", "AGENTS.md",
                                                  ".backdev/instructions.md"]
     prompt = report.prompt_text()
@@ -37,7 +42,7 @@ def test_every_file_is_loaded_user_file_first(tmp_path: Path) -> None:
 def test_each_file_is_capped_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "CLAUDE.md").write_text("".join(f"rule {n}\n" for n in range(5000)))
     size = (tmp_path / "CLAUDE.md").stat().st_size
-    report = load_memory(tmp_path, Settings(memory_max_bytes=1000))
+    report = memory_of(tmp_path, Settings(memory_max_bytes=1000))
     (claude,) = report.loaded()
     assert claude.capped and len(claude.text.encode()) <= 1000 and claude.text.endswith("\n")
     note = f"[CLAUDE.md is {size:,} bytes: only its first {len(claude.text.encode()):,} bytes were loaded (memory_max_bytes).]"
@@ -52,7 +57,7 @@ def test_secrets_are_redacted_and_links_out_refused(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.md"
     outside.write_text("outside the repository\n")
     os.symlink(outside, root / "AGENTS.md")
-    report = load_memory(root, Settings())
+    report = memory_of(root, Settings())
     assert "pa55word" not in report.prompt_text() and "[REDACTED:url-password]" in report.prompt_text()
     assert "outside the repository" not in report.prompt_text()
     statuses = {f.label: f.status for f in report.files}

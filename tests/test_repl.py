@@ -16,6 +16,8 @@ from backdev.llm.scripted import ScriptedProvider, broken, reply, tool_call
 from backdev.repl.app import PlainRepl
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome, ToolRegistry
 
+from .conftest import start_with
+
 
 @pytest.fixture
 def pipe() -> Iterator[object]:
@@ -40,13 +42,13 @@ async def test_interactive_message_streams_and_status_line_follows(startup, work
     out, err = output(repl)
     assert "Use select_related here." in out
     assert "in 1,200 · out 30 · cache w 0 r 800" in err and "$0.0029" in err  # (1200·2 + 30·10 + 800·0.2) / 1e6
-    assert [r.text for r in startup.assistant.history()] == ["why is it slow?", "Use select_related here."]
+    assert [r.text for r in startup.assistant.messages()] == ["why is it slow?", "Use select_related here."]
 
 
 async def test_escape_enter_makes_a_multi_line_message(startup, workspace, scripted, pipe) -> None:  # type: ignore[no-untyped-def]
     pipe.send_text("line one\x1b\rline two\r/quit\r")
     await make_repl(startup, workspace, pipe).run()
-    assert startup.assistant.history()[0].text == "line one\nline two"
+    assert startup.assistant.messages()[0].text == "line one\nline two"
 
 
 async def test_slash_commands_complete_with_their_help(startup, workspace) -> None:  # type: ignore[no-untyped-def]
@@ -55,10 +57,10 @@ async def test_slash_commands_complete_with_their_help(startup, workspace) -> No
     from backdev.repl.completion import SlashCompleter
 
     repl = make_repl(startup, workspace)
-    found = list(SlashCompleter(repl.runner).get_completions(Document("/re"), None))
+    found = list(SlashCompleter(repl.driver.completions).get_completions(Document("/re"), None))
     assert [c.text for c in found] == ["/retry", "/review"]  # /review comes with the workflow
     assert found[0].display_meta_text == "ask the last question again"
-    assert list(SlashCompleter(repl.runner).get_completions(Document("hello /re"), None)) == []
+    assert list(SlashCompleter(repl.driver.completions).get_completions(Document("hello /re"), None)) == []
 
 
 async def test_approval_is_asked_at_the_prompt(startup, workspace, scripted, pipe) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +69,7 @@ async def test_approval_is_asked_at_the_prompt(startup, workspace, scripted, pip
     tools.register(Tool("write", "w", {"type": "object"},
                         lambda a: (written.append("x"), ToolOutcome("done", "write notes.md"))[1],
                         approval=lambda a: ApprovalRequest("write", "write", "write notes.md", "+hello")))
-    startup.assistant.all_tools = tools
+    startup = start_with(workspace, scripted, tools=tools)
     scripted.enqueue(tool_call("write", {}), reply("Written."))
     pipe.send_text("write it\ry\r/quit\r")
     repl = make_repl(startup, workspace, pipe)
@@ -114,7 +116,7 @@ async def test_retry_and_new_from_the_repl(startup, workspace, scripted) -> None
     await repl.run(["q", "/retry", "/new", "fresh"])
     first = startup.assistant.store.messages(startup.assistant.store.list_sessions()[-1].record.id)
     assert [r.status for r in first] == ["complete", "superseded", "superseded", "complete"]
-    assert [r.text for r in startup.assistant.history()][0] == "fresh"
+    assert [r.text for r in startup.assistant.messages()][0] == "fresh"
 
 
 async def test_resume_shows_where_it_stopped(workspace, scripted) -> None:  # type: ignore[no-untyped-def]
@@ -142,8 +144,8 @@ async def test_ctrl_c_while_streaming_cancels_and_keeps_the_partial(startup, wor
     scripted.enqueue([TextDelta("Partial answer"), 30.0, *reply("never arrives")])
     repl = make_repl(startup, workspace)
     asyncio.get_running_loop().call_later(0.2, os.kill, os.getpid(), signal.SIGINT)
-    await repl.run_turn(startup.assistant.send("long question"))
-    last = startup.assistant.history()[-1]
+    await repl.run_turn(repl.driver.send("long question"))
+    last = startup.assistant.messages()[-1]
     assert (last.status, last.text) == ("cancelled", "Partial answer")
     assert "Cancelled — what arrived is kept" in output(repl)[1]
 
@@ -186,17 +188,26 @@ async def test_input_history_persists_between_sessions(startup, workspace, scrip
         # the question typed in the earlier run.
         asyncio.get_running_loop().call_later(0.3, second.send_text, "\x1b[A\x1b[A\r/quit\r")
         await make_repl(startup, workspace, second).run()
-    sent = [r.text for r in startup.assistant.history() if r.role == "user"]
+    sent = [r.text for r in startup.assistant.messages() if r.role == "user"]
     assert sent == ["how do I index this?", "how do I index this?"]
 
 
-async def test_history_and_drafts_keep_secrets_redacted_and_answers_are_not_history(startup, workspace, scripted) -> None:  # type: ignore[no-untyped-def]
+async def test_prompt_shows_the_assembled_system_prompt_and_tools(startup, workspace) -> None:  # type: ignore[no-untyped-def]
+    repl = make_repl(startup, workspace)
+    assert await repl.run(["/prompt"]) == 0
+    err = output(repl)[1]
+    assert "The prompt before the conversation" in err and "system 1 · persona backend-developer  ~" in err
+    assert "system 2 · repository" in err and "system 3 · phase requirements" in err and "tools (12)" in err
+    assert startup.assistant.persona.prompt.strip().splitlines()[-1] in err  # the block's full text, not a summary
+
+
+async def test_history_and_drafts_keep_secrets_redacted_and_answers_are_not_history(workspace, scripted) -> None:  # type: ignore[no-untyped-def]
     from backdev import paths
 
     tools = ToolRegistry()
     tools.register(Tool("write", "w", {"type": "object"}, lambda a: ToolOutcome("done", "write notes.md"),
                         approval=lambda a: ApprovalRequest("write", "write", "write notes.md", "+hello")))
-    startup.assistant.all_tools = tools
+    startup = start_with(workspace, scripted, tools=tools)
     scripted.enqueue(tool_call("write", {}), reply("Written."))
     with create_pipe_input() as pipe:
         pipe.send_text("DB_PASSWORD=hunter2-secret\rn\rtoken ghp_16C7e42F292c6912E7710c838347Ae178B4a\x03/quit\r")

@@ -55,7 +55,7 @@ async def typed(startup: Startup, workspace: Workspace, pipe: object, keys: str)
 
 
 def user_rows(startup: Startup) -> list:
-    return [r for r in startup.assistant.history() if r.role == "user" and r.kind == "message"]
+    return [r for r in startup.assistant.messages() if r.role == "user" and r.kind == "message"]
 
 
 def test_at_completion_is_fuzzy_and_follows_a_partial_path() -> None:
@@ -77,7 +77,7 @@ def test_at_completion_is_fuzzy_and_follows_a_partial_path() -> None:
 async def test_slash_and_at_completion_together(shop_startup: Startup, shop_workspace: Workspace) -> None:
     repl = make_repl(shop_startup, shop_workspace)
     await repl.attach()
-    completer = repl_completer(repl.runner, lambda: repl.context.index if repl.context else None)
+    completer = repl_completer(repl.driver.completions, lambda: repl.driver.path_index)
     assert [c.text for c in completer.get_completions(Document("/ove"), None)] == ["/overview"]
     assert "shop/views.py" in [c.text for c in completer.get_completions(Document("@views"), None)]
 

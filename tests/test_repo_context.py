@@ -8,18 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from backdev.assistant import drain
-from backdev.commands import CommandRunner
-from backdev.compose import open_store, open_workspace, start_session
+from backdev.assistant import Assistant, drain
+from backdev.compose import Workspace, open_store, open_workspace, start_session
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
-from backdev.repo.commands import register_repo_commands
-from backdev.repo.context import attach_repository
+from backdev.repo.context import RepoContext, open_repo_context
 from backdev.session.export import export_markdown
 
-from .conftest import fake_provider
+from .conftest import driver_for, fake_provider
 from .django_project import write_django_project
 from .repo_helpers import commit_all
+
+
+def attach_repository(assistant: Assistant, workspace: Workspace) -> RepoContext:
+    """Read the repository and give it to the assistant, as the driver does."""
+    context = open_repo_context(workspace.cwd, workspace.settings, workspace.policy)
+    assistant.attach_repository(context)
+    return context
 
 
 @pytest.fixture
@@ -34,7 +39,7 @@ def test_attach_sets_repo_tools_and_project_context(site: Path, scripted: Script
     workspace = open_workspace(site / "shop")
     assistant = start_session(workspace, open_store(), scripted).assistant
     context = attach_repository(assistant, workspace)
-    assert assistant.repo is context.repo and context.repo.root == site.resolve()
+    assert assistant.repository is context and context.repo.root == site.resolve()
     repo_tools = ["list_files", "read_file", "search", "git_diff", "git_log", "git_show"]
     assert [spec["name"] for spec in assistant.tools.specs() if spec["name"] in repo_tools] == repo_tools
     project = assistant.system_blocks()[1]
@@ -64,7 +69,7 @@ def test_not_a_git_repository_is_said_once_and_everything_works(project: Path, s
     context = attach_repository(assistant, workspace)
     assert context.notes == ["Not a git repository: files come from a walk of the folder (skipping .venv, "
                              "node_modules, build output…); diff and log need git."]
-    assert context.index.complete("app") == ["app.py"] and assistant.repo is not None
+    assert context.index.complete("app") == ["app.py"] and assistant.repository is context
 
 
 def test_git_that_cannot_run_falls_back_to_the_folder(site: Path, scripted: ScriptedProvider,
@@ -88,15 +93,13 @@ def test_git_that_cannot_run_falls_back_to_the_folder(site: Path, scripted: Scri
 
 def test_memory_and_overview_commands(site: Path, scripted: ScriptedProvider) -> None:
     workspace = open_workspace(site)
-    assistant = start_session(workspace, open_store(), scripted).assistant
-    context = attach_repository(assistant, workspace)
-    runner = CommandRunner(assistant, workspace.catalog)
-    register_repo_commands(runner, context)
-    memory = runner.run("/memory")
+    driver = driver_for(start_session(workspace, open_store(), scripted), workspace)
+    driver.attach_repository(driver.read_repository())
+    [memory] = driver.command("/memory").events
     assert "✓ CLAUDE.md · 38 bytes" in memory.text and "· AGENTS.md · not found" in memory.text
-    overview = runner.run("/overview")
+    [overview] = driver.command("/overview").events
     assert overview.text.startswith("# Repository overview") and "URL routes (6):" in overview.text
-    assert [s.name for s in runner.completions("/me")] == ["memory"]
+    assert [s.name for s in driver.completions("/me")] == ["memory"]
 
 
 async def test_tool_calls_are_recorded_with_their_summary(site: Path, scripted: ScriptedProvider) -> None:
@@ -105,7 +108,7 @@ async def test_tool_calls_are_recorded_with_their_summary(site: Path, scripted: 
     attach_repository(startup.assistant, workspace)
     scripted.enqueue(tool_call("read_file", {"path": "shop/urls.py"}), reply("It registers a router."))
     await drain(startup.assistant.send("what does shop/urls.py do?"))
-    rows = startup.assistant.history()
+    rows = startup.assistant.messages()
     results = next(r for r in rows if r.kind == "tool_results")
     (call,) = results.meta["tool_calls"]
     assert call["summary"] == "read_file shop/urls.py · lines 1–8 of 8" and call["input"] == {"path": "shop/urls.py"}
@@ -134,5 +137,5 @@ async def test_read_file_through_the_real_sdk_and_the_fake_api(site: Path, fake_
         "mysite/local.py (lines 1–2 of 2)\n1\tDB_PASSWORD = \"[REDACTED:password]\"\n2\tDEBUG = False\n"
         "\n[Secret-looking values were replaced by [REDACTED:kind] before this reached you.]")
     assert "hunter2" not in json.dumps([r.body for r in fake_api.message_requests])
-    stored = json.dumps([r.content for r in startup.assistant.history()])
+    stored = json.dumps([r.content for r in startup.assistant.messages()])
     assert "hunter2" not in stored  # nor in the session record

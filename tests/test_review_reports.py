@@ -14,7 +14,7 @@ from backdev.fakeapi import FakeAnthropic
 from backdev.workflow.phases.definition import Category
 from backdev.workflow.review.ci_formats import escape_data, escape_property, to_codeclimate, to_github
 from backdev.workflow.review.findings import Finding
-from backdev.workflow.review.fingerprint import SARIF_KEY, fingerprint
+from backdev.workflow.review.findings import SARIF_KEY, fingerprint
 from backdev.workflow.review.report import ReviewReport
 from backdev.workflow.review.sarif import artifact_uri, to_sarif
 

@@ -74,3 +74,29 @@ def test_draft_state_and_delete(store: SessionStore) -> None:
     assert store.messages(s.id) == []
     with pytest.raises(SessionNotFoundError):
         store.get_session(s.id)
+
+
+def test_listing_sessions_takes_a_fixed_number_of_queries(store: SessionStore) -> None:
+    """No query per session (an N+1): listing 30 sessions costs what listing 3 does."""
+
+    def statements_to_list(count: int) -> tuple[int, list[object]]:
+        for i in range(count):
+            record = store.create_session(f"/repo/n{count}", "p", "m")
+            for model in ("claude-sonnet-5-5", "claude-haiku-5-5"):
+                store.append_message(record.id, turn=1, role="assistant", content=[], text=f"{i}",
+                                     usage=Usage(10, i, 0, 1), model=model)
+        seen: list[str] = []
+        store.db.set_trace_callback(seen.append)
+        try:
+            listed = store.list_sessions(f"/repo/n{count}")
+        finally:
+            store.db.set_trace_callback(None)
+        return len(seen), listed
+
+    few, _ = statements_to_list(3)
+    many, listed = statements_to_list(30)
+    assert many == few <= 2
+    assert len(listed) == 30 and listed[0].messages == 2
+    assert listed[0].usage_by_model == {"claude-sonnet-5-5": Usage(10, 29, 0, 1), "claude-haiku-5-5": Usage(10, 29, 0, 1)}
+    assert {s.record.id: s.usage_by_model for s in listed} == {
+        s.record.id: store.usage_by_model(s.record.id) for s in listed}

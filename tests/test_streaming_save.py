@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from backdev.assistant import drain
-from backdev.compose import Startup
+from backdev.compose import Startup, Workspace, open_store, start_session
 from backdev.llm.events import MessageFinished, TextDelta, Usage
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.session import closing
@@ -46,7 +46,7 @@ async def test_a_streaming_reply_is_on_disk_before_it_ends(startup: Startup, scr
 async def test_a_completed_streamed_reply_is_one_row(startup: Startup, scripted: ScriptedProvider) -> None:
     scripted.enqueue(reply("word " * 200, chunk=5, usage=Usage(40, 200)))
     await drain(startup.assistant.send("q"))
-    rows = startup.assistant.history()
+    rows = startup.assistant.messages()
     assert [(r.role, r.status) for r in rows] == [("user", "complete"), ("assistant", "complete")]
     assert rows[1].text == "word " * 200 and rows[1].usage == Usage(40, 200) and not rows[1].meta
 
@@ -56,7 +56,7 @@ async def test_closing_while_streaming_keeps_the_reply_marked_interrupted(startu
     events = startup.assistant.send("q")
     closing.mark_closing(signal.SIGTERM)
     await cancel_after_deltas(events, 2)
-    last = startup.assistant.history()[-1]
+    last = startup.assistant.messages()[-1]
     assert (last.status, last.text, last.meta["kind"]) == ("interrupted", "half of it", "closed")
     assert "backdev was closed (SIGTERM)" in last.meta["error"] and "/retry" in last.meta["error"]
     closing.reset()
@@ -64,7 +64,7 @@ async def test_closing_while_streaming_keeps_the_reply_marked_interrupted(startu
     assert "backdev was closed while it streamed" in scripted.history[-1].messages[1]["content"][0]["text"]
 
 
-async def test_closing_while_an_approval_is_pending_answers_the_call(startup: Startup, scripted: ScriptedProvider) -> None:
+async def test_closing_while_an_approval_is_pending_answers_the_call(workspace: Workspace, scripted: ScriptedProvider) -> None:
     asked = asyncio.Event()
 
     async def approve(action: ApprovalRequest) -> Decision:
@@ -75,16 +75,15 @@ async def test_closing_while_an_approval_is_pending_answers_the_call(startup: St
     tools = ToolRegistry()
     tools.register(Tool("write", "d", {"type": "object"}, lambda a: ToolOutcome("x", "x"),
                         approval=lambda a: ApprovalRequest("write", "write", "write a file", "diff")))
-    startup.assistant.all_tools = tools
-    startup.assistant.approve = approve
+    startup = start_session(workspace, open_store(), scripted, tools=tools)
     scripted.enqueue(tool_call("write", {}))
-    task = asyncio.create_task(drain(startup.assistant.send("write it")))
+    task = asyncio.create_task(drain(startup.assistant.send("write it", approve=approve)))
     await asyncio.wait_for(asked.wait(), 5)
     closing.mark_closing(signal.SIGHUP)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    rows = startup.assistant.history()
+    rows = startup.assistant.messages()
     assert rows[2].kind == "tool_results" and rows[2].content[0]["content"] == NOT_RUN_CLOSED
     assert rows[2].meta["tool_calls"][0]["summary"] == "write · backdev was closed"
     assert api_messages(rows)[-1]["content"][0]["content"] == NOT_RUN_CLOSED

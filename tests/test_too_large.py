@@ -17,9 +17,9 @@ from .conftest import assert_all_valid, fake_provider
 BIG_FILE = {"type": "text", "text": '<attached file="db/dump.sql" lines="1-90000">\n' + "INSERT ...;\n" * 4000 + "</attached>"}
 
 
-def assistant_on(api: FakeAnthropic, workspace, room: int):  # type: ignore[no-untyped-def]
+def assistant_on(api: FakeAnthropic, workspace, room: int, tools=None):  # type: ignore[no-untyped-def]
     """An assistant on a fake whose context window leaves `room` tokens beside the system prompt and tools."""
-    assistant = start_session(workspace, open_store(), fake_provider(api)).assistant
+    assistant = start_session(workspace, open_store(), fake_provider(api), tools=tools).assistant
     base = prompt_tokens(to_api_params(assistant.build_request()))
     api.options.context_window = base + room
     return assistant
@@ -41,11 +41,10 @@ async def test_a_large_attachment_is_named_with_what_to_do(workspace) -> None:  
 
 async def test_a_large_tool_result_is_named(workspace) -> None:  # type: ignore[no-untyped-def]
     with FakeAnthropic(api_key="test-key") as api:
-        assistant = assistant_on(api, workspace, room=10**6)
-        api.options.max_request_bytes = 2 * len(json.dumps(to_api_params(assistant.build_request()))) + 5000
         tools = ToolRegistry()
         tools.register(Tool("read_file", "d", {"type": "object"}, lambda a: ToolOutcome("line\n" * 10_000, "read_file big.log")))
-        assistant.all_tools = tools
+        assistant = assistant_on(api, workspace, room=10**6, tools=tools)
+        api.options.max_request_bytes = 2 * len(json.dumps(to_api_params(assistant.build_request()))) + 5000
         api.enqueue({"type": "tool_use", "calls": [{"name": "read_file", "input": {"path": "big.log"}}]})
         events = await drain(assistant.send("what does the log say?"))
         failure = events[-1].failure  # type: ignore[attr-defined]

@@ -31,6 +31,6 @@ def test_bookkeeping_tools_survive_a_persona_tools_list() -> None:
 
 
 def test_workflow_ticks_and_findings_are_bookkeeping(startup) -> None:  # type: ignore[no-untyped-def]
-    tools = startup.assistant.all_tools.tools
+    tools = startup.assistant.tools.tools
     assert tools["update_checklist"].bookkeeping and tools["report_finding"].bookkeeping
     assert not any(tools[n].bookkeeping for n in ("write_artifact", "propose_edit", "run_tests"))

@@ -313,9 +313,9 @@ async def test_each_run_tests_approval_names_where_its_command_came_from(
         paths.user_config_file().write_text("test_command: [make, check]\n")
     workspace = open_workspace(project, trust=True if where == "trusted project" else None)
     approver = Approver([Decision.DENY])
-    assistant = assistant_with(fake_api, workspace, approver)
+    assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("run_tests"), text("ok"))
-    await drain(assistant.send("run the tests"))
+    await drain(assistant.send("run the tests", approve=approver))
     [asked] = approver.asked
     origin = asked.detail.splitlines()[-1]
     expected = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from backdev.compose import Startup, Workspace
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.tools.base import ApprovalRequest, Decision, Tool, ToolOutcome, ToolRegistry
@@ -12,8 +10,8 @@ from backdev.tui.screens.chat import ChatScreen
 from backdev.tui.widgets.entries import ReplyEntry, ToolEntry
 from backdev.tui.widgets.status import StatusBar
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
-from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
 
+from .conftest import start_with
 from .tuikit import Recorder, build, entries, rendered, started, submit, turn_done, wait_for
 
 DIFF = "--- a/notes.md\n+++ b/notes.md\n@@ -1 +1,2 @@\n # Notes\n+Use select_related.\n"
@@ -31,7 +29,7 @@ def writing_tool(written: list[str]) -> ToolRegistry:
 
 async def test_approve_once_runs_the_tool(startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
     written: list[str] = []
-    startup.assistant.all_tools = writing_tool(written)
+    startup = start_with(workspace, scripted, tools=writing_tool(written))
     scripted.enqueue(tool_call("write_file", {"path": "notes.md"}), reply("Done."))
     recorder = Recorder()
     app = build(startup, workspace)
@@ -57,7 +55,7 @@ async def test_approve_once_runs_the_tool(startup: Startup, workspace: Workspace
 
 async def test_approve_for_the_session_then_deny(startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
     written: list[str] = []
-    startup.assistant.all_tools = writing_tool(written)
+    startup = start_with(workspace, scripted, tools=writing_tool(written))
     scripted.enqueue(tool_call("write_file", {"path": "a.md"}), reply("ok"),
                      tool_call("write_file", {"path": "b.md"}), reply("ok again"))
     app = build(startup, workspace)
@@ -85,7 +83,7 @@ async def test_approve_for_the_session_then_deny(startup: Startup, workspace: Wo
 async def test_cancelling_while_asking_closes_the_modal(startup: Startup, workspace: Workspace,
                                                        scripted: ScriptedProvider) -> None:
     written: list[str] = []
-    startup.assistant.all_tools = writing_tool(written)
+    startup = start_with(workspace, scripted, tools=writing_tool(written))
     scripted.enqueue(tool_call("write_file", {"path": "x.md"}))
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -96,7 +94,7 @@ async def test_cancelling_while_asking_closes_the_modal(startup: Startup, worksp
         await wait_for(lambda: app.screen is chat, what="the modal to close")
         await turn_done(pilot)
         assert written == [] and "cancelled" in entries(chat, ToolEntry)[0].summary
-    assert startup.assistant.history()[-1].status == "cancelled"
+    assert startup.assistant.messages()[-1].status == "cancelled"
 
 
 async def test_copy_last_reply_and_a_code_block_copy_the_logical_text(startup: Startup, workspace: Workspace,
@@ -128,48 +126,37 @@ async def test_ctrl_c_copies_a_selection_in_the_prompt(startup: Startup, workspa
         assert app.clipboard == "copy this part" and app.is_running
 
 
-@dataclass
-class FakeWorkflow:
-    """Test data standing in for the workflow state (the real one comes with the workflow issue)."""
-
-    current_view: WorkflowView
-
-    def view(self) -> WorkflowView:
-        return self.current_view
-
-
-PHASES = (PhaseView("requirements", "Requirements"), PhaseView("design", "Design"), PhaseView("tdd", "TDD"))
-
-
 async def test_the_side_panel_shows_the_workflow_and_refreshes_after_tool_calls(
-        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
-    workflow = FakeWorkflow(WorkflowView(PHASES, "requirements", (
-        ChecklistItemView("scale", "Expected scale and data volume"),
-        ChecklistItemView("latency", "Latency targets", "done", "p95 < 200 ms"))))
-    startup.assistant.workflow = workflow
+        workspace: Workspace, scripted: ScriptedProvider) -> None:
+    holder: list[Startup] = []
 
-    def tick(arguments: dict) -> ToolOutcome:  # type: ignore[type-arg]
-        workflow.current_view = WorkflowView(PHASES, "design", (ChecklistItemView("model", "Data model", "na"),))
-        return ToolOutcome("ok", "update_checklist scale done")
+    def advance(arguments: dict) -> ToolOutcome:  # type: ignore[type-arg]
+        workflow = holder[0].assistant.workflow
+        assert workflow is not None
+        workflow.switch("design")
+        workflow.update_checklist("architecture", "na", "a script, no services")
+        return ToolOutcome("ok", "advance to design")
 
     tools = ToolRegistry()
-    tools.register(Tool("update_checklist", "tick", {"type": "object"}, tick))
-    startup.assistant.all_tools = tools
-    scripted.enqueue(tool_call("update_checklist", {"item": "scale"}), [1.5, *reply("Moving on.")])
+    tools.register(Tool("advance", "move on", {"type": "object"}, advance))
+    startup = start_with(workspace, scripted, tools=tools)
+    holder.append(startup)
+    startup.assistant.workflow.update_checklist("latency", "done", "p95 < 200 ms")  # type: ignore[union-attr]
+    scripted.enqueue(tool_call("advance", {}), [1.5, *reply("Moving on.")])
     app = build(startup, workspace)
     async with app.run_test(size=(120, 30)) as pilot:
         chat = await started(pilot)
         panel = chat.query_one(WorkflowPanel)
         shown = str(panel.query_one("#workflow-text").render())
-        assert "▶ Requirements" in shown and "☐ Expected scale and data volume" in shown
-        assert "☑ Latency targets" in shown and "p95 < 200 ms" in shown
+        assert "▶ Requirements" in shown and "☐ Scale: expected users" in shown
+        assert "☑ Latency: acceptable response times" in shown and "p95 < 200 ms" in shown
         assert " · Requirements · " in str(chat.query_one(StatusBar).render())
         await submit(pilot, "next")
         # Refreshed as soon as the tool call finished, before the turn ends.
         await wait_for(lambda: "▶ Design" in str(panel.query_one("#workflow-text").render()), what="the refresh")
         assert chat.busy
         await turn_done(pilot)
-        assert "– Data model" in str(panel.query_one("#workflow-text").render())
+        assert "– Architecture pattern" in str(panel.query_one("#workflow-text").render())
         assert " · Design · " in str(chat.query_one(StatusBar).render())
 
 

@@ -73,9 +73,9 @@ async def test_a_message_streams_its_reply_from_the_api(workspace: Workspace, fa
         totals = startup.assistant.totals()  # the cache write is the size of the whole system prefix
         # At 100 columns the token counts give way to phase and cost (status fields by priority).
         info = chat.query_one(StatusBar).info
-        assert (info.usage.input, info.usage.output) == (1200, 30) and totals.usage.cache_write > 0
+        assert (info.session.usage.input, info.session.usage.output) == (1200, 30) and totals.usage.cache_write > 0
         assert format_cost(totals.cost) in status and totals.cost is not None and totals.cost > 0
-    rows = startup.assistant.history()
+    rows = startup.assistant.messages()
     assert [(r.role, r.status, r.text) for r in rows] == [("user", "complete", "why is the order list slow?"),
                                                           ("assistant", "complete", REPLY)]
 
@@ -94,7 +94,7 @@ async def test_esc_cancels_a_streaming_reply_and_keeps_what_arrived(workspace: W
         [answer] = entries(chat, ReplyEntry)
         assert answer.status == "cancelled" and "Cancelled" in str(answer.query_one(".mark").render())
         shown = answer.source
-    last = startup.assistant.history()[-1]
+    last = startup.assistant.messages()[-1]
     assert (last.status, last.role) == ("cancelled", "assistant")
     assert last.text.startswith("word word") and len(last.text) < 2000
     assert shown.strip() and last.text.startswith(shown.strip()[:50])
@@ -119,7 +119,7 @@ async def test_an_overloaded_api_is_said_inline_and_retry_asks_again(workspace: 
         await turn_done(pilot)
         assert [r.source for r in entries(chat, ReplyEntry)] == ["Second time lucky."]
         assert not error.query("#retry")  # the old error no longer offers a retry
-    assert [r.status for r in startup.assistant.history()][-1] == "complete"
+    assert [r.status for r in startup.assistant.messages()][-1] == "complete"
 
 
 async def test_a_broken_stream_is_marked_interrupted_and_retry_continues(workspace: Workspace,
@@ -280,7 +280,7 @@ async def test_quitting_while_a_message_waits_for_the_provider_keeps_it_as_the_d
         await pilot.press("ctrl+q")
         await wait_for(lambda: not app.is_running, what="the app to exit")
     assert startup.assistant.store.get_session(startup.assistant.session.id).draft == "sent too early"
-    assert startup.assistant.history() == []
+    assert startup.assistant.messages() == []
 
 
 async def test_esc_while_waiting_for_the_provider_puts_the_message_back(workspace: Workspace) -> None:
@@ -292,4 +292,4 @@ async def test_esc_while_waiting_for_the_provider_puts_the_message_back(workspac
         await pilot.press("escape")
         await wait_for(lambda: chat.prompt.text == "never mind", what="the message back in the prompt")
         assert "Not sent: your message is back in the prompt." in notes(chat)
-    assert startup.assistant.history() == []
+    assert startup.assistant.messages() == []

@@ -24,7 +24,7 @@ async def test_sighup_mid_stream_saves_the_reply_interrupted_and_exits(workspace
         os.kill(os.getpid(), signal.SIGHUP)  # the app's own handler, on its event loop
         await wait_for(lambda: not app.is_running, what="the app to exit")
     assert app.return_code == 128 + signal.SIGHUP
-    last = startup.assistant.history()[-1]
+    last = startup.assistant.messages()[-1]
     assert (last.role, last.status, last.meta["kind"]) == ("assistant", "interrupted", "closed")
     assert last.text.startswith("word word") and "backdev was closed (SIGHUP)" in last.meta["error"]
     assert startup.assistant.store.get_session(startup.assistant.session.id).draft == "typed while it streamed"

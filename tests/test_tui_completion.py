@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backdev.commands import CommandSpec
+from backdev.commands.base import CommandSpec
 from backdev.compose import open_store, open_workspace, start_session
 from backdev.llm.scripted import ScriptedProvider
 from backdev.repo.completion import PathIndex
@@ -118,7 +118,7 @@ async def test_a_missing_attachment_is_not_sent_and_the_text_is_kept(git_repo: P
 
 
 def startup_rows(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [r.text for r in app.assistant.history()]
+    return [r.text for r in app.options.startup.assistant.messages()]
 
 
 async def test_a_secret_file_is_sent_only_after_confirming(git_repo: Path) -> None:

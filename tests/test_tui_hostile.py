@@ -164,12 +164,13 @@ async def test_the_transcript_shows_hostile_messages_tool_lines_notes_and_errors
     from backdev.tools.base import Tool, ToolOutcome, ToolRegistry
     from backdev.tui.widgets.entries import ErrorEntry, NoteEntry, ToolEntry, UserEntry
 
+    from .conftest import start_with
     from .tuikit import entries, submit, turn_done
 
     value = " | ".join(HOSTILE)
     tools = ToolRegistry()
     tools.register(Tool("read_file", "read", {"type": "object"}, lambda a: ToolOutcome(value, f"read_file {value}")))
-    startup.assistant.all_tools = tools
+    startup = start_with(workspace, scripted, tools=tools)
     scripted.enqueue(tool_call("read_file", {"path": value}), [StreamFailed(Failure("bad_request", f"refused: {value}"))])
     app = build(startup, workspace)
     async with app.run_test(size=(200, 60)) as pilot:
@@ -193,6 +194,7 @@ async def test_the_transcript_shows_hostile_messages_tool_lines_notes_and_errors
 
 
 def test_the_side_panel_and_status_bar_show_hostile_text_literally() -> None:
+    from backdev.chat.events import SessionStatus
     from backdev.tui.widgets.status import StatusInfo, status_text
     from backdev.tui.widgets.workflow_panel import panel_text
     from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
@@ -200,5 +202,5 @@ def test_the_side_panel_and_status_bar_show_hostile_text_literally() -> None:
     for value in [*HOSTILE, *CORPUS]:
         view = WorkflowView((PhaseView("review", value),), "review", (ChecklistItemView("x", value, "done", value),),
                             (value,), value)
-        for text in (panel_text(view), status_text(StatusInfo(value, value, value, value))):
+        for text in (panel_text(view), status_text(StatusInfo(SessionStatus(value, value, value, value)))):
             assert_safe(text.plain, value)

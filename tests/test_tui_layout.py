@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from backdev.chat.events import SessionStatus
 from backdev.llm.events import Usage
 from backdev.tui.codeblocks import code_blocks
 from backdev.tui.widgets.findings import FindingsEntry
@@ -15,8 +16,8 @@ from backdev.workflow.review.findings import Finding
 
 from .tuikit import rendered
 
-INFO = StatusInfo("backend-developer", "claude-sonnet-5-5", "shop (main*)", "Design",
-                  Usage(input=1200, output=30, cache_write=640, cache_read=800), 0.0139, "streaming…")
+INFO = StatusInfo(SessionStatus("backend-developer", "claude-sonnet-5-5", "shop (main*)", "Design",
+                                Usage(input=1200, output=30, cache_write=640, cache_read=800), 0.0139), "streaming…")
 
 
 def test_the_status_bar_shows_everything_when_it_fits_cache_writes_included() -> None:

@@ -243,3 +243,13 @@ async def test_review_file_from_the_palette_streams_the_review(git_repo: Path) -
         assert sent[0]["text"].startswith("Review `README.md`") and "1\t# demo" in sent[1]["text"]
         assert startup.assistant.workflow.view().current == "review"
 
+
+
+async def test_prompt_shows_the_assembled_prompt_in_the_transcript(startup: Startup, workspace: Workspace) -> None:
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await started(pilot)
+        await chat.run_command("/prompt")
+        shown = notes(chat)[-1]
+        assert shown.startswith("The prompt before the conversation") and "system 1 · persona backend-developer" in shown
+        assert "tools (12)" in shown and "── system 3 · phase requirements ──" in shown

@@ -6,10 +6,12 @@ from backdev.assistant import drain
 from backdev.compose import Startup, Workspace, open_store, start_session
 from backdev.llm.scripted import ScriptedProvider, broken, reply, tool_call
 from backdev.tools.base import Tool, ToolOutcome, ToolRegistry
-from backdev.tui.history import history_items
-from backdev.tui.screens.sessions import SessionPickerScreen, session_phase
+from backdev.chat.transcript import transcript_items
+from backdev.session.listing import session_phase
+from backdev.tui.screens.sessions import SessionPickerScreen
 from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
 
+from .conftest import start_with
 from .tuikit import build, entries, started, wait_for
 
 
@@ -20,10 +22,8 @@ def read_tool() -> ToolRegistry:
     return tools
 
 
-async def test_resume_shows_the_history_and_restores_the_draft(startup: Startup, workspace: Workspace,
-                                                               scripted: ScriptedProvider) -> None:
-    assistant = startup.assistant
-    assistant.all_tools = read_tool()
+async def test_resume_shows_the_history_and_restores_the_draft(workspace: Workspace, scripted: ScriptedProvider) -> None:
+    assistant = start_with(workspace, scripted, tools=read_tool()).assistant
     scripted.enqueue(tool_call("read_file", {"path": "app/views.py"}), reply("It does **two** queries."),
                      broken("Half an ans"), broken("Half an answer"))
     await drain(assistant.send("what does the view do?"))
@@ -75,23 +75,23 @@ async def test_a_long_session_renders_the_tail_first_and_the_rest_on_request(sta
 
 
 def test_the_first_batch_is_bounded_by_count_and_size() -> None:
-    from backdev.tui.history import HistoryItem, recent_start
+    from backdev.chat.transcript import TranscriptItem, recent_start
 
-    items = [HistoryItem("user", "q" * 10), HistoryItem("reply", "r" * 3000)] * 10
+    items = [TranscriptItem("user", "q" * 10), TranscriptItem("reply", "r" * 3000)] * 10
     assert recent_start(items, window=40, char_budget=8000) == 16  # two exchanges: a third would pass 8,000
     assert recent_start(items, window=3, char_budget=10**6) == 17
-    huge = [HistoryItem("user", "q"), HistoryItem("reply", "r" * 50_000)]
+    huge = [TranscriptItem("user", "q"), TranscriptItem("reply", "r" * 50_000)]
     assert recent_start(huge * 3, window=40, char_budget=8000) == 4  # the last exchange always shows
 
 
-def test_history_items_skip_superseded_rows(startup: Startup) -> None:
+def test_transcript_items_skip_superseded_rows(startup: Startup) -> None:
     import asyncio
 
     startup.assistant.provider.enqueue(broken("par"), reply("whole"))  # type: ignore[attr-defined]
     asyncio.run(drain(startup.assistant.send("q")))
-    rows = startup.assistant.history()
+    rows = startup.assistant.messages()
     assert [r.status for r in rows] == ["complete", "superseded", "complete"]
-    assert [(i.kind, i.text) for i in history_items(rows)] == [("user", "q"), ("reply", "whole")]
+    assert [(i.kind, i.text) for i in transcript_items(rows)] == [("user", "q"), ("reply", "whole")]
 
 
 async def test_the_picker_resumes_another_session_and_deletes_after_confirming(startup: Startup, workspace: Workspace,

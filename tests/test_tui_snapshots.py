@@ -17,7 +17,7 @@ from backdev.llm.events import Usage
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome, ToolRegistry
 
-from .conftest import fake_provider
+from .conftest import fake_provider, start_with
 from .tuikit import build, started, submit, turn_done, wait_for
 
 SIZE = (100, 30)
@@ -61,13 +61,12 @@ def test_a_streamed_reply_with_a_code_block(snap_compare, startup: Startup, work
                         run_before=lambda pilot: ask(pilot, "Why is the order list slow?"))
 
 
-def test_a_tool_call_expanded(snap_compare, startup: Startup, workspace: Workspace,  # type: ignore[no-untyped-def]
+def test_a_tool_call_expanded(snap_compare, workspace: Workspace,  # type: ignore[no-untyped-def]
                               scripted: ScriptedProvider) -> None:
     tools = ToolRegistry()
-    # A tool of its own name: the repository's real git_diff would replace one called git_diff.
     tools.register(Tool("show_change", "diff", {"type": "object"},
                         lambda a: ToolOutcome(DIFF, "show_change shop/views.py · 1 file, +1 −1")))
-    startup.assistant.all_tools = tools
+    startup = start_with(workspace, scripted, tools=tools)
     scripted.enqueue(tool_call("show_change", {"path": "shop/views.py"}, call_id="toolu_1"),
                      reply("The diff adds `select_related`.", usage=Usage(900, 20)))
 
@@ -85,12 +84,12 @@ def test_an_error_with_retry(snap_compare, workspace: Workspace) -> None:  # typ
         assert snap_compare(build(startup, workspace), terminal_size=SIZE, run_before=lambda pilot: ask(pilot, "hello"))
 
 
-def test_the_approval_modal(snap_compare, startup: Startup, workspace: Workspace,  # type: ignore[no-untyped-def]
+def test_the_approval_modal(snap_compare, workspace: Workspace,  # type: ignore[no-untyped-def]
                             scripted: ScriptedProvider) -> None:
     tools = ToolRegistry()
     tools.register(Tool("propose_edit", "edit", {"type": "object"}, lambda a: ToolOutcome("applied", "edit applied"),
                         approval=lambda a: ApprovalRequest("propose_edit", "write", "edit shop/views.py", DIFF)))
-    startup.assistant.all_tools = tools
+    startup = start_with(workspace, scripted, tools=tools)
     scripted.enqueue(tool_call("propose_edit", {"path": "shop/views.py"}, call_id="toolu_2"))
 
     async def asking(pilot) -> None:  # type: ignore[no-untyped-def]

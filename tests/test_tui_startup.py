@@ -13,10 +13,11 @@ async def test_the_status_bar_says_what_is_still_loading_and_nothing_once_ready(
     provider = GatedStart()
     app = build(start_session(workspace, open_store(), provider), workspace)
     warmed: list[bool] = []
-    app.after_warm_up.append(lambda: warmed.append(app.provider_ready.is_set()))
+    app.after_warm_up.append(lambda: warmed.append(app.driver.still_loading == "reading the repository…"
+                                                   or app.ready_for_turns))
     async with app.run_test(size=(100, 30)) as pilot:
         status = app.chat.query_one(StatusBar)
-        await wait_for(lambda: app.project_ready.is_set(), what="the repository")
+        await wait_for(lambda: app.driver.still_loading == "loading the API client…", what="the repository")
         await pilot.pause()
         shown = str(status.render())
         assert "loading the API client…" in shown and "repository" not in shown and warmed == []

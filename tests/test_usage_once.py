@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from backdev.assistant import drain
-from backdev.compose import make_command_runner, open_store, start_session
+from backdev.chat.events import SessionStatus
+from backdev.compose import open_store, start_session
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.cost import format_cost
 from backdev.llm.events import TurnFailed, TurnFinished, Usage
 from backdev.tools.base import Tool, ToolOutcome, ToolRegistry
 
-from .conftest import cancel_after_deltas, fake_provider, run_backdev
+from .conftest import cancel_after_deltas, driver_for, fake_provider, run_backdev
 
 WIRE_NAMES = {"input": "input_tokens", "output": "output_tokens", "cache_write": "cache_creation_input_tokens",
               "cache_read": "cache_read_input_tokens"}
@@ -23,11 +24,10 @@ def reported(api: FakeAnthropic) -> Usage:
 
 
 async def test_totals_agree_with_what_the_api_reported(fake_api: FakeAnthropic, workspace, project: Path) -> None:  # type: ignore[no-untyped-def]
-    startup = start_session(workspace, open_store(), fake_provider(fake_api))
-    assistant = startup.assistant
     tools = ToolRegistry()
     tools.register(Tool("look", "d", {"type": "object"}, lambda a: ToolOutcome("contents", "look")))
-    assistant.all_tools = tools
+    startup = start_session(workspace, open_store(), fake_provider(fake_api), tools=tools)
+    assistant = startup.assistant
     look = {"type": "tool_use", "calls": [{"name": "look", "input": {}}]}
     # A turn with a tool round that completes.
     fake_api.enqueue(look, {"type": "text", "text": "It is fine."})
@@ -43,16 +43,18 @@ async def test_totals_agree_with_what_the_api_reported(fake_api: FakeAnthropic, 
     # A reply cancelled mid-stream: its input was sent and billed.
     fake_api.enqueue({"type": "text", "text": "word " * 400, "chunk": 5, "delay": 0.01})
     await cancel_after_deltas(assistant.send("four"), 5)
-    cancelled = assistant.history()[-1]
+    cancelled = assistant.messages()[-1]
     assert cancelled.status == "cancelled" and cancelled.usage.input > 0
 
     api_total = reported(fake_api)
     assert assistant.totals().usage == api_total
     cost = format_cost(assistant.totals().cost)
-    assert cost in make_command_runner(assistant, workspace.catalog).run("/cost").text
+    [shown_cost] = driver_for(startup, workspace).command("/cost").events
+    assert cost in shown_cost.text  # type: ignore[attr-defined]
     from backdev.tui.widgets.status import StatusInfo, status_text
 
-    bar = status_text(StatusInfo("p", "m", "r", usage=assistant.totals().usage, cost=assistant.totals().cost)).plain
+    bar = status_text(StatusInfo(SessionStatus("p", "m", "r", usage=assistant.totals().usage,
+                                               cost=assistant.totals().cost))).plain
     assert cost in bar and f"in {api_total.input:,} out {api_total.output:,}" in bar
     listing = run_backdev("sessions", "list", cwd=project)
     assert cost in listing.stdout

@@ -30,7 +30,7 @@ def test_a_session_with_the_builtin_persona_starts_in_requirements(startup: Star
     assert system[0] == assistant.persona.prompt
     assert "phase 1 of 5 — Requirements" in system[-1] and "`scale`" in system[-1]
     assert "write_artifact" in system[-1] and "docs/backdev/" in system[-1]
-    assert {"update_checklist", "write_artifact", "propose_edit", "run_tests", "report_finding"} <= set(assistant.all_tools.tools)
+    assert {"update_checklist", "write_artifact", "propose_edit", "run_tests", "report_finding"} <= set(assistant.tools.tools)
 
 
 def test_a_persona_without_a_workflow_is_a_plain_chat(workspace: Workspace, scripted: ScriptedProvider) -> None:
@@ -43,7 +43,7 @@ def test_a_persona_without_a_workflow_is_a_plain_chat(workspace: Workspace, scri
     assistant = start_session(ws, open_store(), scripted, persona_name="plain").assistant
     assert assistant.workflow is None and assistant.workflow_view() is None
     assert assistant.system_blocks() == ("Just chat.\n",)
-    assert "update_checklist" not in assistant.all_tools.tools
+    assert "update_checklist" not in assistant.tools.tools
 
 
 def test_a_broken_workflow_file_is_a_note_and_a_plain_chat(workspace: Workspace, scripted: ScriptedProvider) -> None:

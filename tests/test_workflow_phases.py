@@ -19,7 +19,7 @@ REQUIREMENTS_MD = "# Requirements\n\n## Answers\n- 2,000 users, 40 rps peak\n\n#
 async def test_requirements_ticks_items_and_writes_the_artifact_after_approval(
         fake_api: FakeAnthropic, workspace: Workspace) -> None:
     approver = Approver()
-    assistant = assistant_with(fake_api, workspace, approver)
+    assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(
         call("update_checklist", item="scale", state="done", note="2,000 users, 40 rps peak"),
         calls(("update_checklist", {"item": "compliance", "state": "na", "note": "no regulated data"}),
@@ -27,7 +27,7 @@ async def test_requirements_ticks_items_and_writes_the_artifact_after_approval(
         call("write_artifact", name="requirements.md", markdown=REQUIREMENTS_MD),
         text("I wrote requirements.md."),
     )
-    events = await drain(assistant.send("We need refunds in the shop."))
+    events = await drain(assistant.send("We need refunds in the shop.", approve=approver))
     assert isinstance(events[-1], TurnFinished)
     written = workspace.root / "docs" / "backdev" / "requirements.md"
     assert written.read_text() == REQUIREMENTS_MD
@@ -47,9 +47,9 @@ async def test_requirements_ticks_items_and_writes_the_artifact_after_approval(
 
 async def test_a_denied_artifact_writes_nothing_and_the_model_is_told(fake_api: FakeAnthropic, workspace: Workspace) -> None:
     approver = Approver([Decision.DENY])
-    assistant = assistant_with(fake_api, workspace, approver)
+    assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("write_artifact", name="requirements.md", markdown=REQUIREMENTS_MD), text("Understood."))
-    await drain(assistant.send("write it"))
+    await drain(assistant.send("write it", approve=approver))
     assert not (workspace.root / "docs").exists()
     [(content, is_error)] = tool_results(fake_api, 1)
     assert is_error and "denied" in content and "nothing was changed" in content
@@ -62,10 +62,10 @@ async def test_updating_an_existing_artifact_shows_a_diff(fake_api: FakeAnthropi
     target.parent.mkdir(parents=True)
     target.write_text(REQUIREMENTS_MD)
     approver = Approver()
-    assistant = assistant_with(fake_api, workspace, approver)
+    assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("write_artifact", name="requirements.md", markdown=REQUIREMENTS_MD.replace("SSO?", "SSO via Okta?")),
                      text("Updated."))
-    await drain(assistant.send("update it"))
+    await drain(assistant.send("update it", approve=approver))
     detail = approver.asked[0].detail
     assert approver.asked[0].title.startswith("update docs/backdev/requirements.md")
     assert "--- a/docs/backdev/requirements.md" in detail and "-- SSO?" in detail and "+- SSO via Okta?" in detail
@@ -74,17 +74,18 @@ async def test_updating_an_existing_artifact_shows_a_diff(fake_api: FakeAnthropi
 
 async def test_system_blocks_are_byte_identical_within_a_phase_and_change_on_a_switch(
         fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    approver = Approver()
     assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("update_checklist", item="scale", state="done", note="40 rps"), text("ok"), text("two"))
-    await drain(assistant.send("one"))  # two requests: a tool round, then the reply
-    second_turn = await drain(assistant.send("two"))
+    await drain(assistant.send("one", approve=approver))  # two requests: a tool round, then the reply
+    second_turn = await drain(assistant.send("two", approve=approver))
     first, middle, second = (json.dumps(system_of(fake_api, i)) for i in range(3))
     assert first == middle == second  # a tick does not touch the prefix
     tools = [json.dumps(r.body["tools"]) for r in fake_api.message_requests]
     assert len(set(tools)) == 1
     assert fake_api.message_requests[2].body["messages"][0]["content"][0]["text"] == "one"
     assistant.workflow.advance()
-    await drain(assistant.send("three"))
+    await drain(assistant.send("three", approve=approver))
     after = system_of(fake_api, 3)
     assert json.dumps(after) != second and "phase 2 of 5 — Design" in after[-1]["text"]
     assert after[0] == system_of(fake_api, 0)[0]  # the persona block is untouched
@@ -94,6 +95,7 @@ async def test_system_blocks_are_byte_identical_within_a_phase_and_change_on_a_s
 
 
 async def test_design_writes_design_md_and_an_adr(fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    approver = Approver()
     assistant = assistant_with(fake_api, workspace)
     assistant.workflow.switch("design")
     fake_api.enqueue(
@@ -104,7 +106,7 @@ async def test_design_writes_design_md_and_an_adr(fake_api: FakeAnthropic, works
              markdown="# 0001 Refunds live in the orders app\n\n## Alternatives considered\nA payments service.\n"),
         text("Design written, with one ADR."),
     )
-    await drain(assistant.send("design it"))
+    await drain(assistant.send("design it", approve=approver))
     folder = workspace.root / "docs" / "backdev"
     assert (folder / "design.md").read_text().startswith("# Design")
     assert "Alternatives considered" in (folder / "adr" / "0001-refunds-in-the-orders-app.md").read_text()
@@ -115,17 +117,18 @@ async def test_design_writes_design_md_and_an_adr(fake_api: FakeAnthropic, works
 
 
 async def test_handoff_is_written_from_the_session_artifacts(fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    approver = Approver()
     assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("write_artifact", name="design.md", markdown="# Design\nRefunds are asynchronous via Celery.\n"),
                      text("Written."))
-    await drain(assistant.send("write the design"))
+    await drain(assistant.send("write the design", approve=approver))
     assistant.workflow.switch("handoff")
     fake_api.enqueue(
         call("update_checklist", item="env_secrets", state="done", note="STRIPE_API_KEY, DATABASE_URL"),
         call("write_artifact", name="handoff.md", markdown="# Handoff\n\n## Configuration and secrets\n- STRIPE_API_KEY\n"),
         text("Handoff written."),
     )
-    await drain(assistant.send("hand it off"))
+    await drain(assistant.send("hand it off", approve=approver))
     handoff_system = system_of(fake_api, 2)[-1]["text"]
     assert "phase 5 of 5 — Handoff" in handoff_system
     assert '<artifact path="docs/backdev/design.md">' in handoff_system and "asynchronous via Celery" in handoff_system
@@ -136,6 +139,7 @@ async def test_handoff_is_written_from_the_session_artifacts(fake_api: FakeAnthr
 
 async def test_review_findings_arrive_through_report_finding(fake_api: FakeAnthropic, workspace: Workspace) -> None:
     (workspace.root / "views.py").write_text("def refund(request):\n    cursor.execute(f'SELECT {request.GET[\"id\"]}')\n")
+    approver = Approver()
     assistant = assistant_with(fake_api, workspace)
     assistant.workflow.begin_review("views.py")
     finding = {"path": "views.py", "line": 2, "severity": "critical", "category": "security",
@@ -146,7 +150,7 @@ async def test_review_findings_arrive_through_report_finding(fake_api: FakeAnthr
               ("report_finding", dict(finding, path="../etc/passwd"))),
         text("One critical problem."),
     )
-    await drain(assistant.send("review views.py"))
+    await drain(assistant.send("review views.py", approve=approver))
     results = tool_results(fake_api, 1)
     assert results[0] == ("Recorded finding #1: critical security at views.py:2.", False)
     assert results[1][1] and "`category` must be one of security, auth" in results[1][0]
@@ -157,9 +161,10 @@ async def test_review_findings_arrive_through_report_finding(fake_api: FakeAnthr
 
 
 async def test_phase_state_and_findings_survive_resume_through_the_api(fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    approver = Approver()
     assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("update_checklist", item="scale", state="done", note="40 rps"), text("noted"))
-    await drain(assistant.send("40 rps"))
+    await drain(assistant.send("40 rps", approve=approver))
     assistant.workflow.advance()
     resumed = start_session(workspace, open_store(), fake_provider(fake_api), resume=True).assistant
     view = resumed.workflow_view()

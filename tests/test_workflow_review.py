@@ -16,12 +16,19 @@ from backdev.repl.app import PlainRepl
 from backdev.settings import Settings
 from backdev.workflow.phases.definition import Category
 from backdev.workflow.review.findings import Finding
-from backdev.workflow.review.report import ReviewReport, render
+from backdev.repo.safety import SafetyPolicy
+from backdev.workflow.review.formats import render
+from backdev.workflow.review.report import ReviewReport
+from backdev.workflow.review.request import ReviewError, ReviewRequest, ReviewTarget, parse_review_argument, prepare_review
 from backdev.workflow.review.sarif import to_sarif
-from backdev.workflow.review.request import ReviewError, ReviewTarget, parse_review_argument, prepare_review
 
 from .conftest import git
 from .sarif_schema import check_sarif_2_1_0
+
+def prepared(root: Path, target: ReviewTarget, settings: Settings) -> ReviewRequest:
+    """The review request, read with these settings' safety policy (as a session builds it once)."""
+    return prepare_review(root, target, settings, SafetyPolicy.from_settings(settings))
+
 
 VIEWS = "from django.db import connection\n\n\ndef refund(request):\n    cursor = connection.cursor()\n" \
         "    cursor.execute(f\"SELECT * FROM orders WHERE id = {request.GET['id']}\")\n"
@@ -54,7 +61,7 @@ def test_bad_review_arguments_say_what_to_type(argument: str, message: str) -> N
 
 def test_a_file_is_sent_with_line_numbers(git_repo: Path) -> None:
     (git_repo / "views.py").write_text(VIEWS)
-    request = prepare_review(git_repo, ReviewTarget(("views.py",)), Settings())
+    request = prepared(git_repo, ReviewTarget(("views.py",)), Settings())
     assert request.scope == "views.py" and request.slug == "views-py" and request.files == ["views.py"]
     block = request.blocks[0]["text"]
     assert block.startswith('<file path="views.py">\n1\tfrom django.db import connection\n')
@@ -63,7 +70,7 @@ def test_a_file_is_sent_with_line_numbers(git_repo: Path) -> None:
 
 def test_long_files_are_cut_at_the_read_cap_with_a_note(git_repo: Path) -> None:
     (git_repo / "big.py").write_text("".join(f"x{i} = {i}\n" for i in range(50)))
-    request = prepare_review(git_repo, ReviewTarget(("big.py",)), Settings(read_max_lines=10))
+    request = prepared(git_repo, ReviewTarget(("big.py",)), Settings(read_max_lines=10))
     assert "10\tx9 = 9" in request.blocks[0]["text"] and "x10" not in request.blocks[0]["text"]
     assert request.notes == ["big.py: only the first 10 lines were sent (read_max_lines / read_max_bytes)."]
 
@@ -76,7 +83,7 @@ def test_files_that_cannot_be_reviewed(git_repo: Path, path: str, message: str) 
     (git_repo / ".env").write_text("SECRET_KEY=abc\n")
     (git_repo / "blob.bin").write_bytes(b"\x00\x01")
     with pytest.raises(ReviewError, match=message):
-        prepare_review(git_repo, ReviewTarget((path,)), Settings())
+        prepared(git_repo, ReviewTarget((path,)), Settings())
 
 
 def test_uncommitted_changes_are_a_diff_plus_the_changed_files_never_secrets(git_repo: Path) -> None:
@@ -84,7 +91,7 @@ def test_uncommitted_changes_are_a_diff_plus_the_changed_files_never_secrets(git
     (git_repo / "refunds.py").write_text("def refund():\n    pass\n")  # untracked
     (git_repo / ".env").write_text("API_TOKEN=very-secret\n")
     git(git_repo, "add", ".env")
-    request = prepare_review(git_repo, ReviewTarget(diff=True), Settings())
+    request = prepared(git_repo, ReviewTarget(diff=True), Settings())
     assert request.scope == "uncommitted changes" and request.files == ["README.md", "refunds.py"]
     everything = "\n".join(b["text"] for b in request.blocks)
     assert "+Now with refunds." in everything and "+++ b/refunds.py" in everything
@@ -103,18 +110,18 @@ def test_a_branch_is_reviewed_since_its_merge_base(git_repo: Path) -> None:
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "main moves on")
     git(git_repo, "checkout", "-q", "feature")
-    request = prepare_review(git_repo, ReviewTarget(base="main"), Settings())
+    request = prepared(git_repo, ReviewTarget(base="main"), Settings())
     assert request.scope == "changes since the merge base with main" and request.files == ["orders.py"]
     assert "+ORDERS = []" in request.blocks[0]["text"] and "main_only" not in request.blocks[0]["text"]
     with pytest.raises(ReviewError, match="No commit or branch named 'nope'"):
-        prepare_review(git_repo, ReviewTarget(base="nope"), Settings())
+        prepared(git_repo, ReviewTarget(base="nope"), Settings())
 
 
 def test_no_changes_and_no_repository(git_repo: Path, project: Path) -> None:
     with pytest.raises(ReviewError, match="There are no uncommitted changes to review"):
-        prepare_review(git_repo, ReviewTarget(diff=True), Settings())
+        prepared(git_repo, ReviewTarget(diff=True), Settings())
     with pytest.raises(ReviewError, match="need a git repository"):
-        prepare_review(project, ReviewTarget(diff=True), Settings())
+        prepared(project, ReviewTarget(diff=True), Settings())
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -169,16 +176,16 @@ def make_repl(startup: Startup, workspace: Workspace) -> PlainRepl:
 
 async def test_phase_and_next_commands(startup: Startup, workspace: Workspace) -> None:
     repl = make_repl(startup, workspace)
-    assert repl.runner.run("/phase").text.startswith("Phase 1 of 5: Requirements")
-    moved = repl.runner.run("/next")
-    assert moved.action == "switched" and moved.text.startswith("Phase: Design")
+    assert repl.driver.commands.run("/phase").text.startswith("Phase 1 of 5: Requirements")
+    moved = repl.driver.commands.run("/next")
+    assert startup.assistant.workflow_view().current == "design" and moved.text.startswith("Phase: Design")
     assert "Requirements still has open items: scale, data_volume" in moved.text
-    assert repl.runner.run("/phase 3").text.startswith("Phase: TDD")
-    bad = repl.runner.run("/phase deploy")
+    assert repl.driver.commands.run("/phase 3").text.startswith("Phase: TDD")
+    bad = repl.driver.commands.run("/phase deploy")
     assert bad.error and "the phases are: requirements, design, tdd, review, handoff" in bad.text
-    repl.runner.run("/phase handoff")
-    assert "last phase" in repl.runner.run("/next").text
-    assert repl.runner.run("/findings").text.startswith("No review yet")
+    repl.driver.commands.run("/phase handoff")
+    assert "last phase" in repl.driver.commands.run("/next").text
+    assert repl.driver.commands.run("/findings").text.startswith("No review yet")
 
 
 async def test_plain_persona_commands_say_there_is_no_workflow(workspace: Workspace, scripted: ScriptedProvider) -> None:
@@ -188,11 +195,11 @@ async def test_plain_persona_commands_say_there_is_no_workflow(workspace: Worksp
     ws = open_workspace(workspace.root)
     startup = start_session(ws, open_store(), scripted)
     repl = make_repl(startup, ws)
-    outcome = repl.runner.run("/persona plain")
-    assert startup.assistant.workflow is None and "update_checklist" not in startup.assistant.all_tools.tools
-    assert "plain chat" in repl.runner.run("/phase").text and repl.runner.run("/review x.py").error
-    back = repl.runner.run("/persona backend-developer")
-    assert outcome.action == "switched" and "Workflow: Requirements · 0/7 checked" in back.text
+    outcome = repl.driver.commands.run("/persona plain")
+    assert startup.assistant.workflow is None and "update_checklist" not in startup.assistant.tools.tools
+    assert "plain chat" in repl.driver.commands.run("/phase").text and repl.driver.commands.run("/review x.py").error
+    back = repl.driver.commands.run("/persona backend-developer")
+    assert outcome.text.startswith("Persona: plain") and "Workflow: Requirements · 0/7 checked" in back.text
     assert "phase 1 of 5" in startup.assistant.system_blocks()[-1]
 
 
@@ -206,16 +213,16 @@ async def test_a_workflow_without_a_review_phase_cannot_review(workspace: Worksp
     (workspace.root / "a.py").write_text("x = 1\n")
     ws = open_workspace(workspace.root)
     repl = make_repl(start_session(ws, open_store(), scripted, persona_name="mini"), ws)
-    assert repl.runner.run("/phase").text.startswith("Phase 1 of 2: One")
-    outcome = repl.runner.run("/review a.py")
+    assert repl.driver.commands.run("/phase").text.startswith("Phase 1 of 2: One")
+    outcome = repl.driver.commands.run("/review a.py")
     assert outcome.error and "The persona mini has no review phase" in outcome.text
 
 
 async def test_new_session_starts_a_fresh_workflow(startup: Startup, workspace: Workspace) -> None:
     repl = make_repl(startup, workspace)
-    repl.runner.run("/phase design")
+    repl.driver.commands.run("/phase design")
     first = startup.assistant.session.id
-    repl.runner.run("/new")
+    repl.driver.commands.run("/new")
     assert startup.assistant.session.id != first and startup.assistant.workflow.phase.id == "requirements"
     assert startup.assistant.store.get_session(first).state["workflow"]["current"] == "design"
 
@@ -236,8 +243,8 @@ async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
     assert "Findings (1 high):" in err and " 1. [high] security · views.py:6 · SQL built from request input" in err
     # Outside a terminal the REPL cannot ask, so the summary was not saved; the findings stay.
     assert "The review was not saved (you declined)" in err
-    assert "views.py:6" in repl.runner.run("/findings").text
-    assert startup.assistant.workflow.review_scope is None  # type: ignore[union-attr]  # confined during the turn only
+    assert "views.py:6" in repl.driver.commands.run("/findings").text
+    assert startup.assistant.workflow.finding_scope is None  # type: ignore[union-attr]  # confined during the turn only
 
 
 async def test_a_chat_review_refuses_findings_outside_its_files(
@@ -248,7 +255,7 @@ async def test_a_chat_review_refuses_findings_outside_its_files(
     repl = make_repl(startup, workspace)
     await repl.handle_line("/review views.py")
     assert "not in this review's scope" in json.dumps(scripted.history[1].messages[-1]["content"])
-    assert repl.runner.run("/findings").text.endswith("No findings.")
+    assert repl.driver.commands.run("/findings").text.endswith("No findings.")
 
 
 async def test_review_summary_is_saved_as_an_artifact_after_approval(
@@ -257,15 +264,13 @@ async def test_review_summary_is_saved_as_an_artifact_after_approval(
 
     (workspace.root / "views.py").write_text(VIEWS)
     scripted.enqueue(tool_call("report_finding", FINDING), reply("Verdict: fix the injection."))
-    repl = make_repl(startup, workspace)
     asked: list[Any] = []
 
     async def approve(action):  # type: ignore[no-untyped-def]
         asked.append(action)
         return Decision.APPROVE_ONCE
 
-    repl._approve = approve  # type: ignore[method-assign]
-    repl.assistant.approve = approve
+    repl = PlainRepl(startup, workspace, interactive=False, out=io.StringIO(), err=io.StringIO(), approve=approve)
     await repl.handle_line("/review views.py")
     [artifact] = list((workspace.root / "docs" / "backdev" / "reviews").glob("review-*-views-py.md"))
     text = artifact.read_text()

@@ -31,7 +31,7 @@ def shop(project: Path) -> Workspace:
 
 async def test_red_then_green_with_real_runs_and_a_premature_green_refused(fake_api: FakeAnthropic, shop: Workspace) -> None:
     approver = Approver()
-    assistant = assistant_with(fake_api, shop, approver)
+    assistant = assistant_with(fake_api, shop)
     assistant.workflow.switch("tdd")
     fake_api.enqueue(
         call("propose_edit", path="test_shop.py", content=FAILING_TEST, reason="the behaviour first"),   # 1
@@ -45,7 +45,7 @@ async def test_red_then_green_with_real_runs_and_a_premature_green_refused(fake_
         call("update_checklist", item="green_confirmed", state="done"),                                 # 9
         text("Red, then green."),
     )
-    await drain(assistant.send("Refunds must return the amount."))
+    await drain(assistant.send("Refunds must return the amount.", approve=approver))
     assert (shop.root / "test_shop.py").read_text() == FAILING_TEST
     assert (shop.root / "shop.py").read_text() == "def refund(amount):\n    return amount\n"
     [(refused_red, is_error)] = tool_results(fake_api, 3)
@@ -80,9 +80,9 @@ async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_aga
         fake_api: FakeAnthropic, shop: Workspace) -> None:
     (shop.root / "test_shop.py").write_text(FAILING_TEST)
     approver = Approver([Decision.DENY, Decision.APPROVE_SESSION])
-    assistant = assistant_with(fake_api, shop, approver)
+    assistant = assistant_with(fake_api, shop)
     fake_api.enqueue(call("run_tests"), call("run_tests"), call("run_tests"), text("done"))
-    await drain(assistant.send("run them"))
+    await drain(assistant.send("run them", approve=approver))
     assert len(approver.asked) == 2  # denied, then allowed for the session; the third run is not asked
     denied, first, second = (tool_results(fake_api, i)[0] for i in (1, 2, 3))
     assert denied[1] and "denied" in denied[0]
@@ -93,9 +93,9 @@ async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_aga
 
 async def test_run_tests_without_a_test_command_says_how_to_set_one(fake_api: FakeAnthropic, workspace: Workspace) -> None:
     approver = Approver()
-    assistant = assistant_with(fake_api, workspace, approver)
+    assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(call("run_tests"), text("ok"))
-    await drain(assistant.send("run"))
+    await drain(assistant.send("run", approve=approver))
     [(content, is_error)] = tool_results(fake_api, 1)
     assert is_error and "No test command was found" in content and "test_command" in content
     assert approver.asked == []  # nothing to approve
@@ -108,14 +108,14 @@ async def test_propose_edit_outside_the_repository_or_onto_a_secret_is_refused_u
     outside = tmp_path / "victim.py"
     outside.write_text("x = 1\n")
     approver = Approver()
-    assistant = assistant_with(fake_api, workspace, approver)
+    assistant = assistant_with(fake_api, workspace)
     fake_api.enqueue(
         call("propose_edit", path="../victim.py", content="x = 2\n"),
         call("propose_edit", path=str(outside), content="x = 2\n"),
         call("propose_edit", path=".env", content="SECRET_KEY=changed\n"),
         text("I cannot edit those."),
     )
-    await drain(assistant.send("edit them"))
+    await drain(assistant.send("edit them", approve=approver))
     results = [tool_results(fake_api, i)[0] for i in (1, 2, 3)]
     assert all(is_error for _, is_error in results)
     assert "outside the repository" in results[0][0] and "absolute path" in results[1][0] and "secret file" in results[2][0]
@@ -125,9 +125,9 @@ async def test_propose_edit_outside_the_repository_or_onto_a_secret_is_refused_u
 
 async def test_a_denied_edit_changes_nothing(fake_api: FakeAnthropic, shop: Workspace) -> None:
     approver = Approver([Decision.DENY])
-    assistant = assistant_with(fake_api, shop, approver)
+    assistant = assistant_with(fake_api, shop)
     fake_api.enqueue(call("propose_edit", path="shop.py", diff=FIX), text("ok"))
-    await drain(assistant.send("fix"))
+    await drain(assistant.send("fix", approve=approver))
     assert (shop.root / "shop.py").read_text() == "def refund(amount):\n    return 0\n"
     assert "-    return 0\n+    return amount" in approver.asked[0].detail
     assert approver.asked[0].grant_key == "propose_edit:shop.py"
@@ -138,11 +138,12 @@ async def test_a_denied_edit_changes_nothing(fake_api: FakeAnthropic, shop: Work
 async def test_test_output_is_redacted_before_the_model_sees_it(fake_api: FakeAnthropic, shop: Workspace) -> None:
     leaky = 'def test_settings():\n    print("AWS key AKIAIOSFODNN7EXAMPLE")\n    assert False\n'
     (shop.root / "test_leak.py").write_text(leaky)
-    assistant = assistant_with(fake_api, shop, Approver())
+    approver = Approver()
+    assistant = assistant_with(fake_api, shop)
     assistant.workflow.switch("tdd")
     fake_api.enqueue(call("run_tests", selection="test_leak.py"), text("Seen."))
-    await drain(assistant.send("run it"))
+    await drain(assistant.send("run it", approve=approver))
     [(output, _)] = tool_results(fake_api, 1)
     assert "AKIAIOSFODNN7EXAMPLE" not in output and "[REDACTED:aws-access-key]" in output
-    stored = [r for r in assistant.history() if r.kind == "tool_results"][0]
+    stored = [r for r in assistant.messages() if r.kind == "tool_results"][0]
     assert "AKIAIOSFODNN7EXAMPLE" not in str(stored.content) and "redacted: aws-access-key" in stored.text

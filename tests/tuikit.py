@@ -26,10 +26,10 @@ class Recorder:
         return [m for m in self.messages if isinstance(m, kind)]
 
     def events(self) -> list[Any]:
-        """The loop events the turn worker posted, in order."""
+        """The driver's events the turn worker posted, in order."""
         from backdev.tui.screens.chat import ChatScreen
 
-        return [m.event for m in self.of(ChatScreen.TurnEvent)]
+        return [m.event for m in self.of(ChatScreen.DriverEvent)]
 
 
 def build(startup: Startup, workspace: Workspace, **options: Any) -> Any:

@@ -25,10 +25,9 @@ class Approver:
         return self.answers.pop(0) if self.answers else Decision.APPROVE_ONCE
 
 
-def assistant_with(api: FakeAnthropic, workspace: Workspace, approver: Approver | None = None, **kw: Any) -> Assistant:
-    assistant = start_session(workspace, open_store(), fake_provider(api), **kw).assistant
-    assistant.approve = approver or Approver()
-    return assistant
+def assistant_with(api: FakeAnthropic, workspace: Workspace, **kw: Any) -> Assistant:
+    """An assistant over the real SDK and the fake API (its turns take the approver: `send(..., approve=)`)."""
+    return start_session(workspace, open_store(), fake_provider(api), **kw).assistant
 
 
 def calls(*pairs: tuple[str, dict[str, Any]]) -> dict[str, Any]:

@@ -1,12 +1,12 @@
-"""Attaching the person's database to a session, and what `backdev doctor` says about it.
+"""The person's database as a part of a session, and what `backdev doctor` says about it.
 
-`attach_database(assistant, workspace)` is called once at session start, after the repository
-is attached (check_migration reads migration files through it). Without `database_url`, or
-without the `mysql` extra, nothing is registered and the tools are not offered. With both, the
-four tools are registered even when the server does not answer yet (they say so when used, and
+`open_database(settings, policy, repo)` is called once at session start, when the repository is read
+(`backdev.repo.context`: check_migration reads migration files through it). Without
+`database_url`, or without the `mysql` extra, there are no tools and none are offered. With both,
+the four tools are offered even when the server does not answer yet (they say so when used, and
 the tool list — part of the cached prompt prefix — does not change with the server's mood). It
-connects once to learn the server version; it is synchronous and touches no UI, so front ends
-run it in a worker thread, as they do `attach_repository`.
+connects once to learn the server version; it changes nothing else and touches no UI, so it runs
+in the same worker thread as the repository's reading.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from backdev.db.session import DatabaseError, ReadOnlySession, driver_problem
@@ -21,10 +22,10 @@ from backdev.db.url import DatabaseURL, DatabaseURLError, parse_database_url
 from backdev.settings import Settings
 
 if TYPE_CHECKING:
-    from backdev.assistant import Assistant
-    from backdev.compose import Workspace
     from backdev.db.server import ServerVersion
     from backdev.db.tools import DatabaseTools
+    from backdev.repo.repository import Repository
+    from backdev.repo.safety import SafetyPolicy
 
 log = logging.getLogger(__name__)
 HOW_TO_ENABLE = ("set database_url in your user config or BACKDEV_DATABASE_URL to mysql://user:password@host:3306/"
@@ -33,14 +34,14 @@ HOW_TO_ENABLE = ("set database_url in your user config or BACKDEV_DATABASE_URL t
 
 @dataclass
 class DatabaseContext:
-    """What `attach_database` found.
+    """What `open_database` found.
 
     Attributes:
         state: `off` (no URL), `unusable` (a bad URL or no driver), `ready`, or `unreachable`.
         notes: lines to show once at start.
         url: the parsed URL (masked when shown).
         server: the server's version, once it answered.
-        tools: the registered tools (also behind `/schema` and `/explain`).
+        tools: the tools offered (also behind `/schema` and `/explain`).
     """
 
     state: str
@@ -66,7 +67,7 @@ def configured_url(settings: Settings) -> tuple[DatabaseURL | None, str]:
 
 
 def _scratch(settings: Settings, url: DatabaseURL, notes: list[str]):  # type: ignore[no-untyped-def]
-    from backdev.db.scratch import ScratchDatabase
+    from backdev.db.scratch import ScratchDatabase  # only when a database is configured and used
 
     if not settings.scratch_database_url:
         return None
@@ -82,16 +83,20 @@ def _scratch(settings: Settings, url: DatabaseURL, notes: list[str]):  # type: i
     return ScratchDatabase(scratch, settings.database_timeout)
 
 
-def attach_database(assistant: Assistant, workspace: Workspace) -> DatabaseContext:
-    """Register the database tools when a database is configured (see the module docstring)."""
-    settings = workspace.settings
+def open_database(settings: Settings, policy: SafetyPolicy, repo: Callable[[], Repository | None]) -> DatabaseContext:
+    """The database's tools when a database is configured (see the module docstring).
+
+    Args:
+        policy: the session's secret rules (what the tools return is redacted with them).
+        repo: the session's repository (check_migration reads migration files through it).
+    """
     url, problem = configured_url(settings)
     if url is None:
         return DatabaseContext("unusable" if problem else "off", [problem] if problem else [])
     missing = driver_problem()
     if missing:
         return DatabaseContext("unusable", [f"database_url is set, but {missing[0].lower()}{missing[1:]}"], url)
-    from backdev.db.tools import DatabaseTools
+    from backdev.db.tools import DatabaseTools  # only when a database is configured and used
 
     notes: list[str] = []
     session = ReadOnlySession(url, settings.database_timeout)
@@ -106,10 +111,8 @@ def attach_database(assistant: Assistant, workspace: Workspace) -> DatabaseConte
         log.warning("database not reachable at start: %s", exc)
         notes.append(f"The database does not answer yet: {exc} The database tools will try again when used.")
     scratch = _scratch(settings, url, notes)
-    tools = DatabaseTools(session, settings, repo=lambda: assistant.repo, scratch=scratch,
+    tools = DatabaseTools(session, settings, policy=policy, repo=repo, scratch=scratch,
                           server_label=server.label if server else "")
-    for tool in tools.tools():
-        assistant.all_tools.register(tool)
     return DatabaseContext("ready" if server else "unreachable", notes, url, server, tools)
 
 
@@ -129,7 +132,7 @@ def doctor_report(settings: Settings) -> tuple[list[str], bool]:
     started = time.perf_counter()
     try:
         server = session.server()
-        from backdev.db.schema import SchemaReader
+        from backdev.db.schema import SchemaReader  # only when a database is configured and used
 
         count = len(SchemaReader(session).tables())
     except DatabaseError as exc:

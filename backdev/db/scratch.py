@@ -73,7 +73,7 @@ class ScratchDatabase:
         problem = driver_problem()
         if problem:
             raise DatabaseError(problem)
-        import pymysql
+        import pymysql  # the optional MySQL driver (backdev[mysql]): only when the database is used
 
         try:
             connection = pymysql.connect(**self.url.connect_arguments(), connect_timeout=CONNECT_TIMEOUT,

@@ -47,7 +47,7 @@ class DriverMissing(DatabaseError):
 
 def driver_problem() -> str:
     """Empty when the `mysql` extra is installed; otherwise what to install."""
-    import importlib.util
+    import importlib.util  # only to ask whether the driver is installed
 
     missing = [name for name in ("pymysql", "sqlglot") if importlib.util.find_spec(name) is None]
     if not missing:
@@ -88,7 +88,7 @@ class ReadOnlySession:
         problem = driver_problem()
         if problem:
             raise DriverMissing(problem)
-        import pymysql
+        import pymysql  # the optional MySQL driver (backdev[mysql]): only when the database is used
 
         try:
             connection = pymysql.connect(
@@ -186,7 +186,7 @@ class ReadOnlySession:
 
     def _kill(self, thread_id: int) -> None:
         """Stop a statement the server's own limit did not stop, from a second connection."""
-        import pymysql
+        import pymysql  # the optional MySQL driver (backdev[mysql]): only when the database is used
 
         log.warning("statement ran past %.1f s on %s: sending KILL QUERY", self.timeout, self.url.masked())
         try:

@@ -118,7 +118,7 @@ class AnthropicProvider:
     def client(self) -> Any:
         """The SDK client, created (and `anthropic` imported) on first use."""
         if self._client is None:
-            import anthropic
+            import anthropic  # ~1.4 s: on the first request, never at start-up
 
             headers = dict(self.headers)
             if self.api_key:

@@ -25,7 +25,7 @@ class Request:
 
     Attributes:
         model: the model id.
-        system: system prompt blocks, most stable first (persona, phase, project context).
+        system: system prompt blocks, most stable first (persona, repository, phase: see backdev.prompt).
         tools: tool definitions (`name`, `description`, `input_schema`), in a stable order.
         messages: the conversation as API messages (content always a list of blocks).
         max_tokens: the largest reply allowed.
@@ -67,12 +67,25 @@ def to_api_params(request: Request) -> dict[str, Any]:
 
 
 class Provider(Protocol):
-    """Streams one API message for a request, as events.
+    """Streams one API message for a request, as events; and what front ends ask of it before that.
 
     Implementations never raise for API or transport problems: they yield `StreamFailed` with
     the failure and the partial text instead. Cancellation (`asyncio.CancelledError`) does
     propagate, after the connection is closed.
     """
+
+    @property
+    def has_credentials(self) -> bool:
+        """False when no request can succeed without the person setting a key (said at start)."""
+        ...
+
+    async def warm_up(self) -> None:
+        """Load what the first request needs (the Anthropic SDK takes ~1.4 s), off the UI thread."""
+        ...
+
+    async def check(self) -> str:
+        """One cheap request (`backdev doctor`); returns what answered, raises on failure."""
+        ...
 
     def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
         """Yield `TextDelta`/`ToolCallRequested` as they arrive, then `MessageFinished` or `StreamFailed`."""

@@ -56,11 +56,22 @@ class ScriptedProvider:
         self.history: list[Request] = []
         self.invalid: list[str] = []
 
+    @property
+    def has_credentials(self) -> bool:
+        return True
+
+    async def warm_up(self) -> None:
+        """Nothing to load."""
+
+    async def check(self) -> str:
+        return "scripted"
+
     def enqueue(self, *scripts: Iterable[Any]) -> None:
         for script in scripts:
             self.scripts.append(list(script))
 
     async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
+        # the fake API's request checks: only tests use the scripted provider
         from backdev.fakeapi.validate import request_problem
 
         self.history.append(request)

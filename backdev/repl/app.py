@@ -1,4 +1,4 @@
-"""`backdev chat --plain`: the conversation in a line-mode REPL (prompt-toolkit).
+"""`backdev chat --plain`: the conversation in a line-mode REPL (prompt-toolkit), over the session driver.
 
 Enter sends; Esc then Enter inserts a newline; Ctrl+C while a reply streams cancels it (what
 arrived is kept, marked cancelled); Ctrl+C at the prompt keeps what was typed as the session's
@@ -7,10 +7,10 @@ message (or command) and the exit status is 1 if any reply failed. SIGTERM or SI
 terminal) stops a streaming reply and keeps it, marked interrupted, keeps what is typed as the
 draft, and exits with 128 + the signal's number (see `backdev.session.closing`).
 
-At start the repository is attached (tools, memory, overview); `@path` attaches a file, with
-completion over the file list. A message naming a missing path, or a secret file, is not sent
-until the person says so; when it is not sent it comes back at the prompt (or, in a script, is
-kept as the draft).
+The REPL is a renderer of the driver's events (`backdev.chat`) and a source of its input: it reads
+the repository before the first prompt, asks the driver's questions (approvals, paths to send
+without, secret files) at the prompt, and prints. A message that is not sent comes back at the
+prompt (or, in a script, is kept as the draft).
 """
 
 from __future__ import annotations
@@ -18,31 +18,33 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from contextlib import aclosing
 from typing import Any, TextIO
 
 from backdev import paths
-from backdev.assistant import NothingToRetryError
-from backdev.commands import is_command, unescape_message
-from backdev.compose import Startup, Workspace, make_command_runner
-from backdev.llm.errors import MISSING_KEY
-from backdev.llm.events import LoopEvent, TurnFailed, TurnFinished, Usage
+from backdev.chat.driver import ChatDriver
+from backdev.chat.events import ChatEvent, FindingsShown, MissingPaths, Note, NotSent, QuitRequested, Question
+from backdev.commands.syntax import is_command, unescape_message
+from backdev.compose import Startup, Workspace
+from backdev.llm.events import TurnFailed, TurnFinished, Usage
 from backdev.repl.render import TurnPrinter
 from backdev.repl.script_input import script_lines
-from backdev.repo.attachments import PreparedMessage, prepare_message
-from backdev.repo.commands import register_repo_commands
-from backdev.repo.context import ProjectContext, attach_repository
-from backdev.session import closing
-from backdev.session.context import unanswered_turns
 from backdev.safe_text import lines_of, safe_stream
-from backdev.tools.base import ApprovalRequest, Decision
+from backdev.session import closing
+from backdev.tools.base import ApprovalRequest, Approver, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
+NOT_SENT_WHY = {"missing_paths": "a path to fix", "secret_files": "a secret file to confirm",
+                "no_repository": "the repository could not be read"}
 
 
 class PlainRepl:
-    """The plain front end over one assistant."""
+    """The plain front end over one session.
+
+    Args:
+        approve: answers approvals instead of asking at the prompt (embedding, tests).
+    """
 
     def __init__(
         self,
@@ -54,11 +56,10 @@ class PlainRepl:
         prompt_output: Any = None,
         out: TextIO | None = None,
         err: TextIO | None = None,
+        approve: Approver | None = None,
     ) -> None:
-        self.startup = startup
-        self.assistant = startup.assistant
         self.workspace = workspace
-        self.runner = make_command_runner(self.assistant, workspace.catalog)
+        self.driver = ChatDriver(startup, workspace, approve=approve or self._approve, confirm=self._confirm)
         # Every line the REPL prints may carry text from the model or the repository (see safe_text).
         self.out = safe_stream(out or sys.stdout)
         self.err = safe_stream(err or sys.stderr)
@@ -68,8 +69,7 @@ class PlainRepl:
         self.prompt_output = prompt_output
         self.any_failed = False
         self._prompt: Any = None
-        self.assistant.approve = self._approve
-        self.context: ProjectContext | None = None
+        self._repository_notes: list[str] = []
         self._back_to_prompt = ""  # a message that was not sent, offered again at the next prompt
         self.closed_by: int | None = None  # the signal that closed backdev (SIGTERM, SIGHUP)
         self._main: asyncio.Task[Any] | None = None
@@ -83,43 +83,44 @@ class PlainRepl:
 
     async def attach(self) -> None:
         """Read the repository (tools, memory, overview, file index) off the event loop."""
-        self.context = await asyncio.to_thread(attach_repository, self.assistant, self.workspace)
-        register_repo_commands(self.runner, self.context)
+        self._repository_notes = await self.driver.open_repository()
 
     def greet(self) -> None:
-        a = self.assistant
-        where = f" · {self.context.info.label}" if self.context and self.context.info.is_git else ""
-        self._say(f"backdev · {a.persona.name} · {a.model.model_id} · {self.workspace.root}{where} · session {a.session.id}")
-        for note in [*self.startup.notes, *(self.context.notes if self.context else [])]:
+        d = self.driver
+        where = f" · {d.repository_state}" if d.repository_state else ""
+        self._say(f"backdev · {d.persona_name} · {d.model_id} · {self.workspace.root}{where} · session {d.session_id}")
+        for note in [*d.startup_notes, *self._repository_notes]:
             self._say(f"  note: {note}")
-        if not getattr(a.provider, "has_credentials", True):
-            self._say(f"  {MISSING_KEY.message}")
+        missing_key = d.credentials_note()
+        if missing_key:
+            self._say(f"  {missing_key}")
         self._phase_line()
-        if self.startup.resumed:
+        if d.resumed:
             self._show_recent()
         if self.interactive:
             self._say("  Enter sends · Esc Enter for a newline · Ctrl+C cancels a reply · /help · Ctrl+D quits")
 
     def _show_recent(self, count: int = 4) -> None:
-        history = self.assistant.history()
-        unanswered = unanswered_turns(history)
-        rows = [r for r in history if r.kind == "message" and r.status != "superseded"]
-        self._say(f"  resumed: {len(rows)} messages so far; the last ones:")
-        for row in rows[-count:]:
-            who = "you" if row.role == "user" else self.assistant.persona.name
-            text = " ".join(row.text.split())
-            mark = f" [{row.status}]" if row.status != "complete" else ""
-            if row.role == "user" and row.turn in unanswered:
-                mark = " [not answered]"
+        items = [i for i in self.driver.transcript_items() if i.kind != "tool"]
+        messages = [i for i in items if i.kind in ("user", "reply")]
+        self._say(f"  resumed: {len(messages)} messages so far; the last ones:")
+        for item in messages[-count:]:
+            who = "you" if item.kind == "user" else self.driver.persona_name
+            text = " ".join(item.text.split())
+            mark = f" [{item.status}]" if item.status != "complete" else ""
             self._say(f"  {who}{mark}: {text[:200]}{'…' if len(text) > 200 else ''}")
-        if rows and rows[-1].role == "assistant" and rows[-1].status != "complete":
+        if items and (items[-1].kind == "error" or (items[-1].kind == "reply" and items[-1].status != "complete")):
             self._say("  The last reply did not finish: /retry asks again.")
 
-    # --- approvals -----------------------------------------------------------------------------
+    # --- what the driver asks ------------------------------------------------------------------
+
+    @property
+    def _can_ask(self) -> bool:
+        return self.interactive and self._prompt is not None
 
     async def _approve(self, action: ApprovalRequest) -> Decision:
         self._say(f"\n  {action.title}\n" + "\n".join(f"    {line}" for line in lines_of(action.detail)))
-        if not self.interactive or self._prompt is None:
+        if not self._can_ask:
             self._say("  Denied: approvals need an interactive terminal.")
             return Decision.DENY
         while True:
@@ -128,20 +129,54 @@ class PlainRepl:
             if decision is not None:
                 return decision
 
+    async def _confirm(self, question: Question) -> bool:
+        if isinstance(question, MissingPaths):
+            self._say(question.problem)
+            return self._can_ask and await self._yes("Send without them?")
+        if not self._can_ask:
+            for name in question.files:
+                self._say(f"  @{name} is a secret file: it needs your confirmation in an interactive terminal.")
+            return False
+        self._say(question.preview)
+        return await self._yes("Send it?")
+
+    async def _yes(self, question: str) -> bool:
+        answer = await self._ask(f"  {question} [y/n]: ")
+        return bool(answer.strip().lower().startswith("y"))
+
+    async def _ask(self, question: str) -> str:
+        """An answer to a question (approvals, y/n): not a line of input history."""
+        from backdev.repl.history import ask_outside_history  # with the prompt, in an interactive terminal
+
+        return await ask_outside_history(self._prompt, question)
+
+    def _not_sent(self, event: NotSent) -> None:
+        """Nothing typed is lost: back at the prompt, or kept as the draft in a script."""
+        if self._can_ask:
+            self._back_to_prompt = event.typed
+            self._say("  Not sent: your message is back at the prompt.")
+        else:
+            self.any_failed = True
+            self.driver.save_draft(event.typed)
+            self._say(f"  Not sent ({NOT_SENT_WHY[event.reason]}); it is kept as this session's draft.")
+
     # --- turns ---------------------------------------------------------------------------------
 
-    async def _consume(self, events: AsyncIterator[LoopEvent], printer: TurnPrinter) -> Usage | None:
-        """Print every event to the end of the stream (a review's notices follow its turn)."""
+    async def _consume(self, events: AsyncGenerator[ChatEvent, None], printer: TurnPrinter) -> Usage | None:
+        """Print every event to the end of the stream (a review's findings follow its turn)."""
         usage = None
         async with aclosing(events) as stream:
             async for event in stream:
+                if isinstance(event, NotSent):
+                    self._not_sent(event)
+                    continue
                 printer.handle(event)
                 if isinstance(event, (TurnFinished, TurnFailed)):
                     usage = event.usage
         return usage
 
-    async def run_turn(self, events: AsyncIterator[LoopEvent]) -> None:
-        """Print one turn; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
+    async def run_turn(self, events: AsyncGenerator[ChatEvent, None]) -> None:
+        """Print one stream of events; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
         printer = TurnPrinter(self.out, self.err, markdown=self.interactive)
         task = self._turn = asyncio.ensure_future(self._consume(events, printer))
         loop = asyncio.get_running_loop()
@@ -166,110 +201,33 @@ class PlainRepl:
         if printer.failed:
             self.any_failed = True
         if usage is not None:
-            totals = self.assistant.totals()
-            printer.status(usage, self.assistant.turn_cost(usage), totals.cost)
-        self._phase_line()
+            printer.status(usage, self.driver.turn_cost(usage), self.driver.totals().cost)
+            self._phase_line()
 
     def _phase_line(self) -> None:
         """One line with the workflow's phase and checklist progress (when the persona has a workflow)."""
-        workflow = self.assistant.workflow
-        if workflow is not None:
-            self._say(f"  ◆ {workflow.summary_line()} · /phase")
-
-    async def _review(self) -> None:
-        """Send the review `/review` prepared; its findings and the saved report follow as notices."""
-        from backdev.workflow.review.artifact import review_turn
-
-        await self.run_turn(review_turn(self.assistant))
+        line = self.driver.phase_line()
+        if line is not None:
+            self._say(f"  ◆ {line} · /phase")
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line of input; False means quit."""
         if not line.strip():
             return True
-        if is_command(line):
-            outcome = self.runner.run(line)
-            if outcome.text:
-                self._say(outcome.text)
-            if outcome.error:
-                self.any_failed = self.any_failed or not self.interactive
-            if outcome.action == "quit":
-                return False
-            if outcome.action == "retry":
-                try:
-                    await self.run_turn(self.assistant.retry())
-                except NothingToRetryError as exc:
-                    self._say(str(exc))
-            if outcome.action == "review":
-                await self._review()
+        if not is_command(line):
+            await self.run_turn(self.driver.send(unescape_message(line)))
             return True
-        await self.send_message(unescape_message(line))
+        result = self.driver.command(line)
+        for event in result.events:
+            if isinstance(event, QuitRequested):
+                return False
+            if isinstance(event, (Note, FindingsShown)):  # a command's output, as it is (no turn to mark up)
+                self._say(event.text)
+        if result.failed:
+            self.any_failed = self.any_failed or not self.interactive
+        if result.turn is not None:
+            await self.run_turn(result.turn())
         return True
-
-    # --- attachments ---------------------------------------------------------------------------
-
-    async def _yes(self, question: str) -> bool:
-        answer = await self._ask(f"  {question} [y/n]: ")
-        return answer.strip().lower().startswith("y")
-
-    async def _ask(self, question: str) -> str:
-        """An answer to a question (approvals, y/n): not a line of input history."""
-        from backdev.repl.history import ask_outside_history
-
-        return await ask_outside_history(self._prompt, question)
-
-    def _not_sent(self, text: str, why: str) -> None:
-        """Nothing typed is lost: back at the prompt, or kept as the draft in a script."""
-        if self.interactive and self._prompt is not None:
-            self._back_to_prompt = text
-            self._say("  Not sent: your message is back at the prompt.")
-        else:
-            self.any_failed = True
-            self.assistant.save_draft(text)
-            self._say(f"  Not sent ({why}); it is kept as this session's draft.")
-
-    async def _prepare(self, text: str) -> PreparedMessage | None:
-        """The message with its attachments, once the person fixed or confirmed what needs it."""
-        assert self.context is not None
-        settings = self.workspace.settings
-        prepared = prepare_message(text, self.context.repo, settings)
-        skip = False
-        if prepared.missing or prepared.refused:
-            self._say(prepared.problem())
-            if not (self.interactive and self._prompt is not None and await self._yes("Send without them?")):
-                self._not_sent(text, "a path to fix")
-                return None
-            skip = True
-            prepared = prepare_message(text, self.context.repo, settings, skip_missing=True)
-        if prepared.secret_files:
-            if not (self.interactive and self._prompt is not None):
-                for name in prepared.secret_files:
-                    self._say(f"  @{name} is a secret file: it needs your confirmation in an interactive terminal.")
-                self._not_sent(text, "a secret file to confirm")
-                return None
-            self._say(prepared.confirmation())
-            if not await self._yes("Send it?"):
-                self._not_sent(text, "a secret file declined")
-                return None
-            prepared = prepare_message(text, self.context.repo, settings, confirmed_secrets=prepared.secret_files,
-                                       skip_missing=skip)
-        return prepared
-
-    async def send_message(self, text: str) -> None:
-        """Send one message, with its `@path` attachments (see the module docstring)."""
-        if self.context is None:
-            await self.run_turn(self.assistant.send(text))
-            return
-        prepared = await self._prepare(text)
-        if prepared is None:
-            return
-        for note in prepared.notes:
-            self._say(f"  {note}")
-        if prepared.meta.get("attachments"):
-            self._say(f"  📎 {', '.join(prepared.meta['attachments'])}")
-        if prepared.redactions:
-            self._say(f"  🔒 Redacted before sending: {', '.join(prepared.redactions)}")
-        await self.run_turn(self.assistant.send(prepared.text, extra_blocks=prepared.extra_blocks,
-                                                meta=prepared.meta or None))
 
     # --- loops ---------------------------------------------------------------------------------
 
@@ -305,14 +263,14 @@ class PlainRepl:
         closing.mark_closing(signum)
         self.closed_by = signum
         if self._prompt is not None and self._prompt.default_buffer.text.strip():
-            self.assistant.save_draft(self._prompt.default_buffer.text)
+            self.driver.save_draft(self._prompt.default_buffer.text)
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
         elif self._main is not None:
             self._main.cancel()
 
     def _make_prompt(self) -> Any:
-        from prompt_toolkit import PromptSession
+        from prompt_toolkit import PromptSession  # only an interactive terminal needs the prompt
         from prompt_toolkit.key_binding import KeyBindings
 
         from backdev.repl.completion import repl_completer
@@ -327,20 +285,20 @@ class PlainRepl:
         history = RedactingFileHistory(str(paths.ensure_dir(paths.data_dir()) / "repl_history"))
         return PromptSession(
             history=history, complete_while_typing=True,
-            completer=repl_completer(self.runner, lambda: self.context.index if self.context else None),
+            completer=repl_completer(self.driver.completions, lambda: self.driver.path_index),
             key_bindings=bindings, input=self.prompt_input, output=self.prompt_output,
         )
 
     async def _interactive(self) -> None:
         self._prompt = self._make_prompt()
-        draft = self.assistant.session.draft
+        draft = self.driver.draft()
         while True:
             try:
                 line = await self._prompt.prompt_async("› ", default=draft)
             except KeyboardInterrupt:
                 typed = self._prompt.default_buffer.text
                 if typed.strip():
-                    self.assistant.save_draft(typed)
+                    self.driver.save_draft(typed)
                     self._say("  (kept as a draft: it comes back next time)")
                 draft = ""
                 continue

@@ -8,7 +8,7 @@ from typing import Any
 
 from prompt_toolkit.completion import Completer, Completion, merge_completers
 
-from backdev.commands import CommandRunner
+from backdev.commands.base import CommandSpec
 from backdev.repo.completion import PathIndex
 
 # The `@word` being typed at the cursor (after the start, whitespace or an opening bracket/quote).
@@ -17,16 +17,20 @@ PATH_COMPLETIONS = 20
 
 
 class SlashCompleter(Completer):
-    """Offers `/commands` while the first word is being typed."""
+    """Offers `/commands` while the first word is being typed.
 
-    def __init__(self, runner: CommandRunner) -> None:
-        self.runner = runner
+    Args:
+        commands: the driver's `completions` (prefix including the slash -> specs).
+    """
+
+    def __init__(self, commands: Callable[[str], list[CommandSpec]]) -> None:
+        self.commands = commands
 
     def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
         text = document.text_before_cursor
         if not text.startswith("/") or " " in text or text.startswith("//"):
             return
-        for spec in self.runner.completions(text):
+        for spec in self.commands(text):
             yield Completion(f"/{spec.name}", start_position=-len(text), display=spec.usage, display_meta=spec.help)
 
 
@@ -50,6 +54,6 @@ class AtPathCompleter(Completer):
                              display_meta="folder: attaches its listing" if path.endswith("/") else "")
 
 
-def repl_completer(runner: CommandRunner, index: Callable[[], PathIndex | None]) -> Completer:
+def repl_completer(commands: Callable[[str], list[CommandSpec]], index: Callable[[], PathIndex | None]) -> Completer:
     """Slash commands and `@` paths together."""
-    return merge_completers([SlashCompleter(runner), AtPathCompleter(index)])
+    return merge_completers([SlashCompleter(commands), AtPathCompleter(index)])

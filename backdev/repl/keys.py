@@ -24,7 +24,7 @@ async def ask_key(question: str, choices: Mapping[str, T], *, default: str | Non
         default: the letter that Ctrl+C / Ctrl+D stand for (None: they repeat the question).
         input: prompt-toolkit input (tests pass a pipe); output likewise.
     """
-    from prompt_toolkit import PromptSession
+    from prompt_toolkit import PromptSession  # only in an interactive terminal
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.keys import Keys
 

@@ -17,9 +17,9 @@ import shutil
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from backdev.chat.events import ChatEvent, FindingsShown, MessageSent, Note
 from backdev.llm.cost import format_cost, format_usage
 from backdev.llm.events import (
-    LoopEvent,
     Notice,
     StreamRetrying,
     TextDelta,
@@ -34,7 +34,7 @@ from backdev.safe_text import one_line, safe_stream, visible
 
 def rows_used(text: str, columns: int) -> int:
     """Terminal rows `text` occupies when wrapped at `columns`."""
-    from prompt_toolkit.utils import get_cwidth
+    from prompt_toolkit.utils import get_cwidth  # only in a terminal
 
     columns = max(1, columns)
     return sum(max(1, -(-get_cwidth(line) // columns)) for line in text.split("\n"))
@@ -56,9 +56,9 @@ class TurnPrinter:
 
     @property
     def is_terminal(self) -> bool:
-        return hasattr(self.out, "isatty") and self.out.isatty()
+        return self.out.isatty()
 
-    def handle(self, event: LoopEvent) -> None:
+    def handle(self, event: ChatEvent) -> None:
         if isinstance(event, TextDelta):
             self.streamed.append(event.text)
             self.out.write(event.text)
@@ -74,8 +74,15 @@ class TurnPrinter:
             self.err.write(f"  ⟳ {event.failure.message} Asking again automatically…\n")
         elif isinstance(event, TurnFinished):
             self._end_text()
-        elif isinstance(event, Notice):
-            self.err.write(("  ⚠ " if event.error else "") + event.text + "\n")
+        elif isinstance(event, (Notice, Note)):
+            self._end_text()
+            self.err.write("  " + ("⚠ " if event.error else "") + event.text + "\n")
+            self.err.flush()
+        elif isinstance(event, FindingsShown):
+            self.err.write(event.text + "\n")
+            self.err.flush()
+        elif isinstance(event, MessageSent) and event.attachments:
+            self.err.write(f"  📎 {', '.join(event.attachments)}\n")
             self.err.flush()
         elif isinstance(event, TurnFailed):
             self.failed = True
@@ -107,7 +114,7 @@ class TurnPrinter:
             if rows < size.lines:
                 raw = self.out.raw  # the printer's own escapes: move up over the raw text, clear below
                 raw.write("\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J")
-                from rich.console import Console
+                from rich.console import Console  # only to render a finished reply in a terminal
                 from rich.markdown import Markdown
 
                 Console(file=raw, width=size.columns, force_terminal=True).print(Markdown(text, hyperlinks=False))

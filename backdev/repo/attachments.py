@@ -28,7 +28,7 @@ from backdev.repo.detect import LANGUAGES
 from backdev.repo.reading import FileSlice, NotReadable, read_path
 from backdev.repo.redaction import Redacted
 from backdev.repo.repository import Repository
-from backdev.repo.safety import PathRefused, SafetyPolicy
+from backdev.repo.safety import PathRefused
 from backdev.settings import Settings
 
 # `@` at the start, after whitespace or an opening bracket/quote; trailing punctuation is not part of it.
@@ -126,7 +126,7 @@ class _Builder:
         self.previews: dict[str, str] = {}
         self.kinds: list[str] = []
         self.notes: list[str] = []
-        self.policy = SafetyPolicy.from_settings(settings)
+        self.policy = repo.policy  # the session's secret rules, which the repository was opened with
 
     def skip(self, raw: str, why: str, reason: str, into: list[str]) -> None:
         if self.skip_missing:

@@ -1,18 +1,20 @@
-"""Attaching the repository to a session: the one call each front end makes at start.
+"""The repository's part of a session: what the model may read and what it is told about the project.
 
-`attach_repository` opens the repository (from the working folder upward), registers the six
-read-only tools, puts project memory and the repository overview into the `project` slot of the
-system prompt, and returns what the front end needs: the repository's state for the status line,
-notes to show once, the memory report (`/memory`), the overview (`/overview`) and the file index
-for `@` completion. It is synchronous and touches no UI, so the Textual app runs it in a thread
-worker after its first frame; the plain REPL runs it before the first prompt.
+`open_repo_context` opens the repository (from the working folder upward), builds the six
+read-only tools, reads the project memory and the repository overview (together the system
+prompt's repository block), and returns them with what front ends show: the repository's state
+for the status line, notes to show once, the memory report (`/memory`), the overview
+(`/overview`) and the file index for `@` completion. It changes nothing and touches no UI, so it
+may run in a worker thread; the session driver attaches the result on its own loop
+(`ChatDriver.attach_repository`), in one place.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backdev.repo.completion import PathIndex
 from backdev.repo.memory import MemoryReport, load_memory
@@ -20,10 +22,11 @@ from backdev.repo.overview import Overview, build_overview
 from backdev.repo.repository import RepoInfo, Repository
 from backdev.repo.safety import SafetyPolicy
 from backdev.repo.tools import repo_tools
+from backdev.settings import Settings
+from backdev.tools.base import Tool
 
 if TYPE_CHECKING:
-    from backdev.assistant import Assistant
-    from backdev.compose import Workspace
+    from backdev.db.context import DatabaseContext
 
 log = logging.getLogger(__name__)
 NOT_GIT_NOTE = ("Not a git repository: files come from a walk of the folder (skipping .venv, node_modules, "
@@ -31,34 +34,38 @@ NOT_GIT_NOTE = ("Not a git repository: files come from a walk of the folder (ski
 
 
 @dataclass
-class ProjectContext:
-    """What `attach_repository` found, for the front end.
+class RepoContext:
+    """What `open_repo_context` found.
 
     Attributes:
-        repo: the repository (also set as `assistant.repo`).
+        repo: the repository, read through the session's safety policy.
         info: branch, detached HEAD, dirty state (`info.label` for a status line).
+        tools: the six read-only tools, then the database's when one is configured, in a fixed order.
+        prompt_text: the system prompt's repository block (memory, then the overview).
         notes: lines to show once (e.g. that the folder is not a git repository).
         memory: the memory files looked for and loaded (`/memory`).
         overview: the overview text the model sees (`/overview`).
         index: the file list, ready for `@` completion.
         test_command: the test command the overview names (setting or detected), or None.
         stack: frameworks and tools detected.
-        database: the person's database, when one is configured (a `backdev.db.context.DatabaseContext`).
+        database: the person's database (its state says whether one is configured and answers).
     """
 
     repo: Repository
     info: RepoInfo
+    tools: list[Tool] = field(default_factory=list)
+    prompt_text: str = ""
     notes: list[str] = field(default_factory=list)
     memory: MemoryReport | None = None
     overview: str = ""
     index: PathIndex = field(default_factory=lambda: PathIndex([]))
     test_command: list[str] | None = None
     stack: list[str] = field(default_factory=list)
-    database: Any = None
+    database: DatabaseContext | None = None
 
 
-def _open(workspace: Workspace, policy: SafetyPolicy, notes: list[str]) -> tuple[Repository, RepoInfo, list[str]]:
-    repo = Repository.open(workspace.cwd, policy=policy)
+def _open(cwd: Path, policy: SafetyPolicy, notes: list[str]) -> tuple[Repository, RepoInfo, list[str]]:
+    repo = Repository.open(cwd, policy=policy)
     try:
         return repo, repo.info(), repo.files()
     except Exception as exc:  # git missing or broken: the folder still works without it
@@ -71,32 +78,28 @@ def _open(workspace: Workspace, policy: SafetyPolicy, notes: list[str]) -> tuple
         return repo, repo.info(), repo.files()
 
 
-def attach_repository(assistant: Assistant, workspace: Workspace) -> ProjectContext:
-    """Open the repository and give the assistant its tools and project context (see the module docstring).
+def open_repo_context(cwd: Path, settings: Settings, policy: SafetyPolicy) -> RepoContext:
+    """Open the repository around `cwd` and read what the session needs of it (see the module docstring).
 
-    Call it once per session start; it is safe to run in a worker thread.
+    Safe to run in a worker thread: it changes nothing outside what it returns.
     """
-    settings = workspace.settings
-    policy = SafetyPolicy.from_settings(settings)
     notes: list[str] = []
-    repo, info, files = _open(workspace, policy, notes)
+    repo, info, files = _open(cwd, policy, notes)
     if not repo.is_git and not notes:
         notes.append(NOT_GIT_NOTE)
     index = PathIndex(files)
     memory = load_memory(repo.root, settings, policy)
     try:
-        overview = build_overview(repo, settings, files=files, info=info, start=workspace.cwd)
+        overview = build_overview(repo, settings, files=files, info=info, start=cwd)
     except Exception as exc:  # the overview helps; a project it cannot read must not stop the session
         log.exception("repository overview failed")
         notes.append(f"The repository overview could not be built ({type(exc).__name__}: {exc}); the tools still work.")
         overview = Overview("", None, [])
-    assistant.repo = repo
-    for tool in repo_tools(repo, settings):
-        assistant.all_tools.register(tool)
-    assistant.set_context("project", "\n\n".join(part for part in (memory.prompt_text(), overview.text) if part))
-    from backdev.db.context import attach_database  # the person's own MySQL/MariaDB, when configured
+    prompt_text = "\n\n".join(part for part in (memory.prompt_text(), overview.text) if part)
+    from backdev.db.context import open_database  # the person's own MySQL/MariaDB, when configured (its driver)
 
-    database = attach_database(assistant, workspace)
+    database = open_database(settings, policy, lambda: repo)
     notes.extend(database.notes)
-    return ProjectContext(repo, info, notes, memory, overview.text, index, overview.test_command, overview.stack,
-                          database)
+    tools = repo_tools(repo, settings) + (database.tools.tools() if database.tools is not None else [])
+    return RepoContext(repo, info, tools, prompt_text, notes, memory, overview.text, index, overview.test_command,
+                       overview.stack, database)

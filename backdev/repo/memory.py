@@ -108,9 +108,8 @@ def _read(label: str, path: Path, cap: int, policy: SafetyPolicy) -> MemoryFile:
     return MemoryFile(label, path, "loaded", size, cleaned.text, capped, redactions=cleaned.kinds)
 
 
-def load_memory(root: Path, settings: Settings, policy: SafetyPolicy | None = None) -> MemoryReport:
-    """Read every memory file (see the module docstring)."""
-    policy = policy or SafetyPolicy.from_settings(settings)
+def load_memory(root: Path, settings: Settings, policy: SafetyPolicy) -> MemoryReport:
+    """Read every memory file (see the module docstring), redacted with the session's `policy`."""
     cap = settings.memory_max_bytes
     found = [_read(USER_LABEL, paths.config_dir() / "instructions.md", cap, policy)]
     for name in REPO_MEMORY_FILES:

@@ -81,7 +81,7 @@ def _looks_random(value: str) -> bool:
 
 def _encoded_text(value: str) -> bool:
     """True when `value` is base64 of readable text (a GraphQL id such as `V2FyZWhvdXNlOj…`), not of key bytes."""
-    import base64
+    import base64  # only for a value that looks like base64
     import binascii
 
     try:

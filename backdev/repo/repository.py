@@ -58,7 +58,7 @@ class RepoInfo:
 
 def _import_git() -> Any:
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git binary: an error later, not at import
-    import git
+    import git  # ~0.12 s: only when a repository is opened
 
     return git
 

@@ -307,7 +307,7 @@ class RepoTools:
 
 
     def django_info(self, arguments: dict[str, Any]) -> ToolOutcome:
-        from backdev.repo.django import info
+        from backdev.repo.django import info  # only when django_info is called
         from backdev.repo.django.project import summarize_repository
 
         wanted = {key: _text(arguments, key) for key in info.ARGUMENTS}

@@ -86,6 +86,8 @@ class SessionNotFoundError(LookupError):
 
 _SESSION_COLUMNS = "id, root, persona, model, title, draft, state, created_at, updated_at"
 _MESSAGE_COLUMNS = "id, session_id, turn, role, kind, content, text, status, meta, usage, model, created_at"
+_USAGE_SUMS = ("SUM(json_extract(usage, '$.input')), SUM(json_extract(usage, '$.output')), "
+               "SUM(json_extract(usage, '$.cache_write')), SUM(json_extract(usage, '$.cache_read'))")
 
 
 def _storable(text: str) -> str:
@@ -180,7 +182,11 @@ class SessionStore:
 
     def list_sessions(self, root: str | None = None, limit: int = 200, kind: str | None = "chat") -> list[SessionSummary]:
         """Sessions, newest first; only those of `root` unless it is None; only chats unless `kind`
-        says `review` (the runs of `backdev review`) or None (both)."""
+        says `review` (the runs of `backdev review`) or None (both).
+
+        Two queries whatever the number of sessions: the sessions with their message counts, then
+        the usage of all of them per model (never one query per session).
+        """
         conditions = [("s.root = ?", root), ("s.kind = ?", kind)]
         used = [(sql, value) for sql, value in conditions if value is not None]
         where = ("WHERE " + " AND ".join(sql for sql, _ in used)) if used else ""
@@ -191,14 +197,23 @@ class SessionStore:
             f"FROM sessions s {where} ORDER BY s.updated_at DESC LIMIT ?",
             (*args, limit),
         ).fetchall()
-        return [SessionSummary(_session(r), r[9], self.usage_by_model(r[0])) for r in rows]
+        usage: dict[str, dict[str, Usage]] = {r[0]: {} for r in rows}
+        if rows:
+            # The listed ids go in as one JSON array: one statement however many sessions there are.
+            for session_id, model, *sums in self.db.execute(
+                f"SELECT session_id, model, {_USAGE_SUMS} FROM messages "
+                "WHERE session_id IN (SELECT value FROM json_each(?)) AND role = 'assistant' "
+                "GROUP BY session_id, model",
+                (json.dumps(list(usage)),),
+            ):
+                if model:
+                    usage[session_id][model] = Usage(*(int(v or 0) for v in sums))
+        return [SessionSummary(_session(r), r[9], usage[r[0]]) for r in rows]
 
     def usage_by_model(self, session_id: str) -> dict[str, Usage]:
         """Token totals of a session's replies, per model (cost is priced per model)."""
         rows = self.db.execute(
-            "SELECT model, SUM(json_extract(usage, '$.input')), SUM(json_extract(usage, '$.output')), "
-            "SUM(json_extract(usage, '$.cache_write')), SUM(json_extract(usage, '$.cache_read')) "
-            "FROM messages WHERE session_id = ? AND role = 'assistant' GROUP BY model",
+            f"SELECT model, {_USAGE_SUMS} FROM messages WHERE session_id = ? AND role = 'assistant' GROUP BY model",
             (session_id,),
         ).fetchall()
         return {r[0]: Usage(*(int(v or 0) for v in r[1:])) for r in rows if r[0]}

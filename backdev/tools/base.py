@@ -196,6 +196,13 @@ def expand_tool_names(names: tuple[str, ...]) -> set[str]:
     return expanded
 
 
+class ToolAccess(enum.Enum):
+    """Which tools a session offers the model."""
+
+    ALL = "all"  # every tool; what writes or runs asks the person first
+    NO_APPROVAL = "no_approval"  # unattended (`backdev review`): only tools that never ask, so nothing is written or run
+
+
 @dataclass
 class ToolRegistry:
     """The tools on offer, in a stable order (the order is part of the cached prompt prefix)."""
@@ -210,6 +217,10 @@ class ToolRegistry:
 
     def specs(self) -> tuple[dict[str, Any], ...]:
         return tuple(tool.spec() for tool in self.tools.values())
+
+    def needing_no_approval(self) -> ToolRegistry:
+        """Only the tools that never ask the person (read-only and bookkeeping tools)."""
+        return ToolRegistry({n: t for n, t in self.tools.items() if t.approval is None})
 
     def restricted_to(self, names: tuple[str, ...] | None) -> ToolRegistry:
         """Only the named tools (a persona's `tools:` list); None keeps them all."""

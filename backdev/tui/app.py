@@ -1,14 +1,18 @@
 """The Textual app: start-up in the background, quitting safely, theme and palette.
 
+The app builds the session driver (`backdev.chat.ChatDriver`) with its two callbacks — approvals
+and confirmations, which the chat screen asks through modals — and the chat screen renders the
+driver's events.
+
 The first frame comes before anything heavy: `anthropic` (about 1.0-1.4 s to import) is warmed in
 a thread and the repository is read in a thread worker, both started from `on_ready`. Under the
 GIL a thread started earlier would only share the same CPU with the first frame (measured: the
 frame comes later and the SDK no sooner), so the import starts right after the frame, with the
 garbage collector still held off until it is done (see `launch.run_app`: the import creates some
 3,500 modules' worth of long-lived objects, and collecting over them costs 10-20% of it). A
-message sent before they finish waits for them and leaves as soon as they are (see `ChatScreen`);
+message sent before they finish waits for them and leaves as soon as they are (the driver does);
 the status bar names what is still loading. Workers only compute and post a message; the handlers
-here record the result and tell the chat screen.
+here hand the result to the driver and the chat screen.
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
 
+from backdev.chat.driver import ChatDriver
+from backdev.chat.events import Question, SecretFiles
+from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.safe import PlainNotifications
 
 if TYPE_CHECKING:
-    from backdev.commands import CommandRunner
+    from backdev.repo.context import RepoContext
     from backdev.tui.options import AppOptions
+    from backdev.tui.screens.chat import ChatScreen
 
 # Only what the first frame needs is imported at module level: start-up time is measured
 # (bench/bench_tui.py) and every module counts. The rest is imported where it is first used.
@@ -59,51 +67,51 @@ class BackdevApp(PlainNotifications, App[int]):
         error: str = ""
 
     @dataclass
-    class ProjectLoaded(Message):
-        """The repository has been read (`project` has `.info`, `.notes`, `.index`), or `error`."""
+    class RepositoryRead(Message):
+        """The repository has been read (`context`), or could not be (`error`)."""
 
-        project: Any = None
+        context: RepoContext | None = None
         error: str = ""
 
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
         self.options = options
-        self.startup = options.startup
-        self.workspace = options.workspace
-        self.assistant = options.startup.assistant
-        self._runner: CommandRunner | None = None
-        self.provider_ready = asyncio.Event()
-        self.project_ready = asyncio.Event()
-        self.project: Any = None
+        self.driver = ChatDriver(options.startup, options.workspace, approve=self._approve, confirm=self._confirm,
+                                 background_start=True)
         self.notes: list[str] = []
         self._last_interrupt = 0.0
-        self._saved_theme = self.assistant.settings.theme
+        self._saved_theme = self.driver.settings.theme
         try:
             self.theme = self._saved_theme  # before the first frame: no flash of the default theme
         except InvalidThemeError:  # keep the default, and say so
             self.notes.append(f"Unknown theme {self._saved_theme!r} in your config; using {self.theme}.")
-        self.chat: Any = None  # the ChatScreen, set when it is composed
+        self.chat: ChatScreen | None = None  # the default screen, once built
         self.after_first_frame: list[Callable[[], None]] = []  # run once, from on_ready
         self.after_warm_up: list[Callable[[], None]] = []  # run once, when the API client is loaded
         self._close_task: asyncio.Task[None] | None = None
 
-
     def get_default_screen(self) -> Screen:
-        from backdev.tui.screens.chat import ChatScreen
+        from backdev.tui.screens.chat import ChatScreen  # with the widgets it needs, after the app module
 
-        return ChatScreen()
+        self.chat = ChatScreen(self.driver, self.options, self.notes, self.save_setting)
+        return self.chat
 
-    @property
-    def runner(self) -> CommandRunner:
-        """The slash commands (the same as the plain REPL's)."""
-        if self._runner is None:
-            from backdev.compose import make_command_runner
+    # --- what the driver asks ------------------------------------------------------------------
 
-            self._runner = make_command_runner(self.assistant, self.workspace.catalog)
-        return self._runner
+    async def _approve(self, request: ApprovalRequest) -> Decision:
+        assert self.chat is not None
+        return await self.chat.ask_approval(request)
+
+    async def _confirm(self, question: Question) -> bool:
+        # A path that does not exist stops the message (the text stays in the prompt to fix);
+        # a secret file is sent only after the person confirms it.
+        if not isinstance(question, SecretFiles):
+            return False
+        assert self.chat is not None
+        return await self.chat.ask_confirmation(question)
 
     def on_mount(self) -> None:
-        from backdev.session import closing
+        from backdev.session import closing  # the signal handlers: installed once the app runs
 
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         closing.install(asyncio.get_running_loop(), self.close_on_signal)
@@ -111,13 +119,13 @@ class BackdevApp(PlainNotifications, App[int]):
     def close_on_signal(self, signum: int) -> None:
         """SIGTERM or SIGHUP (a closed terminal): keep the streaming reply (marked interrupted) and the
         draft, then exit with 128 + the signal's number (see `backdev.session.closing`)."""
-        from backdev.session import closing
+        from backdev.session import closing  # see on_mount
 
         closing.mark_closing(signum)
         self._close_task = asyncio.get_running_loop().create_task(self._close(signum))
 
     async def _close(self, signum: int) -> None:
-        from backdev.session import closing
+        from backdev.session import closing  # see on_mount
 
         if self.chat is not None:
             self.chat.save_draft()
@@ -136,20 +144,13 @@ class BackdevApp(PlainNotifications, App[int]):
             callback()
         self.after_first_frame.clear()
         self._warm_provider()
-        self._load_project()
+        self._read_repository()
 
     # --- background start-up -------------------------------------------------------------------
 
     @work(group="startup", exit_on_error=False)
     async def _warm_provider(self) -> None:
-        warm_up = getattr(self.assistant.provider, "warm_up", None)
-        error = ""
-        if warm_up is not None:
-            try:
-                await warm_up()
-            except Exception as exc:  # the first request will report it in its own words
-                error = f"The API client failed to load ({type(exc).__name__}: {exc})."
-        self.post_message(self.ProviderReady(error))
+        self.post_message(self.ProviderReady(await self.driver.warm_up()))
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _preload(self) -> None:
@@ -163,45 +164,33 @@ class BackdevApp(PlainNotifications, App[int]):
         highlight("def f(): pass", language="python")  # the lexers' tables, built on first use
 
     @work(thread=True, group="startup", exit_on_error=False)
-    def _load_project(self) -> None:
+    def _read_repository(self) -> None:
         try:
-            project = self.options.load_project(self.assistant, self.workspace)
+            context = self.driver.read_repository()  # reads only: the driver applies it on the main thread
         except Exception as exc:  # a broken repository must not stop the conversation
-            self.post_message(self.ProjectLoaded(None, f"Could not read the repository ({type(exc).__name__}: {exc})."))
+            self.post_message(self.RepositoryRead(None, self.driver.unreadable(exc)))
             return
-        self.post_message(self.ProjectLoaded(project))
+        self.post_message(self.RepositoryRead(context))
 
     @on(ProviderReady)
     async def _provider_ready(self, message: ProviderReady) -> None:
-        self.provider_ready.set()
         for callback in self.after_warm_up:
             callback()
         self.after_warm_up.clear()
         self._preload()  # after the SDK, not beside it: a message can leave before a reply is drawn
-        await self.chat.on_provider_ready(message.error)
+        if self.chat is not None:
+            await self.chat.on_provider_ready(message.error)
 
-    @on(ProjectLoaded)
-    async def _project_loaded(self, message: ProjectLoaded) -> None:
-        self.project = message.project
-        if message.project is not None:
-            from backdev.repo.commands import register_repo_commands
-
-            register_repo_commands(self.runner, message.project)  # /memory and /overview
-        # Ready only once the screen has said what it found, so that a waiting message is shown after it.
-        await self.chat.on_project_loaded(message.project, message.error)
-        self.project_ready.set()
-        self.chat.refresh_status()
+    @on(RepositoryRead)
+    async def _repository_read(self, message: RepositoryRead) -> None:
+        if self.chat is not None:
+            await self.chat.on_repository_read(message.context, message.error)
+        else:
+            self.driver.attach_repository(message.context)
 
     @property
     def ready_for_turns(self) -> bool:
-        return self.provider_ready.is_set() and self.project_ready.is_set()
-
-    @property
-    def still_loading(self) -> str:
-        """What start-up is still doing, for the status bar ("" once a message can leave at once)."""
-        loading = [what for what, ready in (("loading the API client", self.provider_ready),
-                                            ("reading the repository", self.project_ready)) if not ready.is_set()]
-        return " and ".join(loading) + "…" if loading else ""
+        return self.driver.ready
 
     # --- quitting ------------------------------------------------------------------------------
 
@@ -233,7 +222,7 @@ class BackdevApp(PlainNotifications, App[int]):
 
     def save_setting(self, key: str, value: Any) -> bool:
         """Remember a UI setting in the user config; a failure is said, never raised."""
-        from backdev.settings import SettingsError
+        from backdev.settings import SettingsError  # only when a UI setting is saved
         from backdev.user_config import save_user_setting
 
         try:
@@ -251,7 +240,7 @@ class BackdevApp(PlainNotifications, App[int]):
         reason. The default folder is `screenshots/` in backdev's data folder (it always exists or
         can be made; a Downloads folder often does not on a server).
         """
-        from backdev import paths
+        from backdev import paths  # only when a screenshot is saved
 
         folder = Path(path) if path else paths.data_dir() / "screenshots"
         try:
@@ -265,7 +254,7 @@ class BackdevApp(PlainNotifications, App[int]):
         return saved
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from backdev.tui.palette import palette_commands
+        from backdev.tui.palette import palette_commands  # when the palette first opens
 
         if screen is self.chat:
             for title, help_text, callback in palette_commands(screen):

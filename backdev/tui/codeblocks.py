@@ -24,7 +24,7 @@ class CodeBlock:
 
 def code_blocks(markdown: str) -> list[CodeBlock]:
     """Fenced and indented code blocks in order, parsed the way the Markdown widget parses them."""
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # loaded with the first reply, not the first frame
 
     tokens = MarkdownIt("gfm-like").parse(markdown)
     return [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from backdev.commands import CommandSpec
+    from backdev.commands.base import CommandSpec
 
 PATH_LIMIT = 12
 

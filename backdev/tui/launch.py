@@ -11,7 +11,7 @@ from backdev.compose import Startup, Workspace
 def run_tui(startup: Startup, workspace: Workspace) -> int:
     """Run the full-screen app until the person quits; returns the exit status."""
     gc.disable()  # see run_app; from here, so that importing the app is covered too
-    from backdev.tui.factory import make_app
+    from backdev.tui.factory import make_app  # after gc.disable: the import is part of start-up
 
     return run_app(make_app(startup, workspace))
 

@@ -58,7 +58,7 @@ class TurnView:
         elif isinstance(event, StreamRetrying):
             await self._close("retrying")
         elif isinstance(event, (AssistantMessage, TurnFinished, Notice)):
-            await self._close()  # a Notice itself is shown by the chat screen
+            await self._close()  # the chat screen shows a Notice's text
         elif isinstance(event, TurnFailed):
             await self._close("interrupted")
             await self.transcript.add(ErrorEntry(event.failure.message, retryable=event.failure.retryable))

@@ -85,7 +85,7 @@ class ApprovalScreen(ModalScreen[Decision]):
         if self.request.kind == "run":
             return Text("$ " + detail, style="bold")
         if looks_like_diff(detail):
-            from rich.syntax import Syntax
+            from rich.syntax import Syntax  # only for a diff
 
             return Syntax(detail, "diff", theme="ansi_dark", word_wrap=True, background_color="default")
         return Text(detail)

@@ -7,8 +7,6 @@ session in use cannot be deleted from here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -18,8 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from backdev.llm.cost import format_cost, total_of
-from backdev.session.store import SessionRecord, SessionStore
+from backdev.chat.driver import ChatDriver
+from backdev.llm.cost import format_cost
 from backdev.tui.safe import safe_line, visible
 
 
@@ -28,14 +26,6 @@ FIXED_COLUMNS = {"Last activity": 16, "Phase": 12, "Cost": 8, "Msgs": 4}
 DROPPABLE = ("Phase", "Msgs")  # in the order they give way to the first message
 MIN_TITLE = 16
 DIALOG_WIDTH, DIALOG_FRAME = 100, 6  # border 2, padding 2, the table's scrollbar 2
-
-
-def session_phase(record: SessionRecord) -> str:
-    """The workflow phase saved in a session's state (empty when it has none)."""
-    state: Any = record.state.get("workflow", record.state.get("phase"))
-    if isinstance(state, dict):
-        state = state.get("current") or state.get("phase")
-    return str(state) if state else ""
 
 
 class SessionPickerScreen(ModalScreen[str | None]):
@@ -47,11 +37,10 @@ class SessionPickerScreen(ModalScreen[str | None]):
         Binding("d,delete", "delete", "Delete"),
     ]
 
-    def __init__(self, store: SessionStore, root: str, current: str, *,
-                 price_overrides: Mapping[str, Any] | None = None, timezone: dt.tzinfo | None = None) -> None:
+    def __init__(self, driver: ChatDriver, *, timezone: dt.tzinfo | None = None) -> None:
         super().__init__()
-        self.store, self.root, self.current = store, root, current
-        self.price_overrides = price_overrides
+        self.driver = driver
+        self.current = driver.session_id
         self.timezone = timezone
 
     def compose(self) -> ComposeResult:
@@ -92,19 +81,16 @@ class SessionPickerScreen(ModalScreen[str | None]):
         table.add_column("First message", width=width, key="title")
         for column in columns[1:]:
             table.add_column(column, width=FIXED_COLUMNS[column], key=column.lower())
-        for summary in self.store.list_sessions(self.root):
-            record = summary.record
-            when = dt.datetime.fromtimestamp(record.updated_at, self.timezone).strftime("%Y-%m-%d %H:%M")
-            title = record.title or "(no message yet)"
-            if record.id == self.current:
+        for row in self.driver.sessions():
+            when = dt.datetime.fromtimestamp(row.updated_at, self.timezone).strftime("%Y-%m-%d %H:%M")
+            title = row.title or "(no message yet)"
+            if row.id == self.current:
                 title = "● " + title
             if len(title) > width:
                 title = title[: width - 1] + "…"
-            _, cost = total_of(summary.usage_by_model, self.price_overrides)
             # The title is the first message and the phase comes from stored state: text, never markup.
-            cells = {"Phase": safe_line(session_phase(record) or "—"), "Cost": format_cost(cost),
-                     "Msgs": str(summary.messages)}
-            table.add_row(when, safe_line(title), *(cells[c] for c in columns[1:]), key=record.id)
+            cells = {"Phase": safe_line(row.phase or "—"), "Cost": format_cost(row.cost), "Msgs": str(row.messages)}
+            table.add_row(when, safe_line(title), *(cells[c] for c in columns[1:]), key=row.id)
         if not table.row_count:
             self.query_one("#help", Static).update(Text("No saved sessions in this folder yet. Esc closes.", style="dim"))
 
@@ -120,7 +106,7 @@ class SessionPickerScreen(ModalScreen[str | None]):
         self.dismiss(event.row_key.value)
 
     def action_delete(self) -> None:
-        from backdev.tui.screens.confirm import ConfirmScreen
+        from backdev.tui.screens.confirm import ConfirmScreen  # modals load on first use
 
         session_id = self._highlighted()
         if session_id is None:
@@ -129,13 +115,13 @@ class SessionPickerScreen(ModalScreen[str | None]):
             self.notify("This is the session you are in: start or resume another one before deleting it.",
                         severity="warning")
             return
-        record = self.store.get_session(session_id)
+        title = self.driver.session_title(session_id)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.store.delete_session(session_id)
+                self.driver.delete_session(session_id)
                 self.fill()
                 self.notify("Session deleted.")
 
-        question = f"Delete the session “{visible(record.title or 'untitled')}”? Its messages are removed; this cannot be undone."
+        question = f"Delete the session “{visible(title or 'untitled')}”? Its messages are removed; this cannot be undone."
         self.app.push_screen(ConfirmScreen("Delete a session?", question, yes="Delete"), answered)

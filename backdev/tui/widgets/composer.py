@@ -33,7 +33,7 @@ class AttachmentChip(Button):
 
 def remove_attachment(text: str, path: str) -> str:
     """`text` without its `@path` token(s) (and the space after each)."""
-    from backdev.repo.attachments import ATTACHMENT_PATTERN
+    from backdev.repo.attachments import ATTACHMENT_PATTERN  # with the first chip, not the first frame
 
     spans = [m.span() for m in ATTACHMENT_PATTERN.finditer(text) if m.group(1).rstrip("/") == path.rstrip("/")]
     for start, end in reversed(spans):

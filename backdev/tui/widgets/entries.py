@@ -99,7 +99,7 @@ class ToolEntry(Vertical, can_focus=True):
         if len(lines) > DETAIL_MAX_LINES:
             shown += f"\n… {len(lines) - DETAIL_MAX_LINES} more lines (the model saw them all)"
         if looks_like_diff(shown):
-            from rich.syntax import Syntax
+            from rich.syntax import Syntax  # only for a diff
 
             return Syntax(shown, "diff", theme="ansi_dark", word_wrap=True, background_color="default")
         return Text(shown)

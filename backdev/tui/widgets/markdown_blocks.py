@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def display_text(text: str) -> str:
     """The text as it may be shown: CRLF line ends made `\\n`, other control characters (and bidi
     overrides) made visible by the core's one sanitiser (see backdev/safe_text.py)."""
-    from backdev.safe_text import visible
+    from backdev.safe_text import visible  # the first reply, not the first frame, needs it
 
     return visible(text.replace("\r\n", "\n"))
 
@@ -50,7 +50,7 @@ def parser() -> MarkdownIt:
     """The block parser: the same CommonMark + tables + strikethrough that Rich's renderer uses."""
     global _parser
     if _parser is None:
-        from markdown_it import MarkdownIt
+        from markdown_it import MarkdownIt  # the first reply, not the first frame, needs it
 
         _parser = MarkdownIt("commonmark").enable(["strikethrough", "table"])
     return _parser
@@ -88,7 +88,7 @@ class Painter:
     """Paints blocks for one widget at one width, with the widget's theme."""
 
     def __init__(self, widget: Widget) -> None:
-        from textual.markup import parse_style
+        from textual.markup import parse_style  # the first reply, not the first frame, needs it
         from rich.theme import Theme
 
         self.widget = widget
@@ -128,7 +128,7 @@ class Painter:
 
     def paint(self, text: str, width: int) -> list[Strip]:
         """The lines of one markdown block at `width` cells."""
-        from textual.strip import Strip
+        from textual.strip import Strip  # the first reply, not the first frame, needs it
 
         if width <= 0 or not text.strip():
             return []
@@ -147,7 +147,7 @@ class Painter:
 
     def code(self, code: str, language: str) -> Any:
         """A fence, highlighted as Textual's `Markdown` does it, on a slightly shaded background."""
-        from rich.padding import Padding
+        from rich.padding import Padding  # the first reply, not the first frame, needs it
         from rich.text import Text
         from textual.highlight import highlight
 
@@ -175,7 +175,7 @@ def _reply_markdown_class() -> Any:
     global _markdown_class
     if _markdown_class is not None:
         return _markdown_class
-    from rich.markdown import CodeBlock, Markdown
+    from rich.markdown import CodeBlock, Markdown  # the first reply, not the first frame, needs it
 
     class ReplyCodeBlock(CodeBlock):
         painter: Painter

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
 
+from backdev.chat.events import SessionStatus
 from backdev.llm.cost import format_cost
-from backdev.llm.events import Usage
 from backdev.tui.safe import visible
 
 
 @dataclass(frozen=True)
 class StatusInfo:
-    """What the status bar shows."""
+    """What the status bar shows: the session's status (from the driver) and the app's own state."""
 
-    persona: str
-    model: str
-    repo: str
-    phase: str = ""
-    usage: Usage = field(default_factory=Usage)
-    cost: float | None = 0.0
-    state: str = ""
+    session: SessionStatus
+    state: str = ""  # "starting…", "streaming…" or nothing
 
 
 # Fields in the order they are shown, each with its priority (lower is kept longer): when the line
@@ -33,15 +28,16 @@ _PRIORITY = {"state": 0, "phase": 1, "cost": 2, "persona": 3, "repo": 4, "model"
 
 def _fields(info: StatusInfo) -> list[tuple[str, str, str]]:
     """(name, text, style) of each field that has something to say."""
-    usage = info.usage
+    session = info.session
+    usage = session.usage
     # Names, ids and folder names can come from the repository: shown visibly, never as markup.
     fields = [
         ("state", visible(info.state), "italic"),
-        ("persona", visible(info.persona), "bold"),
-        ("model", visible(info.model), ""),
-        ("repo", visible(info.repo), ""),
-        ("phase", visible(info.phase), "bold"),
-        ("cost", format_cost(info.cost), ""),
+        ("persona", visible(session.persona), "bold"),
+        ("model", visible(session.model), ""),
+        ("repo", visible(session.repository), ""),
+        ("phase", visible(session.phase), "bold"),
+        ("cost", format_cost(session.cost), ""),
         ("tokens", f"in {usage.input:,} out {usage.output:,} cache read {usage.cache_read:,} write {usage.cache_write:,}",
          "dim"),
     ]

@@ -12,22 +12,19 @@ entries" button at the top, or by themselves when the person scrolls to the top.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button
 
+from backdev.chat.transcript import TranscriptItem, recent_start
 from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, ReplyEntry, ToolEntry, UserEntry
 
-if TYPE_CHECKING:
-    from backdev.tui.history import HistoryItem
 
 KEEP_PAINTED = 4  # the newest replies that keep their painted lines
 
 
-def entry_for(item: HistoryItem) -> Widget:
+def entry_for(item: TranscriptItem) -> Widget:
     """The widget that shows a stored item."""
     if item.kind == "user":
         return UserEntry(item.text, item.attachments)
@@ -40,20 +37,18 @@ def entry_for(item: HistoryItem) -> Widget:
     return ErrorEntry(item.text, retryable=False)
 
 
-def item_for(widget: Widget) -> HistoryItem | None:
+def item_for(widget: Widget) -> TranscriptItem | None:
     """The item an entry can be built again from (None: not an entry to put away)."""
-    from backdev.tui.history import HistoryItem
-
     if isinstance(widget, UserEntry):
-        return HistoryItem("user", widget.text, attachments=widget.attachments)
+        return TranscriptItem("user", widget.text, attachments=widget.attachments)
     if isinstance(widget, ReplyEntry) and not widget.streaming:
-        return HistoryItem("reply", widget.source, widget.status)
+        return TranscriptItem("reply", widget.source, widget.status)
     if isinstance(widget, ToolEntry) and not widget.pending:
-        return HistoryItem("tool", widget.summary, detail=widget.detail, is_error=widget.is_error)
+        return TranscriptItem("tool", widget.summary, detail=widget.detail, is_error=widget.is_error)
     if isinstance(widget, ErrorEntry):
-        return HistoryItem("error", widget.message)
+        return TranscriptItem("error", widget.message)
     if isinstance(widget, NoteEntry):
-        return HistoryItem("note", widget.text, is_error=widget.error)
+        return TranscriptItem("note", widget.text, is_error=widget.error)
     return None
 
 
@@ -68,7 +63,7 @@ class Transcript(VerticalScroll):
         super().__init__(id=id)
         self.window = window
         self.char_budget = char_budget
-        self._older: list[HistoryItem] = []
+        self._older: list[TranscriptItem] = []
         self._loading = False
         self._more_asked = False
 
@@ -106,7 +101,7 @@ class Transcript(VerticalScroll):
         if len(entries) <= 2 * self.window or self._loading or not self.is_vertical_scroll_end:
             return
         away: list[Widget] = []
-        items: list[HistoryItem] = []
+        items: list[TranscriptItem] = []
         for widget in entries[: len(entries) - self.window]:
             item = item_for(widget)
             if item is None:
@@ -130,10 +125,8 @@ class Transcript(VerticalScroll):
 
     # --- history -------------------------------------------------------------------------------
 
-    async def show_history(self, items: list[HistoryItem]) -> None:
+    async def show_history(self, items: list[TranscriptItem]) -> None:
         """Show a stored conversation: the last `window` items now, the rest on request."""
-        from backdev.tui.history import recent_start
-
         start = recent_start(items, self.window, self.char_budget)
         self._older, recent = items[:start], items[start:]
         widgets: list[Widget] = [entry_for(item) for item in recent]
@@ -171,8 +164,6 @@ class Transcript(VerticalScroll):
             self._loading = False
 
     async def _show_batch(self) -> None:
-        from backdev.tui.history import recent_start
-
         button = self.query_one(EarlierEntry)
         start = recent_start(self._older, self.window, self.char_budget)
         batch, self._older = self._older[start:], self._older[:start]

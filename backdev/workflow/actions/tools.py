@@ -20,8 +20,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from backdev.repo.detect import find_test_command
-from backdev.repo.repository import Repository
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome, refusal
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.state import TestRun
@@ -31,15 +29,16 @@ if TYPE_CHECKING:
 
 
 # The tools are built at start-up, before the app's first frame; what they do (diffs and patches,
-# running tests, finding the test command in the repository) is imported when a tool is first used.
+# running tests, finding the test command in the repository, which opens it through git) is
+# imported when a tool is first used.
 def _edits() -> ModuleType:
-    from backdev.workflow.actions import edits
+    from backdev.workflow.actions import edits  # see the comment above
 
     return edits
 
 
 def _testrun() -> ModuleType:
-    from backdev.workflow.actions import testrun
+    from backdev.workflow.actions import testrun  # see the comment above
 
     return testrun
 
@@ -168,6 +167,9 @@ def tests_command_for(workflow: WorkflowSession, selection: str) -> tuple[list[s
     Raises:
         TestCommandError: no test command, a refused selection, or the program not found.
     """
+    from backdev.repo.detect import find_test_command  # see _edits: not at start-up
+    from backdev.repo.repository import Repository
+
     testrun = _testrun()
     folder = workflow.root
     base = list(workflow.settings.test_command)

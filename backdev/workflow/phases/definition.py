@@ -146,7 +146,7 @@ def load_workflow(path: Path) -> Workflow:
 
 def _cache_file(path: Path) -> Path:
     """Where the parsed form of `path` is kept between starts (see yamlio.load_yaml_cached)."""
-    import zlib
+    import zlib  # only when the cache is used
 
     from backdev import paths
 

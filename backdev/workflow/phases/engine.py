@@ -1,15 +1,16 @@
 """A session's workflow: the definition, the session's phase state, and every change to it.
 
 `WorkflowSession` is what `assistant.workflow` holds. Each change (a switch, a tick, a test run,
-an artifact, a finding) is saved to the session store at once, and the system prompt's `phase`
-slot is set only when the phase changes, so prompt caching keeps hitting within a phase.
+an artifact, a finding) is saved to the session store at once, and `phase_text` (the system
+prompt's phase block) changes only when the phase changes, so prompt caching keeps hitting within
+a phase.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
@@ -18,6 +19,9 @@ from backdev.workflow.review.findings import Finding, sort_findings
 from backdev.workflow.phases.prompt import phase_prompt
 from backdev.workflow.phases.state import ItemProgress, TestRun, WorkflowState
 from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
+
+if TYPE_CHECKING:  # the review's modules load with the first review
+    from backdev.workflow.review.scope import ReviewScope
 
 _MARKS = {"open": "[ ]", "done": "[x]", "na": "[-]"}
 
@@ -36,24 +40,21 @@ class WorkflowSession:
         settings: for the artifacts folder and read caps.
         policy: the session's secret rules (test output is redacted with them).
         save: stores the state's JSON (in the session store).
-        set_phase_text: sets the system prompt's `phase` slot.
     """
 
     def __init__(self, workflow: Workflow, state: WorkflowState, *, root: Path, settings: Settings,
-                 policy: SafetyPolicy, save: Callable[[dict[str, Any]], None],
-                 set_phase_text: Callable[[str], None]) -> None:
+                 policy: SafetyPolicy, save: Callable[[dict[str, Any]], None]) -> None:
         self.workflow = workflow
         self.state = state
         self.root = root
         self.settings = settings
         self.policy = policy
         self._save = save
-        self._set_phase_text = set_phase_text
-        # A review `/review` prepared, waiting for the front end to send it (see backdev.workflow.review.artifact).
-        self.pending_review: Any = None
-        # The files the current review covers (a backdev.workflow.review.scope.ReviewScope), which
-        # `report_finding` checks paths against; None outside a review (any file of the repository).
-        self.review_scope: Any = None
+        # The system prompt's phase block: set by `activate` (on start, resume and each switch) only.
+        self.phase_text = ""
+        # What findings may point at during a review's turn: its files (`report_finding` checks
+        # paths against them); None otherwise (any file of the repository).
+        self.finding_scope: ReviewScope | None = None
 
     # --- the phase -----------------------------------------------------------------------------
 
@@ -66,8 +67,12 @@ class WorkflowSession:
         return self.settings.artifacts_dir.strip("/") or "."
 
     def activate(self) -> None:
-        """Put the current phase into the system prompt (on start and resume)."""
-        self._set_phase_text(phase_prompt(self.workflow, self.phase, self.artifacts_dir, self._artifact_texts()))
+        """Build the current phase's block of the system prompt (on start, resume and each switch)."""
+        self.phase_text = phase_prompt(self.workflow, self.phase, self.artifacts_dir, self._artifact_texts())
+
+    def use_phase_text(self, text: str) -> None:
+        """Send `text` as the phase block instead, until the phase changes (`backdev review`'s one-pass prompt)."""
+        self.phase_text = text
 
     def switch(self, name: str) -> Phase:
         """Make the phase called `name` (id, title or number) current.

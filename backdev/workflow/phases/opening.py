@@ -1,75 +1,58 @@
-"""Giving an assistant its persona's workflow: load the definition, restore the session's state,
-register the workflow tools and put the current phase into the system prompt.
+"""Opening a persona's workflow for a session: load the definition, restore the session's phase state.
 
-`attach_workflow` is called by `compose.start_session`, and `follow_switch` (an assistant switch
-hook) calls it again whenever the persona or the session changes (`/persona`, `/new`, the app's
-pickers), so the workflow always belongs to the current persona and session. A persona without a workflow is a plain chat; a broken workflow file is a note and a
-plain chat (nothing the person typed is lost, and the file's error names the key to fix).
+The assistant opens the workflow of its persona and session when it starts and again whenever
+either changes (`/persona`, `/new`, the app's session picker), so the workflow always belongs to
+the current persona and session. A persona without a workflow is a plain chat; a broken workflow
+file is a note and a plain chat (nothing the person typed is lost, and the file's error names the
+key to fix).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from backdev.personas.model import Persona
 from backdev.repo.safety import SafetyPolicy
+from backdev.session.store import SessionRecord, SessionStore
+from backdev.settings import Settings
 from backdev.workflow.phases.definition import WorkflowError, load_workflow
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.state import WorkflowState
-from backdev.workflow.tools import TOOL_NAMES, workflow_tools
-
-if TYPE_CHECKING:
-    from backdev.assistant import Assistant
 
 STATE_KEY = "workflow"
 
 
-def detach_workflow(assistant: Assistant) -> None:
-    """Remove the workflow: no tools, no phase slot, `assistant.workflow` None."""
-    for name in TOOL_NAMES:
-        assistant.all_tools.tools.pop(name, None)
-    assistant.set_context("phase", "")
-    assistant.workflow = None
+@dataclass(frozen=True)
+class OpenedWorkflow:
+    """A session's workflow (None: a plain chat) and notes for the person (a file that failed to load)."""
+
+    workflow: WorkflowSession | None
+    notes: tuple[str, ...] = ()
 
 
-def attach_workflow(assistant: Assistant) -> list[str]:
-    """Attach the current persona's workflow to `assistant` (see the module docstring).
-
-    Returns:
-        Notes for the person (a workflow file that failed to load).
-    """
-    detach_workflow(assistant)
-    path = assistant.persona.workflow
+def open_workflow(persona: Persona, session: SessionRecord, store: SessionStore, settings: Settings,
+                  policy: SafetyPolicy) -> OpenedWorkflow:
+    """The workflow of `persona` in `session`, with the session's saved phase state (see the module docstring)."""
+    path = persona.workflow
     if path is None:
-        return []
+        return OpenedWorkflow(None)
     try:
         definition = load_workflow(path)
     except WorkflowError as exc:
-        return [f"{exc} This session is a plain chat until the workflow file is fixed."]
-    store = assistant.store
-    session_id = assistant.session.id
+        return OpenedWorkflow(None, (f"{exc} This session is a plain chat until the workflow file is fixed.",))
+    session_id = session.id
+    # Read from the store, not the record: the record may predate ticks made since it was loaded.
     saved = store.get_session(session_id).state.get(STATE_KEY)
     workflow = WorkflowSession(
         definition,
         WorkflowState.from_json(saved, definition),
-        root=Path(assistant.session.root),
-        settings=assistant.settings,
-        policy=SafetyPolicy.from_settings(assistant.settings),
+        root=Path(session.root),
+        settings=settings,
+        policy=policy,
         save=lambda data: store.set_state(session_id, STATE_KEY, data),
-        set_phase_text=lambda text: assistant.set_context("phase", text),
     )
-    for tool in workflow_tools(workflow):
-        assistant.all_tools.register(tool)
-    assistant.workflow = workflow
     workflow.activate()
     if saved is None:
         workflow.save()
-    return []
-
-
-def follow_switch(assistant: Assistant) -> list[str]:
-    """The assistant's switch hook: attach the workflow of the new persona or session, and say where it is."""
-    notes = attach_workflow(assistant)
-    if isinstance(assistant.workflow, WorkflowSession):
-        notes.append(f"Workflow: {assistant.workflow.summary_line()} (/phase)")
-    return notes
+    return OpenedWorkflow(workflow)

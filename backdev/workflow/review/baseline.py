@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from backdev.workflow.review.findings import Finding
-from backdev.workflow.review.fingerprint import SARIF_KEY, fingerprint
+from backdev.workflow.review.findings import SARIF_KEY, fingerprint
 from backdev.workflow.review.request import ReviewError
 
 #: A baseline larger than this is not a report of ours.

@@ -62,6 +62,16 @@ class BudgetProvider:
     inner: Provider
     budget: Budget
 
+    @property
+    def has_credentials(self) -> bool:
+        return self.inner.has_credentials
+
+    async def warm_up(self) -> None:
+        await self.inner.warm_up()
+
+    async def check(self) -> str:
+        return await self.inner.check()
+
     async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
         estimate = self.budget.estimate(request)
         budget = self.budget

@@ -15,21 +15,20 @@ from pathlib import Path
 
 from backdev.repo.repository import RepoError, Repository
 from backdev.repo.safety import SafetyPolicy
-from backdev.settings import Settings
 
 
 class ChangesUnavailable(ValueError):
     """No changes can be computed here: not a git repository, no commits, or an unknown base."""
 
 
-def changes_for_review(root: Path, settings: Settings, *, base: str | None,
+def changes_for_review(root: Path, policy: SafetyPolicy, *, base: str | None,
                        exclude: Callable[[str], bool]) -> tuple[list[str], str]:
     """The changed paths, and the diff of those not excluded.
 
     Raises:
         ChangesUnavailable: with one sentence saying what to do instead.
     """
-    repo = Repository.open(root, policy=SafetyPolicy.from_settings(settings))
+    repo = Repository.open(root, policy=policy)
     if not repo.is_git:
         raise ChangesUnavailable("--diff and --base need a git repository; name the files to review instead.")
     try:

@@ -13,17 +13,14 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backdev.cli_errors import EXIT_FINDINGS, EXIT_OK
 from backdev.workflow.review.baseline import load_baseline, new_fingerprints
 from backdev.workflow.review.budget import Budget, BudgetProvider, check_price
-from backdev.workflow.review.report import ReviewReport, counts_line, render
-from backdev.workflow.review.request import ReviewError, ReviewRequest
-
-if TYPE_CHECKING:
-    from backdev.assistant import Assistant
-    from backdev.compose import Workspace
+from backdev.workflow.review.formats import render
+from backdev.workflow.review.report import ReviewReport, counts_line
+from backdev.workflow.review.request import ReviewError
 
 
 @dataclass(frozen=True)
@@ -74,53 +71,6 @@ def finish_report(report: ReviewReport, options: ReportOptions) -> tuple[ReviewR
     return report, render(report, options.fmt, exit_code=status), status
 
 
-@dataclass
-class SharedRepository:
-    """The repository as every part of a review sees it, read once (file list, memory, overview)."""
-
-    context: Any = None
-
-    def attach(self, assistant: Assistant, workspace: Workspace) -> None:
-        """Give `assistant` the read tools and the project text, as `attach_repository` does."""
-        from backdev.repo.context import attach_repository
-        from backdev.repo.tools import repo_tools
-
-        if self.context is None:
-            self.context = attach_repository(assistant, workspace)
-            return
-        context = self.context
-        assistant.repo = context.repo
-        for tool in repo_tools(context.repo, workspace.settings):
-            assistant.all_tools.register(tool)
-        memory = context.memory.prompt_text() if context.memory is not None else ""
-        assistant.set_context("project", "\n\n".join(part for part in (memory, context.overview) if part))
-
-
-def begin_one_pass(assistant: Assistant, workspace: Workspace, request: ReviewRequest,
-                   repository: SharedRepository | None = None) -> None:
-    """Make the session a review the model can do in one pass, with the repository in view.
-
-    The session is stored as a review (not listed among chats); the repository is attached as in
-    a chat (the read tools, project memory and the overview in the system prompt; read once for
-    all the parts sharing `repository`); only tools that need no approval are offered (nothing is
-    written or run); the phase text is the one-pass review prompt (`one_pass`).
-
-    Raises:
-        ReviewError: the persona's workflow has no review phase.
-    """
-    from backdev.tools.base import ToolRegistry
-    from backdev.workflow.review.artifact import begin_review, review_workflow
-    from backdev.workflow.review.one_pass import one_pass_prompt
-
-    phase = review_workflow(assistant).workflow.review_phase
-    assistant.store.mark_review(assistant.session.id)
-    (repository or SharedRepository()).attach(assistant, workspace)
-    assistant.all_tools = ToolRegistry({n: t for n, t in assistant.all_tools.tools.items() if t.approval is None})
-    begin_review(assistant, request)
-    if phase is not None:
-        assistant.set_context("phase", one_pass_prompt(phase))
-
-
 def status_line(report: ReviewReport) -> str:
     """`1 high, 2 low` for stderr, with how many are new when there is a baseline."""
     line = counts_line(report.findings)
@@ -137,12 +87,12 @@ def budget_provider(provider: Any, settings: Any, max_cost: float | None) -> tup
         ReviewError: no API key (nothing could be sent), or the model's price is unknown, so the
             budget cannot be kept.
     """
-    if not getattr(provider, "has_credentials", True):
+    if not provider.has_credentials:
         raise ReviewError("No API key is set: export ANTHROPIC_API_KEY=sk-ant-… (or ANTHROPIC_BASE_URL for a "
                           "compatible gateway) and run the review again.")
     if max_cost is None:
         return provider, None
-    from backdev.llm.cost import overrides_from_settings
+    from backdev.llm.cost import overrides_from_settings  # only with --max-cost
     from backdev.llm.models import resolve_model
 
     prices = overrides_from_settings(settings.prices)

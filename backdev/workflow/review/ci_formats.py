@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from backdev.workflow.review.fingerprint import fingerprint
+from backdev.workflow.review.findings import fingerprint
 from backdev.workflow.review.report import ReviewReport
 
 GITHUB_COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}

@@ -51,9 +51,7 @@ class Finding:
         return f"{self.path}:{self.line}"
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON shape: the fields, then `fingerprint` (see review.fingerprint)."""
-        from backdev.workflow.review.fingerprint import fingerprint
-
+        """The documented JSON shape: the fields, then `fingerprint` (see `fingerprint`)."""
         return {**asdict(self), "fingerprint": fingerprint(self)}
 
     @classmethod
@@ -70,3 +68,37 @@ def sort_findings(findings: list[Finding] | tuple[Finding, ...]) -> list[Finding
 def count_by_severity(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, int]:
     """`{"critical": n, "high": n, "medium": n, "low": n}` (every key present)."""
     return {s: sum(1 for f in findings if f.severity == s) for s in reversed(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class ReviewFindings:
+    """The findings of the session's last review, most severe first, and what it reviewed."""
+
+    scope: str
+    findings: tuple[Finding, ...]
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+# What makes two findings "the same finding" across runs and pushes: a hash of the file's path,
+# the category, the source line the finding points at (whitespace collapsed) and the title (case
+# and whitespace folded) — never the line number, so an edit above the finding, or moving the
+# function within its file, leaves it unchanged. It is the SARIF result's `partialFingerprints`,
+# the Code Climate issue's `fingerprint`, a key of the JSON report's findings, and what
+# `--baseline` compares.
+
+#: The key under SARIF `partialFingerprints` (versioned: a change of recipe gets a new key).
+SARIF_KEY = "backdevFinding/v1"
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fingerprint(finding: Finding) -> str:
+    """32 hex digits identifying the finding (see the comment above)."""
+    import hashlib  # ~6 ms with OpenSSL: findings load before the app's first frame, fingerprints with a report
+
+    # Without a source line (findings stored before lines were recorded) the line number stands in.
+    anchor = _folded(finding.source) if finding.source else f"line {finding.line}"
+    text = "\0".join((finding.path, finding.category, anchor, _folded(finding.title).lower()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

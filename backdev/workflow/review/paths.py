@@ -51,7 +51,8 @@ def _matches(pattern: str, path: str) -> bool:
     return pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])
 
 
-def expand_paths(root: Path, cwd: Path, raw_paths: tuple[str, ...] | list[str], settings: Settings) -> tuple[list[str], list[str]]:
+def expand_paths(root: Path, cwd: Path, raw_paths: tuple[str, ...] | list[str], settings: Settings,
+                 policy: SafetyPolicy) -> tuple[list[str], list[str]]:
     """The files the paths name, relative to the repository root, each once; and notes.
 
     Raises:
@@ -65,7 +66,7 @@ def expand_paths(root: Path, cwd: Path, raw_paths: tuple[str, ...] | list[str], 
     def repository_files() -> list[str]:
         nonlocal listed
         if listed is None:
-            listed = Repository.open(root, policy=SafetyPolicy.from_settings(settings)).files()
+            listed = Repository.open(root, policy=policy).files()
         return listed
 
     def add(relative: str, named: bool) -> None:

@@ -1,5 +1,5 @@
 """A finished review as a report: markdown (also the saved artifact) and JSON here; SARIF 2.1.0
-in `sarif`, GitHub annotations and Code Climate JSON in `ci_formats`.
+in `sarif`, GitHub annotations and Code Climate JSON in `ci_formats`; `formats.render` picks one.
 
 The JSON shape is stable and documented in the README (`"schema": "backdev.review/1"`; keys are
 only ever added).
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from backdev import __version__
 from backdev.workflow.phases.definition import Category
-from backdev.workflow.review.findings import Finding, count_by_severity, severity_rank, sort_findings
+from backdev.workflow.review.findings import Finding, count_by_severity, fingerprint, severity_rank, sort_findings
 
 JSON_SCHEMA_ID = "backdev.review/1"
 
@@ -42,8 +42,6 @@ class ReviewReport:
 
     def is_new(self, finding: Finding) -> bool:
         """True unless a baseline was given and holds this finding (by fingerprint)."""
-        from backdev.workflow.review.fingerprint import fingerprint
-
         return self.new is None or fingerprint(finding) in self.new
 
     def worst_at_least(self, threshold: str) -> bool:
@@ -118,23 +116,3 @@ def to_json(report: ReviewReport) -> str:
         "findings": [f.to_json() | ({} if report.new is None else {"new": report.is_new(f)}) for f in report.findings],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def render(report: ReviewReport, fmt: str, *, exit_code: int = 0) -> str:
-    """The report in `fmt` (md, json, sarif, github or codeclimate); `exit_code` goes into SARIF's invocation."""
-    # The CI formats live in their own modules, which import this one.
-    if fmt == "json":
-        return to_json(report)
-    if fmt == "sarif":
-        from backdev.workflow.review.sarif import to_sarif_text
-
-        return to_sarif_text(report, exit_code=exit_code, new=report.new)
-    if fmt == "github":
-        from backdev.workflow.review.ci_formats import to_github
-
-        return to_github(report, report.new)
-    if fmt == "codeclimate":
-        from backdev.workflow.review.ci_formats import to_codeclimate
-
-        return to_codeclimate(report)
-    return to_markdown(report)

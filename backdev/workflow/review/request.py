@@ -100,14 +100,13 @@ def check_target(target: ReviewTarget) -> ReviewTarget:
     return target
 
 
-def read_numbered(root: Path, relative: str, settings: Settings) -> tuple[str, list[str]]:
+def read_numbered(root: Path, relative: str, settings: Settings, policy: SafetyPolicy) -> tuple[str, list[str]]:
     """A file's lines with their numbers (as the read_file tool shows them, which findings refer
     to), redacted, within the read caps; and notes on what was cut or redacted.
 
     Raises:
         ReviewError: not a file, or not text.
     """
-    policy = SafetyPolicy.from_settings(settings)
     try:
         piece = Repository(root, None, policy).read(relative, max_bytes=settings.read_max_bytes,
                                                     max_lines=settings.read_max_lines)
@@ -132,7 +131,7 @@ def slug_of(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "review"
 
 
-def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings, *,
+def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Settings, policy: SafetyPolicy, *,
                  cwd: Path | None = None, max_files: int = MAX_FILES) -> ReviewRequest:
     """A review of the named files, folders or globs (relative to `cwd`, the root by default; see `paths`).
 
@@ -140,7 +139,7 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
         ReviewError: a path outside the repository, missing, binary or a secret file; too many files.
     """
     try:
-        files, notes = expand_paths(root, (cwd or root).resolve(), paths, settings)
+        files, notes = expand_paths(root, (cwd or root).resolve(), paths, settings, policy)
     except PathsError as exc:
         raise ReviewError(str(exc)) from None
     if len(files) > max_files:
@@ -150,7 +149,7 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
         raise ReviewError("Those paths name only secret files: name the files to review.")
     blocks = []
     for relative in files:
-        body, file_notes = read_numbered(root, relative, settings)
+        body, file_notes = read_numbered(root, relative, settings, policy)
         blocks.append(_file_block(relative, body))
         notes += file_notes
     scope = ", ".join(files) if len(files) <= 3 else f"{files[0]} and {len(files) - 1} more files"
@@ -160,7 +159,8 @@ def review_files(root: Path, paths: tuple[str, ...] | list[str], settings: Setti
                          text, blocks, files, notes, in_scope=list(files))
 
 
-def review_changes(root: Path, settings: Settings, *, base: str | None = None, max_files: int = MAX_FILES) -> ReviewRequest:
+def review_changes(root: Path, settings: Settings, policy: SafetyPolicy, *, base: str | None = None,
+                   max_files: int = MAX_FILES) -> ReviewRequest:
     """A review of the uncommitted changes (`base` None) or of everything since the merge base with `base`.
 
     Raises:
@@ -170,7 +170,7 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None, m
     patterns = exclusion_patterns(settings)
     own = lambda path: is_excluded(path, patterns)  # noqa: E731
     try:
-        changed, diff = changes_for_review(root, settings, base=base, exclude=lambda p: secret(p) or own(p))
+        changed, diff = changes_for_review(root, policy, base=base, exclude=lambda p: secret(p) or own(p))
     except ChangesUnavailable as exc:
         raise ReviewError(str(exc)) from None
     scope = "uncommitted changes" if base is None else f"changes since the merge base with {base}"
@@ -192,7 +192,7 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None, m
         if not (root / relative).is_file():
             continue  # deleted: the diff shows it
         try:
-            body, file_notes = read_numbered(root, relative, settings)
+            body, file_notes = read_numbered(root, relative, settings, policy)
         except ReviewError as exc:
             notes.append(str(exc))
             continue
@@ -206,14 +206,15 @@ def review_changes(root: Path, settings: Settings, *, base: str | None = None, m
                          in_scope=in_scope)
 
 
-def prepare_review(root: Path, target: ReviewTarget, settings: Settings, *, cwd: Path | None = None,
-                   split: bool = False) -> ReviewRequest:
-    """The review request for a target (see `review_files` and `review_changes`); paths are relative to `cwd`.
+def prepare_review(root: Path, target: ReviewTarget, settings: Settings, policy: SafetyPolicy, *,
+                   cwd: Path | None = None, split: bool = False) -> ReviewRequest:
+    """The review request for a target (see `review_files` and `review_changes`); paths are relative
+    to `cwd`, and files are read with the session's `policy`.
 
     `split`: the request will be reviewed in parts (`backdev review`), so up to `MAX_SPLIT_FILES`
     files are taken instead of `MAX_FILES` (what one message can hold).
     """
     limit = MAX_SPLIT_FILES if split else MAX_FILES
     if target.paths:
-        return review_files(root, target.paths, settings, cwd=cwd, max_files=limit)
-    return review_changes(root, settings, base=target.base, max_files=limit)
+        return review_files(root, target.paths, settings, policy, cwd=cwd, max_files=limit)
+    return review_changes(root, settings, policy, base=target.base, max_files=limit)

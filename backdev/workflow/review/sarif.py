@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from backdev import __version__
 from backdev.workflow.review.findings import Finding, severity_rank
-from backdev.workflow.review.fingerprint import SARIF_KEY, fingerprint
+from backdev.workflow.review.findings import SARIF_KEY, fingerprint
 from backdev.workflow.review.report import ReviewReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

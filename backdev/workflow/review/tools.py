@@ -16,7 +16,7 @@ def report_finding_tool(workflow: WorkflowSession) -> Tool:
 
     def handler(args: dict[str, Any]) -> ToolOutcome:
         raw_path = str(args.get("path", ""))
-        scope = workflow.review_scope or ReviewScope(workflow.root)
+        scope = workflow.finding_scope or ReviewScope(workflow.root)
         try:
             relative = scope.normalise(raw_path)
         except FindingRefused as exc:

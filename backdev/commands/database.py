@@ -1,4 +1,4 @@
-"""The slash commands of the person's database: `/schema [TABLE]` and `/explain SQL` (both front ends).
+"""The database's slash commands: `/schema [TABLE]` and `/explain SQL` (registered once the repository is read).
 
 They run the same code as the model's tools (the SQL check included: `/explain` refuses a write
 just as `explain_query` does) and return plain text for now. Without a database they say how to
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from backdev.commands import CommandOutcome, CommandRunner, CommandSpec
+from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
 from backdev.db.context import HOW_TO_ENABLE, DatabaseContext
 
 
-def register_db_commands(runner: CommandRunner, context: DatabaseContext | None) -> None:
-    """Add `/schema` and `/explain` to a front end's command runner."""
+def register_database_commands(runner: CommandRunner, context: DatabaseContext | None) -> None:
+    """Add `/schema` and `/explain` to `runner`."""
 
     def run(tool: str, arguments: dict[str, Any]) -> CommandOutcome:
         if context is None or context.tools is None:

@@ -1,4 +1,4 @@
-"""A stored session as transcript items, for resuming (no widgets: the transcript builds those).
+"""A stored session as transcript items, for resuming (no widgets: each front end builds its own).
 
 Superseded rows (a partial reply that was asked again) are in the store and the export but not
 shown, so a resumed transcript reads as the conversation went on. Tool results are shown as the
@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backdev.session.context import unanswered_turns
 from backdev.session.store import StoredMessage
 
 ItemKind = Literal["user", "reply", "tool", "error", "note"]  # notes: only of a live transcript put away
 
 
 @dataclass(frozen=True)
-class HistoryItem:
+class TranscriptItem:
     """One transcript entry of a stored session."""
 
     kind: ItemKind
@@ -35,28 +36,34 @@ def _result_text(content: Any) -> str:
     return ""
 
 
-def history_items(rows: list[StoredMessage]) -> list[HistoryItem]:
-    """The transcript items for `rows`, in order."""
-    items: list[HistoryItem] = []
+def transcript_items(rows: list[StoredMessage]) -> list[TranscriptItem]:
+    """The transcript items for `rows`, in order (both front ends show a resumed session from these).
+
+    A message that got no answer (see `backdev.session.context.unanswered_turns`) has the status
+    `not answered`.
+    """
+    unanswered = unanswered_turns(rows)
+    items: list[TranscriptItem] = []
     for row in rows:
         if row.status == "superseded":
             continue
         if row.role == "user" and row.kind == "message":
-            items.append(HistoryItem("user", row.text, attachments=tuple(row.meta.get("attachments") or ())))
+            items.append(TranscriptItem("user", row.text, "not answered" if row.turn in unanswered else "complete",
+                                        attachments=tuple(row.meta.get("attachments") or ())))
         elif row.kind == "tool_results":
             results = {b.get("tool_use_id"): _result_text(b.get("content")) for b in row.content}
             for call in row.meta.get("tool_calls") or []:
-                items.append(HistoryItem("tool", call.get("summary", call.get("name", "tool")),
+                items.append(TranscriptItem("tool", call.get("summary", call.get("name", "tool")),
                                          detail=results.get(call.get("id"), ""), is_error=bool(call.get("is_error"))))
         elif row.role == "assistant":
             if row.text:
-                items.append(HistoryItem("reply", row.text, row.status))
+                items.append(TranscriptItem("reply", row.text, row.status))
             if row.status in ("failed", "interrupted") and row.meta.get("error"):
-                items.append(HistoryItem("error", row.meta["error"], row.status))
+                items.append(TranscriptItem("error", row.meta["error"], row.status))
     return items
 
 
-def recent_start(items: list[HistoryItem], window: int, char_budget: int) -> int:
+def recent_start(items: list[TranscriptItem], window: int, char_budget: int) -> int:
     """Where the part of `items` to build first begins: at most `window` items and about
     `char_budget` characters of text (rendering markdown costs by its size), but never fewer than
     the last two items, so the last exchange always shows."""

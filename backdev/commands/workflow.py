@@ -1,28 +1,27 @@
-"""The workflow's slash commands, registered on the shared `CommandRunner` by both front ends.
+"""The workflow's slash commands.
 
 - `/phase` shows the current phase: checklist with states and notes, artifacts, the last test run.
-- `/phase NAME` and `/next` switch phases (action `switched`: the front end refreshes what it shows).
-- `/review PATH`, `/review --diff`, `/review --base BRANCH` prepare a review and return action
-  `review`; the front end takes the request with `reviewing.take_pending_review` and sends it.
-- `/findings` lists the last review's findings.
+- `/phase NAME` and `/next` switch phases.
+- `/review PATH`, `/review --diff`, `/review --base BRANCH` prepare a review, enter the review
+  phase and return the request as a `StartReview` follow-up: the driver streams it.
+- `/findings` shows the last review's findings.
 
-The workflow follows `/persona` and `/new` by itself (an assistant switch hook, see attach.py).
+They act on the assistant's workflow as it is when they run, so they follow `/persona` and `/new`
+(which reopen it) by themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from backdev.commands import CommandOutcome, CommandRunner, CommandSpec
+from backdev.assistant import Assistant
+from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec, StartReview
 from backdev.workflow.phases.definition import Phase
 from backdev.workflow.phases.engine import PhaseNotFound, WorkflowSession
+from backdev.workflow.review.findings import ReviewFindings, sort_findings
 from backdev.workflow.review.report import findings_list
 from backdev.workflow.review.request import ReviewError, parse_review_argument
-from backdev.workflow.review.artifact import start_review
-
-if TYPE_CHECKING:
-    from backdev.assistant import Assistant
+from backdev.workflow.review.steps import review_workflow, start_review
 
 NO_WORKFLOW = ("The persona {name} has no workflow: this is a plain chat. A persona gets one from a "
                "`<name>.workflow.yaml` file beside its own file.")
@@ -31,15 +30,11 @@ NO_WORKFLOW = ("The persona {name} has no workflow: this is a plain chat. A pers
 def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> None:
     """Add /phase, /next, /review and /findings to `runner`."""
 
-    def workflow_or_none() -> WorkflowSession | None:
-        workflow = assistant.workflow
-        return workflow if isinstance(workflow, WorkflowSession) else None
-
     def no_workflow() -> CommandOutcome:
         return CommandOutcome(NO_WORKFLOW.format(name=assistant.persona.name), error=True)
 
     def phase(argument: str) -> CommandOutcome:
-        workflow = workflow_or_none()
+        workflow = assistant.workflow
         if workflow is None:
             return no_workflow()
         if not argument:
@@ -47,32 +42,32 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
         return _switch(workflow, lambda: workflow.switch(argument))
 
     def next_phase(_: str) -> CommandOutcome:
-        workflow = workflow_or_none()
+        workflow = assistant.workflow
         if workflow is None:
             return no_workflow()
         return _switch(workflow, workflow.advance)
 
     def review(argument: str) -> CommandOutcome:
-        workflow = workflow_or_none()
-        if workflow is None:
+        if assistant.workflow is None:
             return no_workflow()
         try:
-            request = start_review(assistant, parse_review_argument(argument))
+            workflow = review_workflow(assistant.workflow, assistant.persona.name)
+            request = start_review(workflow, parse_review_argument(argument), assistant.settings, assistant.policy)
         except ReviewError as exc:
             return CommandOutcome(str(exc), error=True)
-        workflow.pending_review = request
         notes = "".join(f"\n  note: {n}" for n in request.notes)
-        return CommandOutcome(f"Reviewing {request.scope} in the {workflow.phase.title} phase…{notes}", action="review",
-                              argument=request.scope)
+        return CommandOutcome(f"Reviewing {request.scope} in the {workflow.phase.title} phase…{notes}",
+                              then=StartReview(request))
 
     def findings(_: str) -> CommandOutcome:
-        workflow = workflow_or_none()
+        workflow = assistant.workflow
         if workflow is None:
             return no_workflow()
-        if not workflow.state.review_scope:
+        state = workflow.state
+        if not state.review_scope:
             return CommandOutcome("No review yet in this session: /review PATH, /review --diff or /review --base BRANCH.")
-        listing = findings_list(workflow.state.findings)
-        return CommandOutcome(f"Findings of the review of {workflow.state.review_scope}:\n{listing}")
+        return CommandOutcome(f"Findings of the review of {state.review_scope}:\n{findings_list(state.findings)}",
+                              findings=ReviewFindings(state.review_scope, tuple(sort_findings(state.findings))))
 
     for spec, handler in (
         (CommandSpec("phase", "[NAME]", "show the phase and its checklist, or switch to another phase"), phase),
@@ -94,4 +89,4 @@ def _switch(workflow: WorkflowSession, move: Callable[[], Phase]) -> CommandOutc
     if unchecked:
         lines.append(f"  ({left.title} still has open items: {', '.join(unchecked)}; /phase {left.id} goes back.)")
     lines.append("  /phase shows its checklist.")
-    return CommandOutcome("\n".join(lines), action="switched")
+    return CommandOutcome("\n".join(lines))

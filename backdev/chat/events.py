@@ -1,0 +1,147 @@
+"""What the session driver yields (events) and returns, and what it may ask; plain frozen dataclasses, no UI.
+
+A front end renders a stream of `ChatEvent`s: the tool loop's events (`backdev.llm.events`) for a
+turn, plus the driver's own — a line to show, the message leaving, a message not sent, the
+conversation changing, a review's findings. It answers `Question`s through the async `Confirm`
+callback it gave the driver (approvals go through its `Approver`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from backdev.chat.transcript import TranscriptItem
+from backdev.llm.events import LoopEvent, Usage
+from backdev.workflow.review.findings import Finding
+
+if TYPE_CHECKING:  # the report's module loads with the first review, not with the app
+    from backdev.workflow.review.report import ReviewReport
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line for the person: a command's output, a note on the message, what happened."""
+
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class MessageSent:
+    """The message is ready and leaves now (a front end shows it and clears its prompt).
+
+    Attributes:
+        text: what is sent and stored (secret-looking values redacted).
+        typed: what the person typed (to recognise it in the prompt).
+        attachments: the attached paths.
+    """
+
+    text: str
+    typed: str
+    attachments: tuple[str, ...] = ()
+
+
+NotSentReason = Literal["missing_paths", "secret_files", "no_repository"]
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """Nothing was sent or stored: the person keeps `typed` to fix or confirm (`message` says what)."""
+
+    typed: str
+    reason: NotSentReason
+    message: str
+
+
+@dataclass(frozen=True)
+class TranscriptCleared:
+    """The conversation is another one now (`/new`, or a session opened): clear what is shown."""
+
+
+@dataclass(frozen=True)
+class SessionOpened:
+    """Another saved session is current: show its transcript, its sent messages and its draft."""
+
+    items: tuple[TranscriptItem, ...]
+    sent: tuple[str, ...]
+    draft: str
+
+
+@dataclass(frozen=True)
+class FindingsShown:
+    """A review's findings, most severe first (`text` lists them for a line-mode front end)."""
+
+    scope: str
+    findings: tuple[Finding, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class ReviewFinished:
+    """A review's end: its report (the findings and the closing summary), whether it finished, and why
+    not, in words for outside a chat (no `/retry`)."""
+
+    report: ReviewReport
+    finished: bool
+    failure: str = ""
+
+
+@dataclass(frozen=True)
+class QuitRequested:
+    """`/quit`: everything is saved; the front end leaves."""
+
+
+ChatEvent = (LoopEvent | Note | MessageSent | NotSent | TranscriptCleared | SessionOpened | FindingsShown
+             | ReviewFinished | QuitRequested)
+
+
+TurnStarter = Callable[[], AsyncGenerator[ChatEvent, None]]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command line did: events to show now, and a turn to stream next (a retry, a review)."""
+
+    events: tuple[ChatEvent, ...] = ()
+    turn: TurnStarter | None = None
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    """What a status line shows: persona, model, repository (`shop (main*)`), phase, totals."""
+
+    persona: str
+    model: str
+    repository: str
+    phase: str = ""
+    usage: Usage = field(default_factory=Usage)
+    cost: float | None = 0.0
+
+
+@dataclass(frozen=True)
+class MissingPaths:
+    """Some `@paths` do not exist or may not be attached: send the message without them?"""
+
+    problem: str
+    missing: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SecretFiles:
+    """Secret files (.env, keys…) are attached: send them? `preview` is exactly what would be sent."""
+
+    files: tuple[str, ...]
+    preview: str
+
+
+Question = MissingPaths | SecretFiles
+Confirm = Callable[[Question], Awaitable[bool]]
+
+
+async def decline(question: Question) -> bool:
+    """The answer when nobody can be asked: no."""
+    return False

@@ -1,0 +1,114 @@
+"""What a slash command is, what it produces, and the runner that dispatches a typed line.
+
+A handler returns a `CommandOutcome`: text to show, and what follows as typed values — the
+session changed (`cleared`), the person leaves (`quit`), a review's findings to show
+(`findings`), or a turn to stream next (`then`: `Retry` or `StartReview`). The session driver
+carries those out; no front end dispatches on names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backdev.commands.syntax import command_name
+from backdev.workflow.review.findings import ReviewFindings
+
+if TYPE_CHECKING:  # the review modules load with the commands that use them, not with every front end
+    from backdev.workflow.review.request import ReviewRequest
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A slash command: its name, its argument hint and one line of help.
+
+    Attributes:
+        during_turn: it may run while a reply streams (it changes nothing the turn is part of).
+    """
+
+    name: str
+    args: str
+    help: str
+    during_turn: bool = False
+
+    @property
+    def usage(self) -> str:
+        return f"/{self.name} {self.args}".rstrip()
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Ask the last question again (`/retry`)."""
+
+
+@dataclass(frozen=True)
+class StartReview:
+    """Stream the review prepared by `/review`."""
+
+    request: ReviewRequest
+
+
+FollowUp = Retry | StartReview
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    """What a command produced.
+
+    Attributes:
+        text: what to show (empty: nothing).
+        error: the command failed; `text` says why and what to do.
+        cleared: the conversation is another one now (`/new`): what was shown belongs to the old one.
+        quit: leave (everything is already saved).
+        findings: the last review's findings to show (`/findings`).
+        then: a turn to stream now.
+    """
+
+    text: str = ""
+    error: bool = False
+    cleared: bool = False
+    quit: bool = False
+    findings: ReviewFindings | None = None
+    then: FollowUp | None = None
+
+
+Handler = Callable[[str], CommandOutcome]
+
+
+class CommandRunner:
+    """Runs slash commands; each concern `register`s its own (see the package docstring)."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, CommandSpec] = {}
+        self.handlers: dict[str, Handler] = {}
+        self.register(CommandSpec("help", "", "list the commands", during_turn=True), self._help)
+
+    def register(self, spec: CommandSpec, handler: Handler) -> None:
+        self.specs[spec.name] = spec
+        self.handlers[spec.name] = handler
+
+    def completions(self, prefix: str) -> list[CommandSpec]:
+        """Commands whose `/name` starts with `prefix` (which includes the slash)."""
+        word = prefix.lstrip("/").lower()
+        return [spec for name, spec in sorted(self.specs.items()) if name.startswith(word)]
+
+    def spec_for(self, line: str) -> CommandSpec | None:
+        """The command a line runs, or None for an unknown one."""
+        return self.specs.get(command_name(line))
+
+    def run(self, line: str) -> CommandOutcome:
+        """Run one command line such as `/model opus`."""
+        name, _, argument = line.strip().lstrip("/").partition(" ")
+        handler = self.handlers.get(name.lower())
+        if handler is None:
+            return CommandOutcome(
+                f"Unknown command /{name}: /help lists them (start with // to send a message beginning with /).",
+                error=True,
+            )
+        return handler(argument.strip())
+
+    def _help(self, _: str) -> CommandOutcome:
+        width = max(len(spec.usage) for spec in self.specs.values())
+        lines = [f"{spec.usage.ljust(width)}  {spec.help}" for _, spec in sorted(self.specs.items())]
+        return CommandOutcome("\n".join(lines))

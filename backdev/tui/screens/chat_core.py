@@ -1,0 +1,244 @@
+"""The chat screen's core: its parts, and how it feeds the session driver and renders its events.
+
+Input goes to the driver (`backdev.chat.ChatDriver`); what comes back is rendered here. A turn
+(a message, a retry, a review) runs in an exclusive worker that only iterates the driver's
+events and posts each one as a `DriverEvent`; the handler (on the main thread, in order) renders
+it. A command that starts no turn runs inline and its events are rendered at once. Esc cancels the
+worker: the core keeps what arrived, marked cancelled, and the transcript marks it too; a message
+that never left goes back into the prompt.
+
+Approvals and confirmations the driver asks for travel as messages carrying a future that a
+modal resolves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker
+
+from backdev.chat.driver import ChatDriver
+from backdev.chat.events import (
+    ChatEvent,
+    FindingsShown,
+    MessageSent,
+    Note,
+    NotSent,
+    QuitRequested,
+    ReviewFinished,
+    SecretFiles,
+    SessionOpened,
+    TranscriptCleared,
+)
+from backdev.llm.events import Notice, ToolCallFinished, TurnFailed, TurnFinished
+from backdev.tools.base import ApprovalRequest, Decision
+from backdev.tui.options import AppOptions
+from backdev.tui.turn_view import TurnView
+from backdev.tui.widgets.composer import Composer
+from backdev.tui.widgets.entries import UserEntry
+from backdev.tui.widgets.prompt import PromptArea
+from backdev.tui.widgets.status import StatusBar, StatusInfo
+from backdev.tui.widgets.transcript import Transcript
+from backdev.tui.widgets.workflow_panel import WorkflowPanel
+
+SaveSetting = Callable[[str, Any], bool]
+
+
+class ChatCore(Screen[None]):
+    """The parts of the conversation screen and its traffic with the driver."""
+
+    @dataclass
+    class DriverEvent(Message, bubble=False):
+        """One event from the driver, posted by the turn's worker."""
+
+        event: ChatEvent
+
+    @dataclass
+    class TurnCancelled(Message, bubble=False):
+        """The turn's worker was cancelled; `unsent` is a message that never left (put it back)."""
+
+        unsent: str | None = None
+
+    @dataclass
+    class ApprovalRequested(Message, bubble=False):
+        """The driver asks before something writes or runs; resolve `future` with a Decision."""
+
+        request: ApprovalRequest
+        future: asyncio.Future[Decision]
+
+    @dataclass
+    class ConfirmRequested(Message, bubble=False):
+        """The driver asks whether to send secret files; resolve `future` with yes or no."""
+
+        question: SecretFiles
+        future: asyncio.Future[bool]
+
+    def __init__(self, driver: ChatDriver, options: AppOptions, notes: list[str], save_setting: SaveSetting) -> None:
+        super().__init__()
+        self.driver = driver
+        self.options = options
+        self.app_notes = notes
+        self.save_setting = save_setting
+        self.turn: Worker[None] | None = None
+        self.turn_view: TurnView | None = None
+
+    # --- parts ---------------------------------------------------------------------------------
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def prompt(self) -> PromptArea:
+        return self.query_one(PromptArea)
+
+    @property
+    def live(self) -> bool:
+        """False while the app is closing: a cancelled worker's last messages have nowhere to go."""
+        return self.is_attached and self.transcript.is_attached
+
+    @property
+    def busy(self) -> bool:
+        """A turn is running (or waiting to start)."""
+        return self.turn is not None and self.turn.is_running
+
+    def refresh_panel(self) -> None:
+        self.query_one(WorkflowPanel).show(self.driver.workflow_view())
+
+    def refresh_status(self) -> None:
+        state = "streaming…" if self.busy else self.driver.still_loading
+        self.query_one(StatusBar).show(StatusInfo(self.driver.status(), state))
+
+    def save_draft(self) -> None:
+        """Keep what is typed (or a message still waiting to be sent) with the session."""
+        self.driver.save_draft(self.prompt.text)
+
+    # --- input ---------------------------------------------------------------------------------
+
+    def refuses_while_busy(self, line: str) -> bool:
+        """True (and says so) when a command would change a turn that is still streaming."""
+        refusal = self.driver.refusal_during_turn(line) if self.busy else None
+        if refusal is not None:
+            self.notify(refusal, severity="warning")
+            return True
+        return False
+
+    async def run_command(self, line: str) -> None:
+        """Run a slash command (typed, or from the palette): show what it says, stream the turn it starts."""
+        if self.refuses_while_busy(line):
+            return
+        result = self.driver.command(line)
+        for event in result.events:
+            if isinstance(event, QuitRequested):
+                await self.app.action_quit()
+                return
+            await self.show(event)
+        if result.turn is not None:
+            self.run_turn(result.turn)
+        self.refresh_panel()
+        self.refresh_status()
+
+    def send(self, text: str, *, typed: str | None = None) -> None:
+        """Send a message (the driver reads its attachments first); the prompt is cleared once it leaves."""
+        self.turn = self._stream(lambda: self.driver.send(text, typed))
+        self.refresh_bindings()
+
+    def retry(self) -> None:
+        """Ask the last question again (`/retry`, the Retry button)."""
+        self.run_turn(self.driver.retry)
+
+    def run_turn(self, start: Callable[[], AsyncGenerator[ChatEvent, None]]) -> None:
+        """Stream a turn the driver starts by itself (a retry, a review) into the transcript."""
+        if self.busy:
+            self.notify("A reply is streaming: press Esc to cancel it first.", severity="warning")
+            return
+        self.transcript.retire_errors()
+        self.transcript.anchor()
+        self.turn = self._stream(start)
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _stream(self, start: Callable[[], AsyncGenerator[ChatEvent, None]]) -> None:
+        try:
+            async with aclosing(start()) as events:
+                async for event in events:
+                    self.post_message(self.DriverEvent(event))
+        except asyncio.CancelledError:
+            self.post_message(self.TurnCancelled(unsent=self.driver.take_unsent()))
+            raise
+
+    # --- rendering -----------------------------------------------------------------------------
+
+    async def show(self, event: ChatEvent) -> None:
+        """Render one of the driver's events."""
+        transcript = self.transcript
+        if isinstance(event, MessageSent):
+            self.prompt.remember(event.typed)
+            if self.prompt.text == event.typed:
+                self.prompt.set_text("")
+            transcript.retire_errors()
+            transcript.anchor()  # sending is a return to the tail
+            await transcript.add(UserEntry(event.text, event.attachments))
+            self.refresh_status()
+        elif isinstance(event, (Note, Notice)):
+            if isinstance(event, Notice) and self.turn_view is not None:
+                await self.turn_view.apply(event)  # closes the reply it follows
+            await transcript.note(event.text, error=event.error)
+        elif isinstance(event, NotSent):
+            if event.reason == "secret_files":
+                self.notify(event.message, severity="warning")
+            else:
+                await transcript.note(event.message, error=True)
+        elif isinstance(event, TranscriptCleared):
+            await transcript.clear()
+        elif isinstance(event, SessionOpened):
+            await transcript.show_history(list(event.items))
+            self.prompt.sent = list(event.sent)
+            self.prompt.set_text(event.draft)
+        elif isinstance(event, FindingsShown):
+            await self.show_findings(event)
+        elif not isinstance(event, (QuitRequested, ReviewFinished)):  # the app leaves on /quit; a report is for the CLI
+            await self._show_turn_event(event)
+
+    async def _show_turn_event(self, event: ChatEvent) -> None:
+        assert self.turn_view is not None
+        await self.turn_view.apply(event)  # type: ignore[arg-type]  # the loop's events (others are ignored)
+        if isinstance(event, ToolCallFinished):
+            self.refresh_panel()
+        elif isinstance(event, (TurnFinished, TurnFailed)):
+            self.refresh_panel()
+            self.refresh_status()
+
+    async def show_findings(self, event: FindingsShown) -> None:
+        """A review's findings as a sortable table in the transcript."""
+        from backdev.tui.widgets.findings import FindingsEntry  # the table is built after the first frame
+
+        entry = FindingsEntry(list(event.findings), event.scope)
+        await self.transcript.add(entry)
+        if event.findings:
+            entry.query_one("FindingsTable").focus()
+
+    # --- what the driver asks ------------------------------------------------------------------
+
+    async def ask_approval(self, request: ApprovalRequest) -> Decision:
+        """The driver's approver: ask the person through the modal (runs in the turn worker)."""
+        future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        self.post_message(self.ApprovalRequested(request, future))
+        return await future
+
+    async def ask_confirmation(self, question: SecretFiles) -> bool:
+        """Ask before a secret file (.env, a key...) goes to the model (runs in the turn worker)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.post_message(self.ConfirmRequested(question, future))
+        return await future
