@@ -30,16 +30,15 @@ from backdev.chat.events import (
     ChatEvent,
     CommandResult,
     Confirm,
-    FindingsShown,
     MessageSent,
     Note,
     NotSent,
-    QuitRequested,
     SessionOpened,
     SessionStatus,
     TranscriptCleared,
     TurnStarter,
     decline,
+    outcome_events,
 )
 from backdev.chat.transcript import TranscriptItem, sent_messages, transcript_items
 from backdev.compose import Startup, Workspace
@@ -51,7 +50,7 @@ from backdev.tools.base import Approver
 from backdev.workflow.phases.view import WorkflowView
 
 if TYPE_CHECKING:  # loaded with the repository and the commands, after the first frame
-    from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
+    from backdev.commands.base import CommandRunner, CommandSpec
     from backdev.repo.completion import PathIndex
     from backdev.repo.context import RepoContext
     from backdev.session.listing import SessionRow
@@ -202,7 +201,9 @@ class ChatDriver:
         if context is not None:
             self._repository = context
             self._assistant.attach_repository(context)
-            self._register_repository_commands(self.commands, context)
+            from backdev.commands.repository import register_repository_commands  # see `commands`
+
+            register_repository_commands(self.commands, context)
         self._repository_ready.set()
 
     @staticmethod
@@ -247,6 +248,7 @@ class ChatDriver:
         if self._commands is None:
             from backdev.commands.base import CommandRunner  # built on first use (see the docstring)
             from backdev.commands.prompt import register_prompt_command
+            from backdev.commands.repository import register_repository_commands
             from backdev.commands.session import register_session_commands
             from backdev.commands.workflow import register_workflow_commands
 
@@ -255,18 +257,9 @@ class ChatDriver:
             register_workflow_commands(runner, self._assistant)
             register_prompt_command(runner, self._assistant)
             if self._repository is not None:
-                self._register_repository_commands(runner, self._repository)
+                register_repository_commands(runner, self._repository)
             self._commands = runner
         return self._commands
-
-    @staticmethod
-    def _register_repository_commands(runner: CommandRunner, context: RepoContext) -> None:
-        """/memory and /overview, and the database's /schema and /explain."""
-        from backdev.commands.database import register_database_commands  # see `commands`
-        from backdev.commands.repository import register_repository_commands
-
-        register_repository_commands(runner, context)
-        register_database_commands(runner, context.database)
 
     def completions(self, prefix: str) -> list[CommandSpec]:
         """Commands whose `/name` starts with `prefix` (which includes the slash), with their help."""
@@ -287,7 +280,7 @@ class ChatDriver:
         from backdev.commands.base import Retry, StartReview  # see `commands`
 
         outcome = self.commands.run(line)
-        events = self._outcome_events(outcome)
+        events = outcome_events(outcome)
         turn: TurnStarter | None = None
         if isinstance(outcome.then, Retry):
             turn = self.retry
@@ -295,17 +288,6 @@ class ChatDriver:
             request = outcome.then.request
             turn = lambda: self.review(request)  # noqa: E731
         return CommandResult(events, turn, outcome.error)
-
-    @staticmethod
-    def _outcome_events(outcome: CommandOutcome) -> tuple[ChatEvent, ...]:
-        events: list[ChatEvent] = [TranscriptCleared()] if outcome.cleared else []
-        if outcome.findings is not None:
-            events.append(FindingsShown(outcome.findings.scope, outcome.findings.findings, outcome.text))
-        elif outcome.text:
-            events.append(Note(outcome.text, outcome.error))
-        if outcome.quit:
-            events.append(QuitRequested())
-        return tuple(events)
 
     # --- turns ---------------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ from backdev.chat.transcript import TranscriptItem
 from backdev.llm.events import LoopEvent, Usage
 from backdev.workflow.review.findings import Finding
 
-if TYPE_CHECKING:  # the report's module loads with the first review, not with the app
+if TYPE_CHECKING:  # the report's module loads with the first review, the commands' with the first command
+    from backdev.commands.base import CommandOutcome
     from backdev.workflow.review.report import ReviewReport
 
 
@@ -107,6 +108,18 @@ class CommandResult:
     events: tuple[ChatEvent, ...] = ()
     turn: TurnStarter | None = None
     failed: bool = False
+
+
+def outcome_events(outcome: CommandOutcome) -> tuple[ChatEvent, ...]:
+    """What a command's outcome shows, as events (the turn that follows it is the driver's to start)."""
+    events: list[ChatEvent] = [TranscriptCleared()] if outcome.cleared else []
+    if outcome.findings is not None:
+        events.append(FindingsShown(outcome.findings.scope, outcome.findings.findings, outcome.text))
+    elif outcome.text:
+        events.append(Note(outcome.text, outcome.error))
+    if outcome.quit:
+        events.append(QuitRequested())
+    return tuple(events)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""The repository's slash commands: `/memory` and `/overview` (registered once the repository is read)."""
+"""The repository's slash commands, registered once it is read: `/memory`, `/overview`, and the
+database's `/schema` and `/explain` (the database is opened with the repository)."""
 
 from __future__ import annotations
 
 from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
+from backdev.commands.database import register_database_commands
 from backdev.repo.context import RepoContext
 
 
 def register_repository_commands(runner: CommandRunner, context: RepoContext) -> None:
-    """Add `/memory` and `/overview` to `runner`."""
+    """Add `/memory`, `/overview`, `/schema` and `/explain` to `runner`."""
 
     def memory(_: str) -> CommandOutcome:
         if context.memory is None:
@@ -23,3 +25,4 @@ def register_repository_commands(runner: CommandRunner, context: RepoContext) ->
                                 during_turn=True), memory)
     runner.register(CommandSpec("overview", "", "show the repository overview the model sees", during_turn=True),
                     overview)
+    register_database_commands(runner, context.database)
