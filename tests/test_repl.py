@@ -78,6 +78,20 @@ async def test_approval_is_asked_at_the_prompt(startup, workspace, scripted, pip
     assert "write notes.md" in output(repl)[1] and "+hello" in output(repl)[1]
 
 
+async def test_an_approval_is_answered_by_its_letter_alone(startup, workspace, scripted, pipe) -> None:  # type: ignore[no-untyped-def]
+    written: list[str] = []
+    tools = ToolRegistry()
+    tools.register(Tool("write", "w", {"type": "object"},
+                        lambda a: (written.append("x"), ToolOutcome("done", "write notes.md"))[1],
+                        approval=lambda a: ApprovalRequest("write", "write", "write notes.md", "+hello")))
+    startup = start_with(workspace, scripted, tools=tools)
+    scripted.enqueue(tool_call("write", {}), reply("Written."))
+    pipe.send_text("write it\ra/quit\r")  # no Enter after the letter
+    repl = make_repl(startup, workspace, pipe)
+    await repl.run()
+    assert written == ["x"] and "write" in startup.assistant.grants
+
+
 async def test_ctrl_c_at_the_prompt_keeps_the_draft(startup, workspace, pipe) -> None:  # type: ignore[no-untyped-def]
     pipe.send_text("half a thought\x03/quit\r")
     repl = make_repl(startup, workspace, pipe)

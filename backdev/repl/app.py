@@ -123,11 +123,8 @@ class PlainRepl:
         if not self._can_ask:
             self._say("  Denied: approvals need an interactive terminal.")
             return Decision.DENY
-        while True:
-            answer = await self._ask("  Allow? [y] once / [a] for this session / [n] no: ")
-            decision = APPROVAL_ANSWERS.get(answer.strip().lower()[:1])
-            if decision is not None:
-                return decision
+        # One key answers (Enter after it is harmless); Ctrl+C or Ctrl+D denies.
+        return await self._key("  Allow? [y] once / [a] for this session / [n] no: ", APPROVAL_ANSWERS, default="n")
 
     async def _confirm(self, question: Question) -> bool:
         if isinstance(question, MissingPaths):
@@ -141,8 +138,13 @@ class PlainRepl:
         return await self._yes("Send it?")
 
     async def _yes(self, question: str) -> bool:
-        answer = await self._ask(f"  {question} [y/n]: ")
-        return bool(answer.strip().lower().startswith("y"))
+        return await self._key(f"  {question} [y/n]: ", {"y": True, "n": False}, default="n")
+
+    async def _key(self, question: str, choices: dict[str, Any], *, default: str) -> Any:
+        """A single-keypress answer (backdev.repl.keys), read from the prompt's own input."""
+        from backdev.repl.keys import ask_key  # with the prompt, in an interactive terminal
+
+        return await ask_key(question, choices, default=default, input=self.prompt_input, output=self.prompt_output)
 
     async def _ask(self, question: str) -> str:
         """An answer to a question (approvals, y/n): not a line of input history."""
