@@ -63,13 +63,18 @@ async def test_slash_commands_complete_with_their_help(startup, workspace) -> No
     assert list(SlashCompleter(repl.driver.completions).get_completions(Document("hello /re"), None)) == []
 
 
-async def test_approval_is_asked_at_the_prompt(startup, workspace, scripted, pipe) -> None:  # type: ignore[no-untyped-def]
-    written: list[str] = []
+def writing_tool(written: list[str]) -> ToolRegistry:
+    """One tool that writes (so it asks first); `written` records each run."""
     tools = ToolRegistry()
     tools.register(Tool("write", "w", {"type": "object"},
                         lambda a: (written.append("x"), ToolOutcome("done", "write notes.md"))[1],
                         approval=lambda a: ApprovalRequest("write", "write", "write notes.md", "+hello")))
-    startup = start_with(workspace, scripted, tools=tools)
+    return tools
+
+
+async def test_approval_is_asked_at_the_prompt(startup, workspace, scripted, pipe) -> None:  # type: ignore[no-untyped-def]
+    written: list[str] = []
+    startup = start_with(workspace, scripted, tools=writing_tool(written))
     scripted.enqueue(tool_call("write", {}), reply("Written."))
     pipe.send_text("write it\ry\r/quit\r")
     repl = make_repl(startup, workspace, pipe)
@@ -80,11 +85,7 @@ async def test_approval_is_asked_at_the_prompt(startup, workspace, scripted, pip
 
 async def test_an_approval_is_answered_by_its_letter_alone(startup, workspace, scripted, pipe) -> None:  # type: ignore[no-untyped-def]
     written: list[str] = []
-    tools = ToolRegistry()
-    tools.register(Tool("write", "w", {"type": "object"},
-                        lambda a: (written.append("x"), ToolOutcome("done", "write notes.md"))[1],
-                        approval=lambda a: ApprovalRequest("write", "write", "write notes.md", "+hello")))
-    startup = start_with(workspace, scripted, tools=tools)
+    startup = start_with(workspace, scripted, tools=writing_tool(written))
     scripted.enqueue(tool_call("write", {}), reply("Written."))
     pipe.send_text("write it\ra/quit\r")  # no Enter after the letter
     repl = make_repl(startup, workspace, pipe)
