@@ -35,3 +35,33 @@ async def test_ctrl_c_and_ctrl_d_give_the_default() -> None:
             answer = await asyncio.wait_for(
                 ask_key("Allow? ", CHOICES, default="n", input=pipe, output=DummyOutput()), 5)
         assert answer == "deny"
+
+
+async def test_the_enter_typed_after_the_letter_does_not_reach_the_next_prompt() -> None:
+    # People type "n" then Enter out of habit: that Enter belongs to the answer. Reaching the next
+    # prompt it would send whatever sits there (after a declined attachment: the restored message).
+    from prompt_toolkit import PromptSession
+
+    with create_pipe_input() as pipe:
+        pipe.send_text("n\rnext line\r")
+        answer = await asyncio.wait_for(ask_key("Allow? ", CHOICES, input=pipe, output=DummyOutput()), 5)
+        following = await asyncio.wait_for(PromptSession(input=pipe, output=DummyOutput()).prompt_async("> "), 5)
+    assert (answer, following) == ("deny", "next line")
+
+
+async def test_a_letter_alone_still_answers_after_a_short_pause() -> None:
+    with create_pipe_input() as pipe:
+        pipe.send_text("y")
+        started = asyncio.get_running_loop().time()
+        answer = await asyncio.wait_for(ask_key("Allow? ", CHOICES, input=pipe, output=DummyOutput()), 5)
+    assert answer == "once" and asyncio.get_running_loop().time() - started < 2
+
+
+async def test_keys_typed_on_after_the_letter_reach_the_next_prompt() -> None:
+    from prompt_toolkit import PromptSession
+
+    with create_pipe_input() as pipe:
+        pipe.send_text("a/quit\r")
+        answer = await asyncio.wait_for(ask_key("Allow? ", CHOICES, input=pipe, output=DummyOutput()), 5)
+        following = await asyncio.wait_for(PromptSession(input=pipe, output=DummyOutput()).prompt_async("> "), 5)
+    assert (answer, following) == ("session", "/quit")

@@ -1,17 +1,23 @@
 """Single-keypress questions in plain mode: an approval is answered by its letter alone.
 
-`y`, `a` or `n` answers at once (upper case too); Enter after the letter, as people type out of
-habit, is harmless because the letter already answered. Any other key is ignored, and Ctrl+C or
+`y`, `a` or `n` answers (upper case too); an Enter typed right after the letter, as people do out
+of habit, is taken with the answer instead of reaching the next prompt (where it would send the
+message put back there). Without that Enter the answer stands after a short pause. Any other key is ignored, and Ctrl+C or
 Ctrl+D gives the default — for approvals that is always the safe answer (deny). Nothing typed here
 goes into the input history.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+# How long a letter waits for the habitual Enter before it answers on its own: longer than the gap
+# between two keys typed in one motion, short enough not to feel like a wait.
+ENTER_GRACE_SECONDS = 0.35
 
 
 async def ask_key(question: str, choices: Mapping[str, T], *, default: str | None = None,
@@ -29,10 +35,25 @@ async def ask_key(question: str, choices: Mapping[str, T], *, default: str | Non
     from prompt_toolkit.keys import Keys
 
     bindings = KeyBindings()
+    chosen: list[str] = []
+
+    def finish(app: Any) -> None:
+        if chosen and app.future is not None and not app.future.done():
+            app.exit(result=chosen[0])
 
     def answer_with(letter: str) -> Any:
         def handler(event: Any) -> None:
-            event.app.exit(result=letter)
+            if chosen:  # already answered: a second letter is not a new answer
+                return
+            chosen.append(letter)
+            asyncio.get_running_loop().call_later(ENTER_GRACE_SECONDS, finish, event.app)
+
+        return handler
+
+    def answer_now(letter: str) -> Any:
+        def handler(event: Any) -> None:
+            chosen[:] = [letter]  # the safe answer wins, even over a letter just typed
+            finish(event.app)
 
         return handler
 
@@ -41,16 +62,21 @@ async def ask_key(question: str, choices: Mapping[str, T], *, default: str | Non
         if letter.upper() != letter:
             bindings.add(letter.upper())(answer_with(letter))
     if default is not None:
-        bindings.add("c-c")(answer_with(default))
-        bindings.add("c-d")(answer_with(default))
+        bindings.add("c-c")(answer_now(default))
+        bindings.add("c-d")(answer_now(default))
 
     @bindings.add(Keys.Any)
-    def _ignore(event: Any) -> None:  # anything else: no echo, no effect
-        pass
+    def _other(event: Any) -> None:
+        # Before a letter: ignored, no echo. After one: the person is typing on, so the answer
+        # stands now and the key goes back in the queue, kept as typeahead for the next prompt.
+        if chosen:
+            for key_press in reversed(event.key_sequence):
+                event.app.key_processor.feed(key_press, first=True)
+            finish(event.app)
 
     @bindings.add("enter")
-    def _enter(event: Any) -> None:  # Enter alone is not an answer
-        pass
+    def _enter(event: Any) -> None:  # Enter alone is not an answer; after a letter it confirms it
+        finish(event.app)
 
     session: Any = PromptSession(key_bindings=bindings, input=input, output=output)
     letter = await session.prompt_async(question)
