@@ -53,6 +53,18 @@ def _replace(match: re.Match[str]) -> str:
     return _stand_in(match.group(0))
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """`text` with each lone surrogate (undecodable input, a `\\ud800` JSON escape) as U+FFFD.
+
+    Not for terminals (`visible` shows them) but for what must encode as UTF-8: the request body
+    and the session store. Returns `text` itself when it has none.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
 def visible(text: str) -> str:
     """`text` with every character a terminal would act on shown as a visible stand-in.
 

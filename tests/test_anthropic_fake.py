@@ -215,3 +215,15 @@ async def test_a_malformed_tool_input_is_a_tool_error_and_the_turn_goes_on(
     followup = fake_api.message_requests[1].body["messages"]
     assert isinstance(followup[1]["content"][1]["input"], dict)  # the API only takes an object back
     assert message in followup[2]["content"][0]["content"]
+
+
+async def test_a_lone_surrogate_in_the_conversation_is_sent_as_a_replacement_character(  # type: ignore[no-untyped-def]
+        fake_api: FakeAnthropic, workspace) -> None:
+    # Undecodable terminal input or a JSON escape in a tool result can leave a lone surrogate in a
+    # str; encoding the request as UTF-8 then failed on every turn, whatever /retry did.
+    fake_api.enqueue({"type": "text", "text": "ok"})
+    assistant = assistant_on(fake_api, workspace, ToolRegistry())
+    events = await drain(assistant.send("bad \ud800 byte"))
+    assert isinstance(events[-1], TurnFinished)
+    sent = fake_api.message_requests[0].body["messages"][0]["content"][0]["text"]
+    assert sent == "bad \ufffd byte"

@@ -100,3 +100,11 @@ def test_listing_sessions_takes_a_fixed_number_of_queries(store: SessionStore) -
     assert listed[0].usage_by_model == {"claude-sonnet-5-5": Usage(10, 29, 0, 1), "claude-haiku-5-5": Usage(10, 29, 0, 1)}
     assert {s.record.id: s.usage_by_model for s in listed} == {
         s.record.id: store.usage_by_model(s.record.id) for s in listed}
+
+
+def test_a_draft_or_title_with_a_lone_surrogate_is_kept_not_refused(store: SessionStore) -> None:
+    # A draft is what the person typed; undecodable input must not make keeping it fail.
+    s = store.create_session("/r", "p", "m")
+    store.update_session(s.id, draft="half \udcff typed", title="t \ud800")
+    got = store.get_session(s.id)
+    assert (got.draft, got.title) == ("half \ufffd typed", "t \ufffd")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from backdev.llm.events import ProviderEvent
+from backdev.safe_text import without_lone_surrogates
 
 EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
 
@@ -63,7 +64,25 @@ def to_api_params(request: Request) -> dict[str, Any]:
             tail["content"][-1]["cache_control"] = EPHEMERAL
         messages[-1] = tail
     params["messages"] = messages
-    return params
+    return encodable(params)
+
+
+def encodable(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings replaced by U+FFFD.
+
+    Undecodable terminal input (surrogate escapes) or a `\\ud800` escape in JSON a tool read leaves
+    lone surrogates in a str; the request body is UTF-8, so one of them would fail every later
+    turn. Values without one are returned as they are (no copy), so the prefix stays byte-stable.
+    """
+    if isinstance(value, str):
+        return without_lone_surrogates(value)
+    if isinstance(value, dict):
+        cleaned = {key: encodable(item) for key, item in value.items()}
+        return value if all(cleaned[key] is value[key] for key in value) else cleaned
+    if isinstance(value, (list, tuple)):
+        items = [encodable(item) for item in value]
+        return value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+    return value
 
 
 class Provider(Protocol):

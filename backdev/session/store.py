@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from backdev.llm.events import Usage
+from backdev.safe_text import without_lone_surrogates
 from backdev.session.migrations import migrate
 
 Status = Literal["complete", "interrupted", "cancelled", "failed", "superseded"]
@@ -92,11 +93,7 @@ _USAGE_SUMS = ("SUM(json_extract(usage, '$.input')), SUM(json_extract(usage, '$.
 
 def _storable(text: str) -> str:
     """`text` as SQLite can hold it: a stray surrogate (undecodable input) becomes U+FFFD, never an error."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return without_lone_surrogates(text)
 
 
 def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionRecord:
@@ -235,7 +232,7 @@ class SessionStore:
         with self._write() as db:
             db.execute(
                 f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
-                (*values.values(), time.time(), session_id),
+                (*(_storable(v) if isinstance(v, str) else v for v in values.values()), time.time(), session_id),
             )
 
     def set_state(self, session_id: str, key: str, value: Any) -> None:
