@@ -1,6 +1,7 @@
 """How the events of a turn appear in the transcript (runs in the chat screen's handlers).
 
-Text deltas stream into one reply entry per API message; a tool call appears as a one-line entry
+Text deltas stream into one reply entry per API message; the model's thinking is one folded
+"Thinking…" entry before the text it led to; a tool call appears as a one-line entry
 that fills in when the tool has run; a broken stream, a failure or a cancel marks the reply it
 cut short, and a failure adds an error entry with a retry button.
 """
@@ -15,12 +16,13 @@ from backdev.llm.events import (
     Notice,
     StreamRetrying,
     TextDelta,
+    Thought,
     ToolCallFinished,
     ToolCallRequested,
     TurnFailed,
     TurnFinished,
 )
-from backdev.tui.widgets.entries import ErrorEntry, ReplyEntry, ToolEntry
+from backdev.tui.widgets.entries import ErrorEntry, ReplyEntry, ThinkingEntry, ToolEntry
 from backdev.tui.widgets.transcript import Transcript
 
 
@@ -44,6 +46,9 @@ class TurnView:
             if self.reply is None:
                 self.reply = await self.transcript.start_reply()
             await self.reply.write(event.text)
+        elif isinstance(event, Thought):
+            await self._close()  # thinking comes before the text it leads to: folded, in its place
+            await self.transcript.add(ThinkingEntry(event.text, redacted=event.redacted))
         elif isinstance(event, ToolCallRequested):
             await self._close()
             entry = ToolEntry(call_line(event.name, event.input), pending=True, call_id=event.call_id)
