@@ -161,3 +161,13 @@ async def test_thinking_tokens_are_output_tokens_in_the_cost(
     without = replace(finished.usage, output=len("Short answer.") // 4)
     extra = cost_of(finished.usage, "claude-sonnet-5-5") - cost_of(without, "claude-sonnet-5-5")  # type: ignore[operator]
     assert extra == pytest.approx((finished.usage.output - without.output) * 10.0 / 1_000_000)  # $10/M output
+
+
+def test_a_review_budget_expects_the_thinking_it_asks_for() -> None:
+    from backdev.llm.provider import Request
+    from backdev.workflow.review.budget import EXPECTED_THINKING_TOKENS, Budget
+
+    request = Request("claude-sonnet-5-5", ("system",), messages=({"role": "user", "content": "review"},))
+    budget = Budget(1.0)
+    more = budget.estimate(replace(request, reasoning=Reasoning(True, "high"))) - budget.estimate(request)
+    assert more == pytest.approx(EXPECTED_THINKING_TOKENS * 10.0 / 1_000_000)  # at the output price
