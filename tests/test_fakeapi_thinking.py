@@ -41,6 +41,7 @@ def test_what_the_api_takes_passes() -> None:
     (body(thinking={"type": "enabled", "budget_tokens": 4000}), "`max_tokens` must be greater than `thinking.budget_tokens`"),
     (body(thinking=ADAPTIVE, temperature=0.2), "`temperature` may only be set to 1 when thinking is enabled"),
     (body(thinking=BUDGET, top_k=5), "`top_k` is not supported when thinking is enabled"),
+    (body(thinking=ADAPTIVE, tool_choice={"type": "any"}), "Thinking may not be enabled when tool_choice forces tool use"),
     (body(thinking={"type": "lots"}), "thinking: Input tag does not match any of the expected tags"),
     (body(thinking=BUDGET, model="claude-opus-4-7"), "thinking.type: 'enabled' is not supported for the model claude-opus-4-7."),
     (body(thinking=ADAPTIVE, model="claude-haiku-4-5"), "thinking.type: 'adaptive' is not supported"),

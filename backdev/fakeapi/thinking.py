@@ -4,7 +4,8 @@ What the real API checks, with its sentences:
 
 - `thinking.type` is one the model takes (`enabled`, `adaptive`, `disabled`); `enabled` needs a
   whole `budget_tokens` of at least 1,024 and below `max_tokens`;
-- with thinking on, `temperature` may only be 1 (and `top_k` is not allowed);
+- with thinking on, `temperature` may only be 1, `top_k` is not allowed, nor a `tool_choice`
+  that forces a tool;
 - `output_config.effort` is a known level the model takes;
 - every thinking block sent back carries the signature the API gave it, unchanged (the fake
   signs the thinking text, so an edited block or a lost signature is refused);
@@ -90,6 +91,9 @@ def _parameter_problem(body: dict[str, Any], capabilities: dict[str, Any]) -> st
                 return "`temperature` may only be set to 1 when thinking is enabled or in adaptive mode. " + _DOCS
             if "top_k" in body:
                 return "`top_k` is not supported when thinking is enabled. " + _DOCS
+            choice = body.get("tool_choice")
+            if isinstance(choice, dict) and choice.get("type") in ("any", "tool"):
+                return "Thinking may not be enabled when tool_choice forces tool use."
     config = body.get("output_config")
     if isinstance(config, dict) and config.get("effort") is not None:
         effort = config["effort"]
