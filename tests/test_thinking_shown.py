@@ -13,7 +13,7 @@ from backdev.repl.render import thought_line
 from backdev.tui.widgets.entries import ReplyEntry, ThinkingEntry
 
 from .conftest import fake_provider, run_backdev
-from .tuikit import build, entries, rendered, started, submit, turn_done
+from .tuikit import build, entries, rendered, started, submit, turn_done, wait_for
 
 # Markup and a control sequence: shown as they are, never interpreted.
 THINKS = "First the [bold]model[/] constraints, then [@click=app.quit]the view\x1b]52;c;eA==\x07."
@@ -61,3 +61,20 @@ def test_plain_mode_shows_the_thinking_as_one_line(project: Path, fake_api: Fake
 ])
 def test_the_plain_line_is_safe_and_short(thought: Thought, line: str) -> None:
     assert thought_line(thought) == line
+
+
+async def test_the_app_says_the_model_is_thinking_while_it_thinks(workspace: Workspace, fake_api: FakeAnthropic) -> None:
+    startup = start_session(workspace, open_store(), fake_provider(fake_api))
+    startup.assistant.workflow.switch("review")
+    # Slow thinking (one word a chunk), then a stream cut before the block ends.
+    fake_api.enqueue({"type": "cut", "text": "", "thinking": "slowly " * 40, "chunk": 7, "delay": 0.05}, {"type": "text", "text": "Done."})
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await started(pilot)
+        await submit(pilot, "review it")
+        pending = await wait_for(lambda: entries(chat, ThinkingEntry), what="the thinking entry")
+        assert pending[0].pending and "Thinking…" in rendered(pending[0].query_one(".tool-header"))
+        await turn_done(pilot)
+        cut, done = entries(chat, ThinkingEntry)[0], entries(chat, ReplyEntry)[-1]
+        assert not cut.pending and "cut off before it ended" in rendered(cut.query_one(".tool-header"))
+        assert done.source == "Done."

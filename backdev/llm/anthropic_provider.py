@@ -29,6 +29,7 @@ from backdev.llm.events import (
     ProviderEvent,
     StreamFailed,
     TextDelta,
+    ThinkingStarted,
     Thought,
     ToolCallRequested,
     Usage,
@@ -193,6 +194,8 @@ class AnthropicProvider:
                     elif kind == "content_block_stop" and event.content_block.type == "tool_use":
                         block = event.content_block
                         yield ToolCallRequested(block.id, block.name, as_tool_input(block.input))
+                    elif kind == "content_block_start" and event.content_block.type == "thinking":
+                        yield ThinkingStarted()
                     elif kind == "content_block_stop" and event.content_block.type == "thinking":
                         yield Thought(event.content_block.thinking)
                     elif kind == "content_block_stop" and event.content_block.type == "redacted_thinking":

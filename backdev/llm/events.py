@@ -113,6 +113,11 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ThinkingStarted:
+    """The model began a thinking block (a front end can say so while it thinks)."""
+
+
+@dataclass(frozen=True)
 class Thought:
     """A thinking block of the reply is complete (shown folded; it goes back to the API as it came).
 
@@ -163,7 +168,7 @@ class StreamFailed:
     usage: Usage = field(default_factory=Usage)
 
 
-ProviderEvent = MessageStarted | TextDelta | Thought | ToolCallRequested | MessageFinished | StreamFailed
+ProviderEvent = MessageStarted | TextDelta | ThinkingStarted | Thought | ToolCallRequested | MessageFinished | StreamFailed
 
 
 # --- from the tool loop ----------------------------------------------------------------------
@@ -248,6 +253,7 @@ class Notice:
 LoopEvent = (
     MessageStarted
     | TextDelta
+    | ThinkingStarted
     | Thought
     | ToolCallRequested
     | ToolCallFinished

@@ -25,6 +25,7 @@ from backdev.llm.events import (
     StreamFailed,
     StreamRetrying,
     TextDelta,
+    ThinkingStarted,
     Thought,
     ToolCallFinished,
     ToolCallRequested,
@@ -135,7 +136,7 @@ class ToolLoop:
                 async for event in events:
                     if isinstance(event, StreamFailed):
                         failed = event
-                    elif isinstance(event, (MessageStarted, TextDelta, Thought, ToolCallRequested, MessageFinished)):
+                    elif isinstance(event, (MessageStarted, TextDelta, ThinkingStarted, Thought, ToolCallRequested, MessageFinished)):
                         yield event
             if failed is None:
                 return

@@ -16,6 +16,7 @@ from backdev.llm.events import (
     Notice,
     StreamRetrying,
     TextDelta,
+    ThinkingStarted,
     Thought,
     ToolCallFinished,
     ToolCallRequested,
@@ -40,15 +41,24 @@ class TurnView:
         self.transcript = transcript
         self.reply: ReplyEntry | None = None
         self.pending_tools: dict[str, ToolEntry] = {}
+        self.thinking: ThinkingEntry | None = None
 
     async def apply(self, event: LoopEvent) -> None:
         if isinstance(event, TextDelta):
             if self.reply is None:
                 self.reply = await self.transcript.start_reply()
             await self.reply.write(event.text)
-        elif isinstance(event, Thought):
+        elif isinstance(event, ThinkingStarted):
             await self._close()  # thinking comes before the text it leads to: folded, in its place
-            await self.transcript.add(ThinkingEntry(event.text, redacted=event.redacted))
+            self.thinking = ThinkingEntry(pending=True)
+            await self.transcript.add(self.thinking)
+        elif isinstance(event, Thought):
+            entry, self.thinking = self.thinking, None
+            if entry is None:
+                await self._close()
+                entry = ThinkingEntry(pending=True)
+                await self.transcript.add(entry)
+            entry.thought(event.text, event.redacted)
         elif isinstance(event, ToolCallRequested):
             await self._close()
             entry = ToolEntry(call_line(event.name, event.input), pending=True, call_id=event.call_id)
@@ -80,6 +90,9 @@ class TurnView:
             await self.transcript.note("⏹ Cancelled before any reply arrived; /retry asks again.")
 
     async def _close(self, status: str = "complete") -> None:
+        thinking, self.thinking = self.thinking, None
+        if thinking is not None:  # the stream broke or was cancelled mid-thought: nothing of it is kept
+            thinking.thought("", False)
         reply, self.reply = self.reply, None
         if reply is not None:
             await reply.finish(status if reply.has_text else "complete")
