@@ -25,6 +25,7 @@ from backdev.llm.events import LoopEvent, Notice, Usage
 from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
+from backdev.llm.reasoning import Reasoning
 from backdev.personas.model import Persona
 from backdev.prompt import AssembledPrompt, assemble_prompt
 from backdev.repo.redaction import redact
@@ -151,12 +152,15 @@ class Assistant:
     def build_request(self, prompt: AssembledPrompt | None = None) -> Request:
         """The request for the next API call, from the stored conversation."""
         prompt = prompt or self.prompt()
+        phase = self.workflow.phase if self.workflow is not None else None
         return Request(
             model=self.model.model_id,
             system=prompt.system_texts(),
             tools=prompt.tool_specs(),
             messages=tuple(api_messages(self.messages())),
             max_tokens=self.settings.max_tokens,
+            # The phase's thinking and effort; the provider sends what the model takes of them.
+            reasoning=Reasoning(phase.thinking, phase.effort) if phase is not None else None,
         )
 
     def workflow_view(self) -> WorkflowView | None:

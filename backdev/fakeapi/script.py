@@ -3,6 +3,8 @@
 A step is one answer to one request. Kinds:
 
 - `{"type": "text", "text": "...", "chunk": 12, "delay": 0.0}` — a streamed text reply.
+- Any reply step may carry `"thinking": "..."`: a signed thinking block before the text, sent only
+  when the request turns thinking on (as the API does; its tokens are output tokens).
 - `{"type": "tool_use", "text": "optional preface", "calls": [{"name": ..., "input": {...}}]}` (a call's
   `input_json` streams that raw text as its input instead, to play a model that sends broken JSON).
 - `{"type": "error", "status": 529, "error_type": "overloaded_error", "retry_after_ms": 5}` — an
@@ -29,6 +31,8 @@ import itertools
 import json
 import re
 from typing import Any
+
+from backdev.fakeapi.thinking import signature_of
 
 _ids = itertools.count(1)
 
@@ -86,6 +90,8 @@ def _chunks(text: str, size: int) -> list[str]:
 def content_blocks(step: dict[str, Any]) -> list[dict[str, Any]]:
     """The content blocks a step's reply holds (text first, then tool calls)."""
     blocks: list[dict[str, Any]] = []
+    if step.get("thinking"):
+        blocks.append({"type": "thinking", "thinking": step["thinking"], "signature": signature_of(step["thinking"])})
     if step.get("text"):
         blocks.append({"type": "text", "text": step["text"]})
     for call in step.get("calls") or []:
@@ -109,7 +115,7 @@ def usage_for(body: dict[str, Any], output_text: str, cache: dict[str, int], ste
     has_breakpoint = "cache_control" in prefix
     usage = {
         "input_tokens": estimate_tokens(body.get("messages")),
-        "output_tokens": max(1, len(output_text) // 4),
+        "output_tokens": max(1, len(output_text + str(step.get("thinking") or "")) // 4),
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 0,
     }
@@ -151,7 +157,15 @@ def stream_events(step: dict[str, Any], body: dict[str, Any], usage: dict[str, i
     ]
     partial_only = step["type"] in ("cut", "early_end", "inband_error")
     for index, block in enumerate(content_blocks(step)):
-        if block["type"] == "text":
+        if block["type"] == "thinking":
+            events.append(sse("content_block_start", {"type": "content_block_start", "index": index,
+                                                      "content_block": {"type": "thinking", "thinking": "", "signature": ""}}))
+            for piece in _chunks(block["thinking"], int(step.get("chunk", 12))):
+                events.append(sse("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                          "delta": {"type": "thinking_delta", "thinking": piece}}))
+            events.append(sse("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                      "delta": {"type": "signature_delta", "signature": block["signature"]}}))
+        elif block["type"] == "text":
             events.append(sse("content_block_start", {"type": "content_block_start", "index": index,
                                                       "content_block": {"type": "text", "text": ""}}))
             for piece in _chunks(block["text"], int(step.get("chunk", 12))):

@@ -29,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from backdev.fakeapi import script
+from backdev.fakeapi.thinking import capabilities_json, thinking_problem, thinking_type
 from backdev.fakeapi.validate import prompt_too_long, request_problem
 
 MODELS = ["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5"]
@@ -59,6 +60,10 @@ class FakeOptions:
     context_window: int | None = None
     max_request_bytes: int | None = None
     models: tuple[str, ...] | None = None
+    # Per model, the Models API's `capabilities` (default: backdev's table); models_api=False plays
+    # a gateway without the Models API (404 on /v1/models).
+    capabilities: dict[str, dict[str, Any]] | None = None
+    models_api: bool = True
 
 
 class _State:
@@ -151,9 +156,19 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             self._refuse(record, 401, "invalid x-api-key")
             return
-        if self.path.startswith("/v1/models"):
+        if self.path.startswith("/v1/models") and state.options.models_api:
             models = list(state.options.models or MODELS)
-            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2026-10-01T00:00:00Z"} for m in models]
+            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2026-10-01T00:00:00Z",
+                     "capabilities": capabilities_json(m, state.options.capabilities)} for m in models]
+            wanted = self.path.split("?")[0].removeprefix("/v1/models").strip("/")
+            if wanted:  # models.retrieve(id)
+                found = [m for m in data if m["id"] == wanted]
+                if not found:
+                    self._refuse(record, 404, f"model: {wanted}", "not_found_error")
+                    return
+                record.status = 200
+                self._send_json(200, found[0])
+                return
             record.status = 200
             self._send_json(200, {"data": data, "has_more": False, "first_id": models[0], "last_id": models[-1]})
             return
@@ -177,7 +192,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(record, 413, "Request exceeds the maximum allowed number of bytes.", "request_too_large")
             return
         counting = self.path.startswith("/v1/messages/count_tokens")
-        problem = request_problem(body, needs_max_tokens=not counting)
+        problem = request_problem(body, needs_max_tokens=not counting) or thinking_problem(
+            body, capabilities_json(str(body.get("model")), options.capabilities))
         if problem:
             record.invalid = True
             self._refuse(record, 400, problem, "invalid_request_error")
@@ -194,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"input_tokens": script.estimate_tokens(body)})
             return
         step = state.next_step(body)
+        if thinking_type(body) is None:  # the model thinks only when asked to
+            step = {k: v for k, v in step.items() if k != "thinking"}
         if step.get("hang"):
             time.sleep(float(step["hang"]))
         if step["type"] == "error":

@@ -29,9 +29,12 @@ from backdev.llm.events import (
     ProviderEvent,
     StreamFailed,
     TextDelta,
+    ThinkingStarted,
+    Thought,
     ToolCallRequested,
     Usage,
 )
+from backdev.llm.models import CAPABILITIES, Capabilities, capabilities_from_api
 from backdev.llm.provider import Request, to_api_params
 from backdev.llm.too_large import explain_too_large, is_too_large
 from backdev.tools.base import as_tool_input, invalid_json_input
@@ -109,6 +112,7 @@ class AnthropicProvider:
         self.max_retries = max_retries
         self.headers = dict(headers or {})
         self._client: Any = None
+        self._capabilities: dict[str, Capabilities | None] = {}
 
     @property
     def has_credentials(self) -> bool:
@@ -144,13 +148,32 @@ class AnthropicProvider:
         first = page.data[0].id if page.data else "no models listed"
         return first
 
+    async def capabilities(self, model: str) -> Capabilities | None:
+        """What `model` takes for thinking and effort: the Models API's answer, else backdev's table.
+
+        Asked once per model and kept; a gateway without the Models API (or with no
+        `capabilities` in its answer) falls back to `backdev.llm.models.CAPABILITIES`.
+        """
+        if model not in self._capabilities:
+            found: Capabilities | None = None
+            try:
+                info = await self.client().with_options(max_retries=0).models.retrieve(model)
+                found = capabilities_from_api(info.to_dict().get("capabilities"))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # no Models API here (404, a gateway): the table decides
+                log.info("no model capabilities from the API for %s (%s)", model, type(exc).__name__)
+            self._capabilities[model] = found if found is not None else CAPABILITIES.get(model)
+        return self._capabilities[model]
+
     async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
         """Stream one message; see `Provider.stream`."""
         if not self.has_credentials:
             yield StreamFailed(MISSING_KEY)
             return
         client = self.client()
-        params = to_api_params(request)
+        wants = request.reasoning is not None and request.reasoning.asked
+        params = to_api_params(request, await self.capabilities(request.model) if wants else None)
         text_parts: list[str] = []
         saw_stop = False
         stream: Any = None
@@ -171,6 +194,12 @@ class AnthropicProvider:
                     elif kind == "content_block_stop" and event.content_block.type == "tool_use":
                         block = event.content_block
                         yield ToolCallRequested(block.id, block.name, as_tool_input(block.input))
+                    elif kind == "content_block_start" and event.content_block.type == "thinking":
+                        yield ThinkingStarted()
+                    elif kind == "content_block_stop" and event.content_block.type == "thinking":
+                        yield Thought(event.content_block.thinking)
+                    elif kind == "content_block_stop" and event.content_block.type == "redacted_thinking":
+                        yield Thought("", redacted=True)
                     elif kind == "message_stop":
                         saw_stop = True
                 message = stream.current_message_snapshot if saw_stop else None

@@ -113,6 +113,22 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ThinkingStarted:
+    """The model began a thinking block (a front end can say so while it thinks)."""
+
+
+@dataclass(frozen=True)
+class Thought:
+    """A thinking block of the reply is complete (shown folded; it goes back to the API as it came).
+
+    `redacted` is a block the API encrypted: there is nothing to show but that it happened.
+    """
+
+    text: str
+    redacted: bool = False
+
+
+@dataclass(frozen=True)
 class ToolCallRequested:
     """The model asked to call a tool (its input is complete)."""
 
@@ -152,7 +168,7 @@ class StreamFailed:
     usage: Usage = field(default_factory=Usage)
 
 
-ProviderEvent = MessageStarted | TextDelta | ToolCallRequested | MessageFinished | StreamFailed
+ProviderEvent = MessageStarted | TextDelta | ThinkingStarted | Thought | ToolCallRequested | MessageFinished | StreamFailed
 
 
 # --- from the tool loop ----------------------------------------------------------------------
@@ -237,6 +253,8 @@ class Notice:
 LoopEvent = (
     MessageStarted
     | TextDelta
+    | ThinkingStarted
+    | Thought
     | ToolCallRequested
     | ToolCallFinished
     | AssistantMessage

@@ -25,6 +25,8 @@ from backdev.llm.events import (
     StreamFailed,
     StreamRetrying,
     TextDelta,
+    ThinkingStarted,
+    Thought,
     ToolCallFinished,
     ToolCallRequested,
     ToolResultsMessage,
@@ -134,7 +136,7 @@ class ToolLoop:
                 async for event in events:
                     if isinstance(event, StreamFailed):
                         failed = event
-                    elif isinstance(event, (MessageStarted, TextDelta, ToolCallRequested, MessageFinished)):
+                    elif isinstance(event, (MessageStarted, TextDelta, ThinkingStarted, Thought, ToolCallRequested, MessageFinished)):
                         yield event
             if failed is None:
                 return

@@ -175,3 +175,55 @@ def price_for(model_id: str, overrides: dict[str, Price] | None = None) -> Price
     if overrides and model_id in overrides:
         return overrides[model_id]
     return PRICES.get(model_id)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model accepts for thinking and effort (the Models API's `capabilities`, in short).
+
+    Attributes:
+        thinking: the `thinking.type` values it takes besides `disabled` (`enabled`, `adaptive`).
+        effort: the `output_config.effort` levels it takes (`low` ... `max`); empty without effort.
+    """
+
+    thinking: frozenset[str] = frozenset()
+    effort: frozenset[str] = frozenset()
+
+
+_ALL_EFFORT = frozenset({"low", "medium", "high", "xhigh", "max"})
+_EFFORT = frozenset({"low", "medium", "high", "max"})
+_ADAPTIVE_ONLY = Capabilities(frozenset({"adaptive"}), _ALL_EFFORT)
+_BOTH = Capabilities(frozenset({"adaptive", "enabled"}), _EFFORT)
+_BUDGET_ONLY = Capabilities(frozenset({"enabled"}))
+
+#: For gateways without the Models API: what each model takes (from Anthropic's model pages).
+#: The 5.x models and Opus 4.7+ think adaptively only (a `budget_tokens` is refused); 4.6 takes
+#: both; the 4.5 models take a budget only (Opus 4.5 also an effort). A model missing here is
+#: sent neither (a request the API might refuse is worse than one without thinking).
+CAPABILITIES: dict[str, Capabilities] = {
+    **dict.fromkeys(
+        [m for m in KNOWN_MODELS if m.split("-")[2].startswith("5") or m == "claude-mythos-preview"]
+        + ["claude-opus-4-8", "claude-opus-4-7"], _ADAPTIVE_ONLY),
+    "claude-opus-4-6": _BOTH,
+    "claude-sonnet-4-6": _BOTH,
+    **dict.fromkeys(["claude-opus-4-5", "claude-opus-4-5-20251101"], Capabilities(frozenset({"enabled"}), _EFFORT - {"max"})),
+    **dict.fromkeys(["claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929"],
+                    _BUDGET_ONLY),
+}
+
+
+def capabilities_from_api(data: dict[str, object] | None) -> Capabilities | None:
+    """The thinking and effort flags of a Models API `capabilities` object, or None without one."""
+    if not isinstance(data, dict):
+        return None
+
+    def supported(value: object) -> bool:
+        return isinstance(value, dict) and value.get("supported") is True
+
+    thinking = data.get("thinking") if isinstance(data.get("thinking"), dict) else {}
+    types = thinking.get("types") if isinstance(thinking, dict) and isinstance(thinking.get("types"), dict) else {}
+    effort = data.get("effort") if isinstance(data.get("effort"), dict) else {}
+    return Capabilities(
+        frozenset(t for t in ("enabled", "adaptive") if supported(thinking) and supported(types.get(t))),
+        frozenset(level for level in _ALL_EFFORT if supported(effort) and supported(effort.get(level))),
+    )

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from backdev.llm.events import ProviderEvent
+from backdev.llm.models import Capabilities
+from backdev.llm.reasoning import Reasoning, reasoning_params
 from backdev.safe_text import without_lone_surrogates
 
 EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
@@ -30,6 +32,8 @@ class Request:
         tools: tool definitions (`name`, `description`, `input_schema`), in a stable order.
         messages: the conversation as API messages (content always a list of blocks).
         max_tokens: the largest reply allowed.
+        reasoning: the thinking and effort the current phase asks for (sent only where the model
+            takes them: see backdev.llm.reasoning).
     """
 
     model: str
@@ -37,16 +41,19 @@ class Request:
     tools: tuple[dict[str, Any], ...] = ()
     messages: tuple[dict[str, Any], ...] = ()
     max_tokens: int = 16000
+    reasoning: Reasoning | None = None
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def to_api_params(request: Request) -> dict[str, Any]:
+def to_api_params(request: Request, capabilities: Capabilities | None = None) -> dict[str, Any]:
     """Messages API parameters for `request`, with `cache_control` breakpoints.
 
     The stored conversation is never modified: only the copy of the last message gets a
-    breakpoint, so history stays byte-stable from one turn to the next.
+    breakpoint, so history stays byte-stable from one turn to the next. `capabilities` are the
+    model's: without them no thinking or effort is sent.
     """
     params: dict[str, Any] = {"model": request.model, "max_tokens": request.max_tokens}
+    params.update(reasoning_params(request.reasoning, capabilities, request.max_tokens))
     system = [{"type": "text", "text": text} for text in request.system if text]
     if system:
         system[-1]["cache_control"] = EPHEMERAL

@@ -23,6 +23,7 @@ from backdev.llm.events import (
     Notice,
     StreamRetrying,
     TextDelta,
+    Thought,
     ToolCallFinished,
     ToolCallRequested,
     TurnFailed,
@@ -38,6 +39,15 @@ def rows_used(text: str, columns: int) -> int:
 
     columns = max(1, columns)
     return sum(max(1, -(-get_cwidth(line) // columns)) for line in text.split("\n"))
+
+
+def thought_line(event: Thought, width: int = 72) -> str:
+    """The one line a thinking block gets in plain mode: its length and how it starts."""
+    if event.redacted or not event.text.strip():
+        return "∴ Thinking… (encrypted by the API)"
+    words = len(event.text.split())
+    start = one_line(" ".join(event.text.split()))
+    return f"∴ Thinking… ({words:,} word{'s' if words != 1 else ''}): {start[:width]}{'…' if len(start) > width else ''}"
 
 
 @dataclass
@@ -65,6 +75,10 @@ class TurnPrinter:
             self.out.flush()
         elif isinstance(event, ToolCallRequested):
             self._end_text()
+        elif isinstance(event, Thought):
+            self._end_text()
+            self.err.write(f"  {thought_line(event)}\n")
+            self.err.flush()
         elif isinstance(event, ToolCallFinished):
             flag = "  ⚠" if event.is_error else ""
             self.err.write(f"  ⚙ {one_line(event.summary)}{flag}\n")

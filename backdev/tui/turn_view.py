@@ -1,6 +1,7 @@
 """How the events of a turn appear in the transcript (runs in the chat screen's handlers).
 
-Text deltas stream into one reply entry per API message; a tool call appears as a one-line entry
+Text deltas stream into one reply entry per API message; the model's thinking is one folded
+"Thinking…" entry before the text it led to; a tool call appears as a one-line entry
 that fills in when the tool has run; a broken stream, a failure or a cancel marks the reply it
 cut short, and a failure adds an error entry with a retry button.
 """
@@ -15,12 +16,14 @@ from backdev.llm.events import (
     Notice,
     StreamRetrying,
     TextDelta,
+    ThinkingStarted,
+    Thought,
     ToolCallFinished,
     ToolCallRequested,
     TurnFailed,
     TurnFinished,
 )
-from backdev.tui.widgets.entries import ErrorEntry, ReplyEntry, ToolEntry
+from backdev.tui.widgets.entries import ErrorEntry, ReplyEntry, ThinkingEntry, ToolEntry
 from backdev.tui.widgets.transcript import Transcript
 
 
@@ -38,12 +41,24 @@ class TurnView:
         self.transcript = transcript
         self.reply: ReplyEntry | None = None
         self.pending_tools: dict[str, ToolEntry] = {}
+        self.thinking: ThinkingEntry | None = None
 
     async def apply(self, event: LoopEvent) -> None:
         if isinstance(event, TextDelta):
             if self.reply is None:
                 self.reply = await self.transcript.start_reply()
             await self.reply.write(event.text)
+        elif isinstance(event, ThinkingStarted):
+            await self._close()  # thinking comes before the text it leads to: folded, in its place
+            self.thinking = ThinkingEntry(pending=True)
+            await self.transcript.add(self.thinking)
+        elif isinstance(event, Thought):
+            entry, self.thinking = self.thinking, None
+            if entry is None:
+                await self._close()
+                entry = ThinkingEntry(pending=True)
+                await self.transcript.add(entry)
+            entry.thought(event.text, event.redacted)
         elif isinstance(event, ToolCallRequested):
             await self._close()
             entry = ToolEntry(call_line(event.name, event.input), pending=True, call_id=event.call_id)
@@ -75,6 +90,9 @@ class TurnView:
             await self.transcript.note("⏹ Cancelled before any reply arrived; /retry asks again.")
 
     async def _close(self, status: str = "complete") -> None:
+        thinking, self.thinking = self.thinking, None
+        if thinking is not None:  # the stream broke or was cancelled mid-thought: nothing of it is kept
+            thinking.thought("", False)
         reply, self.reply = self.reply, None
         if reply is not None:
             await reply.finish(status if reply.has_text else "complete")

@@ -105,6 +105,36 @@ class ToolEntry(Vertical, can_focus=True):
         return Text(shown)
 
 
+class ThinkingEntry(ToolEntry):
+    """The model's thinking before its reply, folded to one line; Enter or a click unfolds it."""
+
+    def __init__(self, text: str = "", *, redacted: bool = False, pending: bool = False) -> None:
+        super().__init__("Thinking…", text, pending=pending)
+        self.add_class("thinking")
+        self.redacted = redacted
+
+    def thought(self, text: str, redacted: bool) -> None:
+        """The thinking block is complete: fold it to its one line."""
+        self.redacted = redacted
+        self.finish("Thinking…", text, False)
+
+    def _header(self) -> Text:
+        if self.pending:
+            return Text("· Thinking…", style="dim italic")
+        text = Text(f"{'▾' if self.expanded else '▸'} Thinking…  ", style="italic")
+        words = len(self.detail.split())
+        if self.redacted or words:
+            text.append("encrypted by the API" if self.redacted else f"{words:,} word{'s' if words != 1 else ''}",
+                        style="dim")
+        else:
+            text.append("cut off before it ended", style="dim")
+        return text
+
+    def _detail_renderable(self) -> object:
+        return safe_text(self.detail or "(the API sent this thinking encrypted: there is nothing to show)",
+                         style="dim italic")
+
+
 class ErrorEntry(Vertical):
     """A failure, said in one sentence with what to do, and a Retry button when asking again may help."""
 

@@ -25,10 +25,13 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # reviewed) are filled by backdev; `{number}` is for the model (ADR numbers).
 PLACEHOLDERS = frozenset({"date", "slug", "number"})
 RunOutcome = Literal["failed", "passed"]
+# `effort:` of a phase (the Messages API's `output_config.effort`); see backdev.llm.reasoning.
+EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
+MIN_THINKING_BUDGET = 1024
 T = TypeVar("T")
 
 _PHASE_KEYS = frozenset({"id", "title", "goal", "instructions", "checklist", "artifacts", "exit_criteria", "next",
-                         "categories", "include_artifacts"})
+                         "categories", "include_artifacts", "thinking", "effort"})
 _ITEM_KEYS = frozenset({"id", "text", "requires_run", "after"})
 _ARTIFACT_KEYS = frozenset({"path", "sections", "description"})
 _CATEGORY_KEYS = frozenset({"id", "title"})
@@ -73,7 +76,11 @@ class Category:
 
 @dataclass(frozen=True)
 class Phase:
-    """One guided mode of the workflow."""
+    """One guided mode of the workflow.
+
+    `thinking` (False, True or a budget in tokens) and `effort` say how hard the model should
+    think in this phase; they are sent only to a model that takes them (backdev.llm.reasoning).
+    """
 
     id: str
     title: str
@@ -85,6 +92,8 @@ class Phase:
     next: str | None = None
     categories: tuple[Category, ...] = ()
     include_artifacts: bool = False
+    thinking: bool | int = False
+    effort: str | None = None
 
     def item(self, item_id: str) -> ChecklistItem | None:
         return next((i for i in self.checklist if i.id == item_id), None)
@@ -258,6 +267,13 @@ class _Reader:
         include = data.get("include_artifacts", False)
         if not isinstance(include, bool):
             raise self.fail(f"{key}.include_artifacts", "expected true or false")
+        thinking = data.get("thinking", False)
+        if not isinstance(thinking, (bool, int)) or (not isinstance(thinking, bool) and thinking < MIN_THINKING_BUDGET):
+            raise self.fail(f"{key}.thinking", f"expected true, false or a budget of at least {MIN_THINKING_BUDGET} "
+                                               f"tokens (got {thinking!r})")
+        effort = data.get("effort")
+        if effort is not None and effort not in EFFORT_LEVELS:
+            raise self.fail(f"{key}.effort", f"expected one of {', '.join(EFFORT_LEVELS)} (got {effort!r})")
         next_id = data.get("next")
         if next_id is not None and not isinstance(next_id, str):
             raise self.fail(f"{key}.next", "expected a phase id")
@@ -272,6 +288,8 @@ class _Reader:
             next=next_id or None,
             categories=categories,
             include_artifacts=include,
+            thinking=thinking,
+            effort=effort,
         )
 
     def item(self, raw: Any, key: str) -> ChecklistItem:

@@ -3,7 +3,8 @@
 `BudgetProvider` wraps the provider every part of a review shares. Before each request it
 estimates what the request will cost — its input tokens counted from the request's text (one
 token per 3 characters of the JSON sent, which over-counts English and code a little, so the
-estimate errs on the safe side) plus `EXPECTED_OUTPUT_TOKENS` of reply, priced without cache
+estimate errs on the safe side) plus `EXPECTED_OUTPUT_TOKENS` of reply (and
+`EXPECTED_THINKING_TOKENS` more when the phase asks for thinking: they are output tokens), priced without cache
 discounts — and refuses to send it when what was spent, plus what requests in flight are expected
 to cost, plus this estimate would pass the budget. The refusal is a stream failure of kind
 `budget`, which ends that part's turn like any other failure; what was already found is kept.
@@ -22,6 +23,7 @@ from backdev.llm.provider import Provider, Request, to_api_params
 
 CHARS_PER_TOKEN = 3
 EXPECTED_OUTPUT_TOKENS = 1_000
+EXPECTED_THINKING_TOKENS = 4_000
 
 
 def estimate_tokens(request: Request) -> int:
@@ -40,7 +42,9 @@ class Budget:
     stopped: str = ""
 
     def estimate(self, request: Request) -> float:
-        usage = Usage(input=estimate_tokens(request), output=min(EXPECTED_OUTPUT_TOKENS, request.max_tokens))
+        thinks = request.reasoning is not None and bool(request.reasoning.thinking)
+        expected = EXPECTED_OUTPUT_TOKENS + (EXPECTED_THINKING_TOKENS if thinks else 0)
+        usage = Usage(input=estimate_tokens(request), output=min(expected, request.max_tokens))
         return cost_of(usage, request.model, self.prices) or 0.0
 
     def charge(self, usage: Usage, model: str) -> None:
