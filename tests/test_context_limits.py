@@ -98,5 +98,6 @@ async def test_count_tokens_calibrates_where_the_endpoint_offers_it(fake_api: Fa
 
 
 def test_the_fill_gauge() -> None:
-    assert format_fill(50_000, 200_000) == "context ▰▰▰▱▱▱▱▱▱▱ 25% of 200k"
+    assert format_fill(50_000, 200_000) == "context ▰▱▱▱▱ 25% of 200k"
+    assert format_fill(50_000, 200_000, width=10) == "context ▰▰▰▱▱▱▱▱▱▱ 25% of 200k"
     assert format_fill(990_000, 1_000_000).endswith("99% of 1M")

@@ -139,7 +139,7 @@ class SessionStatus:
 
     @property
     def context_fill(self) -> str:
-        """The fill gauge (`context ▰▰▱▱▱▱▱▱▱▱ 18% of 200k`), or "" when the window is not known."""
+        """The fill gauge (`context ▰▱▱▱▱ 18% of 200k`), or "" when the window is not known."""
         return format_fill(self.context_tokens, self.context_window) if self.context_window else ""
 
 

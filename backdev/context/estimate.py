@@ -82,8 +82,8 @@ def reported_prompt_tokens(usage: Any) -> int:
     return int(usage.input + usage.cache_write + usage.cache_read)
 
 
-def format_fill(tokens: int, window: int, *, width: int = 10) -> str:
-    """A fill gauge for a status line: `context ▰▰▱▱▱▱▱▱▱▱ 18% of 200k`."""
+def format_fill(tokens: int, window: int, *, width: int = 5) -> str:
+    """A fill gauge for a status line: `context ▰▱▱▱▱ 18% of 200k`."""
     share = tokens / window if window > 0 else 0.0
     full = min(width, int(share * width + 0.5))
     return f"context {'▰' * full}{'▱' * (width - full)} {share:.0%} of {_short(window)}"

@@ -23,7 +23,7 @@ class StatusInfo:
 # Fields in the order they are shown, each with its priority (lower is kept longer): when the line
 # does not fit, whole fields are dropped, least useful first, so a narrow terminal still shows what
 # is happening, which phase the work is in, and what it cost.
-_PRIORITY = {"state": 0, "phase": 1, "cost": 2, "context": 2.5, "persona": 3, "repo": 4, "model": 5, "tokens": 6}
+_PRIORITY = {"state": 0, "phase": 1, "cost": 2, "persona": 3, "repo": 4, "context": 4.5, "model": 5, "tokens": 6}
 
 
 def _fields(info: StatusInfo) -> list[tuple[str, str, str]]:
