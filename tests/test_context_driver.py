@@ -15,7 +15,6 @@ from backdev.assistant import drain
 from backdev.chat.driver import ChatDriver
 from backdev.chat.events import RANGE, Answer, CostLimit, LargeMessage, MessageSent, Note, NotSent, Question
 from backdev.compose import open_workspace
-from backdev.context import limits
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.events import ToolCallFinished, TurnFinished
 from backdev.repl.app import PlainRepl
@@ -25,13 +24,6 @@ from backdev.tools.base import Tool, ToolOutcome, ToolRegistry
 from .conftest import assert_all_valid, fake_provider, git, start_with
 
 WINDOW = 40_000
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits() -> Iterator[None]:
-    limits.forget()
-    yield
-    limits.forget()
 
 
 @pytest.fixture

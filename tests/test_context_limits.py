@@ -4,26 +4,15 @@ local estimate calibrated by what the API counts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-
-import pytest
 
 from backdev import paths
-from backdev.context import Calibration, context_window, estimate_request_tokens
-from backdev.context import limits
+from backdev.context import Calibration, context_window, estimate_request_tokens, limits
 from backdev.context.estimate import format_fill
 from backdev.fakeapi import FakeAnthropic
 from backdev.fakeapi.validate import prompt_tokens
 from backdev.llm.provider import Request, to_api_params
 
 from .conftest import fake_provider
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits() -> Iterator[None]:
-    limits.forget()
-    yield
-    limits.forget()
 
 
 async def test_the_window_comes_from_the_models_api_once_and_is_cached_on_disk() -> None:

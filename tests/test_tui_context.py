@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import OptionList
 
 from backdev.chat.events import SessionStatus
 from backdev.compose import open_store, open_workspace, start_session
-from backdev.context import limits
 from backdev.fakeapi import FakeAnthropic
 from backdev.tui.screens.choice import ChoiceScreen
 from backdev.tui.widgets.status import StatusBar, StatusInfo, status_text
@@ -18,13 +15,6 @@ from backdev.tui.widgets.status import StatusBar, StatusInfo, status_text
 from .conftest import fake_provider
 from .test_context_driver import big_repo
 from .tuikit import build, started, submit, wait_for
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits() -> Iterator[None]:
-    limits.forget()
-    yield
-    limits.forget()
 
 
 def test_the_gauge_keeps_its_place_on_a_narrow_status_bar() -> None:
