@@ -179,3 +179,21 @@ def test_a_repository_cannot_set_the_cost_limit_even_trusted(project: Path) -> N
     settings = load_project_settings(project, env={})
     assert settings.refused == ("max_session_cost",)
     assert settings.trusted.max_session_cost is None and settings.untrusted.large_request_share == 0.3
+
+
+async def test_plain_mode_asks_about_a_large_attachment_with_one_key(api: FakeAnthropic, git_repo: Path) -> None:
+    from prompt_toolkit.input import create_pipe_input  # the REPL's interactive input, as in test_repl
+    from prompt_toolkit.output import DummyOutput
+
+    workspace = open_workspace(big_repo(git_repo))
+    startup = start_with(workspace, fake_provider(api))
+    api.enqueue({"type": "text", "text": "The first rows."})
+    with create_pipe_input() as pipe:
+        # Send; [r] attach a range instead (its Enter is taken with it); Enter sends what came back.
+        pipe.send_text("explain @big.py please\rr\r\r/quit\r")
+        repl = PlainRepl(startup, workspace, interactive=True, prompt_input=pipe, prompt_output=DummyOutput(),
+                         out=io.StringIO(), err=io.StringIO())
+        await repl.run()
+    err = repl.err.getvalue()  # type: ignore[attr-defined]
+    assert "mostly because of @big.py (≈" in err and "Not sent: your message is back at the prompt." in err
+    assert [r.text for r in startup.assistant.messages() if r.role == "user"] == ["explain @big.py:1-200 please"]
