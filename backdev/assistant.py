@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from backdev.context.estimate import Calibration, estimate_request_tokens, reported_prompt_tokens
+from backdev.context.limits import ModelLimits, fetch_limits, model_limits
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
-from backdev.llm.events import LoopEvent, Notice, Usage
+from backdev.llm.events import AssistantMessage, LoopEvent, Notice, ToolResultsMessage, Usage
 from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
@@ -108,6 +110,9 @@ class Assistant:
         self.workflow: WorkflowSession | None = None
         self._own_tools = tools or ToolRegistry()
         self._workflow_tools: list[Tool] = []
+        # The API's count over the local estimate, learnt from every reply (backdev.context.estimate).
+        self.calibration = Calibration()
+        self.last_prompt_tokens = 0  # what the API counted for the last request sent
         # What the last switch had to say (at start: a workflow file that failed to load).
         self.switch_notes: list[str] = self._open_workflow(announce=False)
 
@@ -162,6 +167,28 @@ class Assistant:
             # The phase's thinking and effort; the provider sends what the model takes of them.
             reasoning=Reasoning(phase.thinking, phase.effort) if phase is not None else None,
         )
+
+    # --- size ---------------------------------------------------------------------------------
+
+    def limits(self) -> ModelLimits:
+        """The current model's window and limits, as known without asking (see `fetch_limits`)."""
+        return model_limits(self.model.model_id, getattr(self.provider, "base_url", None))
+
+    async def fetch_limits(self) -> ModelLimits:
+        """The current model's limits, asking the Models API the first time (once per endpoint and model)."""
+        return await fetch_limits(self.provider, self.model.model_id)
+
+    def estimate(self, request: Request) -> int:
+        """`request`'s prompt tokens, estimated locally and calibrated by what the API counted so far."""
+        raw = estimate_request_tokens(system=request.system, tools=request.tools, messages=request.messages)
+        return self.calibration.apply(raw)
+
+    def next_request_tokens(self, extra_content: list[dict[str, Any]] | None = None) -> int:
+        """The estimated size of the next request, with a message of `extra_content` added when given."""
+        request = self.build_request()
+        if extra_content:
+            request = replace(request, messages=(*request.messages, {"role": "user", "content": extra_content}))
+        return self.estimate(request)
 
     def workflow_view(self) -> WorkflowView | None:
         """What the side panel and `/phase` show; None when the persona has no workflow."""
@@ -241,17 +268,33 @@ class Assistant:
     async def _run_turn(self, turn: int, approve: Approver) -> AsyncGenerator[LoopEvent, None]:
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
         prompt = self.prompt()
-        loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants)
+        window = self.limits().max_input_tokens
+        loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants,
+                        max_result_tokens=int(window * self.settings.tool_result_share))
+        request = self.build_request(prompt)
+        sent = list(request.messages)  # the conversation of the request each reply answers
         try:
-            async with aclosing(loop.run(self.build_request(prompt))) as events:
+            async with aclosing(loop.run(request)) as events:
                 async for event in events:
                     event = recorder.annotated(event)
                     recorder.observe(event)
+                    if isinstance(event, AssistantMessage):
+                        self._calibrate(replace(request, messages=tuple(sent)), event.usage)
+                        sent.append({"role": "assistant", "content": event.content})
+                    elif isinstance(event, ToolResultsMessage):
+                        sent.append({"role": "user", "content": event.content})
                     yield event
         finally:
             # Cancelled (task cancel or aclose) before the turn ended: keep what arrived, marked.
             if not recorder.done:
                 recorder.finish_cancelled()
+
+    def _calibrate(self, request: Request, usage: Usage) -> None:
+        reported = reported_prompt_tokens(usage)
+        if reported:
+            self.last_prompt_tokens = reported
+            raw = estimate_request_tokens(system=request.system, tools=request.tools, messages=request.messages)
+            self.calibration.observe(raw, reported)
 
     # --- switching -----------------------------------------------------------------------------
 

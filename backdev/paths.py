@@ -3,7 +3,7 @@
 Nothing here touches the disk at import time: the functions compute paths, and only
 `ensure_dir` creates a folder, when a caller is about to write into it.
 
-`BACKDEV_HOME`, when set, relocates all three under one folder (`config/`, `data/`, `logs/`):
+`BACKDEV_HOME`, when set, relocates them all under one folder (`config/`, `data/`, `logs/`, `cache/`):
 the tests use it so they never read or write the person's own files.
 """
 
@@ -38,6 +38,11 @@ def data_dir() -> Path:
 def log_dir() -> Path:
     """The folder for backdev's log file."""
     return _folder("logs", "user_log_path")
+
+
+def cache_dir() -> Path:
+    """The folder for what can be fetched again (the Models API's answers)."""
+    return _folder("cache", "user_cache_path")
 
 
 def user_config_file() -> Path:

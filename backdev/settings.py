@@ -9,7 +9,7 @@ environment, flags) always applies; what the repository's `.backdev.yaml` sets a
 to each setting's `ProjectRule`:
 
 - `NEVER`: the API endpoint and credentials (`base_url`, `api_key`, and any later endpoint,
-  header or database URL setting): a repository can never set them, trusted or not;
+  header or database URL setting) and `max_session_cost`: a repository can never set them, trusted or not;
 - `TRUSTED`: settings that loosen safety, run things or spend money (`redact_secrets`,
   `test_command`, `prices`, `model`...) apply only once the person trusts the repository's
   configuration (`backdev.trust`);
@@ -98,6 +98,12 @@ class Settings:
     max_retries: int = _setting(2, "count", "retries the SDK makes on 429/5xx/connection errors (0: none)")
     theme: str = _setting("textual-dark", "str", "Textual theme of `backdev chat`", project=ProjectRule.ALWAYS)
     side_panel: bool = _setting(True, "bool", "show the workflow panel in `backdev chat`", project=ProjectRule.ALWAYS)
+    large_request_share: float = _setting(0.5, "float", "share of the context window a message may fill before "
+                                          "backdev asks", project=ProjectRule.LOWER)
+    tool_result_share: float = _setting(0.25, "float", "share of the context window past which a tool result is "
+                                        "cut", project=ProjectRule.LOWER)
+    max_session_cost: float | None = _setting(None, "float", "dollars a session may spend: warns at 80%, asks "
+                                              "before passing it", project=ProjectRule.NEVER)
     prices: Mapping[str, Any] = _setting(
         {}, "prices", "per-model price overrides: {model-id: {input, output, cache_write, cache_read}}"
     )

@@ -44,6 +44,16 @@ def not_closing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def no_known_models() -> Iterator[None]:
+    """What one test's Models API said (by endpoint, and ports are reused) is not known to the next."""
+    from backdev.context import limits
+
+    limits.forget()
+    yield
+    limits.forget()
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read or write the person's config, data or logs; never see their API key or database."""
     home = tmp_path_factory.mktemp("backdev-home")

@@ -40,6 +40,7 @@ from backdev.chat.events import (
     decline,
     outcome_events,
 )
+from backdev.chat.guard import SizeGuard
 from backdev.chat.transcript import TranscriptItem, sent_messages, transcript_items
 from backdev.compose import Startup, Workspace
 from backdev.llm.errors import MISSING_KEY
@@ -90,6 +91,7 @@ class ChatDriver:
             self._provider_ready.set()
             self._repository_ready.set()
         self._unsent: str | None = None  # a message shown as sent that has not been stored yet
+        self._guard = SizeGuard(self._assistant, confirm)  # size and cost, before a request leaves
 
     # --- what the session is -------------------------------------------------------------------
 
@@ -135,7 +137,8 @@ class ChatDriver:
         phase = next((p.title for p in view.phases if p.id == view.current), "") if view is not None else ""
         totals = self._assistant.totals()
         return SessionStatus(self.persona_name, self.model_id, f"{root} ({info.label})" if info else root, phase,
-                             totals.usage, totals.cost)
+                             totals.usage, totals.cost, self._assistant.next_request_tokens(),
+                             self._assistant.limits().max_input_tokens)
 
     def workflow_view(self) -> WorkflowView | None:
         return self._assistant.workflow_view()
@@ -187,6 +190,7 @@ class ChatDriver:
             return f"The API client failed to load ({type(exc).__name__}: {exc})."
         finally:
             self._provider_ready.set()
+        await self._assistant.fetch_limits()  # the window, for the gauge and the size checks
         return ""
 
     def read_repository(self) -> RepoContext:
@@ -309,6 +313,12 @@ class ChatDriver:
             return
         for note in outgoing.notes:
             yield Note(note)
+        if self._provider_ready.is_set():
+            await self._assistant.fetch_limits()  # asked once per model and endpoint (backdev.context.limits)
+        async for event in self._guard.check(typed, outgoing.blocks, outgoing.text):
+            yield event
+            if isinstance(event, NotSent):
+                return
         self._unsent = typed  # shown as sent from here; kept until it is stored
         yield MessageSent(outgoing.text, typed, outgoing.attachments)
         async for event in self._until_ready():
@@ -324,6 +334,10 @@ class ChatDriver:
         """Ask the last question again (`/retry`, a Retry button)."""
         async for event in self._until_ready():
             yield event
+        async for event in self._guard.check("", None):
+            yield Note(event.message, error=True) if isinstance(event, NotSent) else event
+            if isinstance(event, NotSent):
+                return
         yield Note("⟳ Asking again…")
         try:
             async with aclosing(self._assistant.retry(approve=self._approve)) as events:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from backdev.chat.transcript import TranscriptItem
+from backdev.context.budget import LargeMessage
+from backdev.context.estimate import format_fill
 from backdev.llm.events import LoopEvent, Usage
 from backdev.workflow.review.findings import Finding
 
@@ -44,7 +46,7 @@ class MessageSent:
     attachments: tuple[str, ...] = ()
 
 
-NotSentReason = Literal["missing_paths", "secret_files", "no_repository"]
+NotSentReason = Literal["missing_paths", "secret_files", "no_repository", "too_large", "over_budget"]
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,13 @@ class SessionStatus:
     phase: str = ""
     usage: Usage = field(default_factory=Usage)
     cost: float | None = 0.0
+    context_tokens: int = 0  # the next request's estimated size (the fill gauge)...
+    context_window: int = 0  # ...out of the model's window (0: not known)
+
+    @property
+    def context_fill(self) -> str:
+        """The fill gauge (`context ▰▱▱▱▱ 18% of 200k`), or "" when the window is not known."""
+        return format_fill(self.context_tokens, self.context_window) if self.context_window else ""
 
 
 @dataclass(frozen=True)
@@ -151,10 +160,29 @@ class SecretFiles:
     preview: str
 
 
-Question = MissingPaths | SecretFiles
-Confirm = Callable[[Question], Awaitable[bool]]
+@dataclass(frozen=True)
+class CostLimit:
+    """The next request would take the session past `max_session_cost`: send it anyway (for the rest
+    of the session)?"""
+
+    spent: float
+    limit: float
+    next_cost: float
+
+    @property
+    def problem(self) -> str:
+        return (f"This session has spent ${self.spent:.2f} of its ${self.limit:.2f} limit (max_session_cost), and the "
+                f"next request would cost about ${self.next_cost:.2f} more.")
 
 
-async def decline(question: Question) -> bool:
+#: A `LargeMessage` is answered True (send it), False (cancel) or `RANGE` (attach a range instead);
+#: every other question True or False.
+RANGE = "range"
+Question = MissingPaths | SecretFiles | LargeMessage | CostLimit
+Answer = bool | Literal["range"]
+Confirm = Callable[[Question], Awaitable[Answer]]
+
+
+async def decline(question: Question) -> Answer:
     """The answer when nobody can be asked: no."""
     return False

@@ -201,3 +201,28 @@ def error_body(status: int, error_type: str | None = None, message: str | None =
     kind = error_type or ERROR_TYPES.get(status, "api_error")
     return {"type": "error", "error": {"type": kind, "message": message or kind.replace("_", " ")},
             "request_id": f"req_fake{next(_ids):05d}"}
+
+
+#: What the fake's Models API reports when the instance has no `context_window` of its own.
+DEFAULT_MAX_INPUT_TOKENS = 200_000
+DEFAULT_MAX_OUTPUT_TOKENS = 64_000
+_SUPPORTED = {"supported": True}
+
+
+def model_info(model: str, context_window: int | None) -> dict[str, Any]:
+    """`GET /v1/models/{id}` as the API answers it: limits, lifecycle and capabilities."""
+    return {
+        "type": "model", "id": model, "display_name": model, "created_at": "2026-10-01T00:00:00Z",
+        "lifecycle": "active", "deprecated_at": None, "retires_at": None,
+        "max_input_tokens": context_window or DEFAULT_MAX_INPUT_TOKENS, "max_tokens": DEFAULT_MAX_OUTPUT_TOKENS,
+        "capabilities": {
+            "batch": _SUPPORTED, "citations": _SUPPORTED, "code_execution": _SUPPORTED, "image_input": _SUPPORTED,
+            "pdf_input": _SUPPORTED, "structured_outputs": _SUPPORTED,
+            "context_management": {"supported": True, "compact_20260112": _SUPPORTED,
+                                   "clear_tool_uses_20250919": _SUPPORTED, "clear_thinking_20251015": _SUPPORTED},
+            "effort": {"supported": True, "low": _SUPPORTED, "medium": _SUPPORTED, "high": _SUPPORTED,
+                       "max": _SUPPORTED},
+            "server_tools": {"supported": True, "code_execution": _SUPPORTED, "web_search": _SUPPORTED},
+            "thinking": {"supported": True, "types": {"enabled": _SUPPORTED, "adaptive": _SUPPORTED}},
+        },
+    }

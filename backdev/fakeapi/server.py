@@ -11,8 +11,10 @@ Like the real API, it refuses a structurally invalid conversation with a 400
 `invalid_request_error` (see `validate.py`) and keeps each refusal in `invalid_requests`, which
 the tests' fixture checks after every test. Options of one instance: `api_key` (401 without it),
 `key_header="x-api-key"` (a gateway that reads only that header), `context_window` (a prompt over
-it gets "prompt is too long: N tokens > M maximum"), `max_request_bytes` (a larger body gets the
-API's 413 `request_too_large`) and `models` (any other model gets a 404 `not_found_error`).
+it gets "prompt is too long: N tokens > M maximum", and `GET /v1/models/{id}` reports it as
+`max_input_tokens`), `max_request_bytes` (a larger body gets the API's 413 `request_too_large`),
+`models` (any other model gets a 404 `not_found_error`) and `models_api=False` (a gateway that does
+not serve the Models API: 404 there).
 Each recorded request keeps the `status` answered and the `usage` reported to the client (for a
 stream, what its `message_start` said until its `message_delta` said more).
 """
@@ -30,7 +32,7 @@ from typing import Any
 
 from backdev.fakeapi import script
 from backdev.fakeapi.thinking import capabilities_json, thinking_problem, thinking_type
-from backdev.fakeapi.validate import prompt_too_long, request_problem
+from backdev.fakeapi.validate import prompt_tokens, prompt_too_long, request_problem
 
 MODELS = ["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5"]
 
@@ -156,10 +158,14 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             self._refuse(record, 401, "invalid x-api-key")
             return
-        if self.path.startswith("/v1/models") and state.options.models_api:
+        if self.path.startswith("/v1/models") and not state.options.models_api:
+            self._refuse(record, 404, f"no route {self.path}", "not_found_error")
+            return
+        if self.path.startswith("/v1/models"):
             models = list(state.options.models or MODELS)
-            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2026-10-01T00:00:00Z",
-                     "capabilities": capabilities_json(m, state.options.capabilities)} for m in models]
+            data = [script.model_info(m, state.options.context_window) for m in models]
+            for info in data:  # thinking and effort per model, as the thinking checks know them
+                info["capabilities"] = {**info["capabilities"], **capabilities_json(info["id"], state.options.capabilities)}
             wanted = self.path.split("?")[0].removeprefix("/v1/models").strip("/")
             if wanted:  # models.retrieve(id)
                 found = [m for m in data if m["id"] == wanted]
@@ -207,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if counting:
             record.status = 200
-            self._send_json(200, {"input_tokens": script.estimate_tokens(body)})
+            self._send_json(200, {"input_tokens": prompt_tokens(body)})  # as the window check counts
             return
         step = state.next_step(body)
         if thinking_type(body) is None:  # the model thinks only when asked to
@@ -301,8 +307,8 @@ class FakeAnthropic:
 
     def __init__(self, *, port: int = 0, api_key: str | None = None, key_header: str = "any",
                  context_window: int | None = None, max_request_bytes: int | None = None,
-                 models: tuple[str, ...] | None = None) -> None:
-        self.options = FakeOptions(api_key, key_header, context_window, max_request_bytes, models)
+                 models: tuple[str, ...] | None = None, models_api: bool = True) -> None:
+        self.options = FakeOptions(api_key, key_header, context_window, max_request_bytes, models, models_api)
         self.state = _State(self.options)
         self._server = _Server(("127.0.0.1", port), self.state)
         self._thread: threading.Thread | None = None

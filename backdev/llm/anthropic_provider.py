@@ -155,16 +155,38 @@ class AnthropicProvider:
         `capabilities` in its answer) falls back to `backdev.llm.models.CAPABILITIES`.
         """
         if model not in self._capabilities:
-            found: Capabilities | None = None
-            try:
-                info = await self.client().with_options(max_retries=0).models.retrieve(model)
-                found = capabilities_from_api(info.to_dict().get("capabilities"))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # no Models API here (404, a gateway): the table decides
-                log.info("no model capabilities from the API for %s (%s)", model, type(exc).__name__)
+            info = await self.model_info(model)
+            found = capabilities_from_api(info.get("capabilities")) if info else None
             self._capabilities[model] = found if found is not None else CAPABILITIES.get(model)
         return self._capabilities[model]
+
+    async def model_info(self, model_id: str) -> dict[str, Any] | None:
+        """What the Models API says about `model_id` (limits, capabilities), or None when the
+        endpoint does not serve it (many gateways) or cannot be reached: callers fall back."""
+        if not self.has_credentials:
+            return None
+        try:
+            info = await self.client().with_options(max_retries=0).models.retrieve(model_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a missing Models API is normal for a gateway: the fallback table applies
+            log.info("models.retrieve(%s) failed: %s", model_id, type(exc).__name__)
+            return None
+        return info.to_dict()  # type: ignore[no-any-return]
+
+    async def count_tokens(self, request: Request) -> int | None:
+        """The API's exact count of `request`'s prompt, or None where the endpoint does not offer it."""
+        if not self.has_credentials:
+            return None
+        params = {k: v for k, v in to_api_params(request).items() if k != "max_tokens"}
+        try:
+            counted = await self.client().messages.count_tokens(**params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # optional: the local estimate stands
+            log.info("count_tokens failed: %s", type(exc).__name__)
+            return None
+        return int(counted.input_tokens)
 
     async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
         """Stream one message; see `Provider.stream`."""

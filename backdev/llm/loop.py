@@ -16,6 +16,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from backdev.context.budget import cut_tool_result
 from backdev.llm.events import (
     AssistantMessage,
     Failure,
@@ -55,6 +56,8 @@ class ToolLoop:
         approve: asked before any tool that writes or runs.
         max_rounds: how many times the model may call tools in one turn.
         grants: approval grants for this session (tool names), shared with the caller.
+        max_result_tokens: a tool result larger than this is cut before it is sent, with a note
+            on how to ask for less (None: never cut; see backdev.context.budget).
     """
 
     provider: Provider
@@ -62,6 +65,7 @@ class ToolLoop:
     approve: Approver
     max_rounds: int = 25
     grants: set[str] = field(default_factory=set)
+    max_result_tokens: int | None = None
 
     async def run(self, request: Request) -> AsyncIterator[LoopEvent]:
         """Yield the turn's events; the last one is `TurnFinished` or `TurnFailed`."""
@@ -102,13 +106,15 @@ class ToolLoop:
                     )
                 else:
                     outcome = await self._call(call)
+                sent = cut_tool_result(outcome.content, call["name"], self.max_result_tokens)
                 finished_call = ToolCallFinished(
-                    call["id"], call["name"], call.get("input") or {}, outcome.summary, outcome.is_error,
-                    outcome.detail or outcome.content,
+                    call["id"], call["name"], call.get("input") or {},
+                    outcome.summary + (" · cut to fit the context window" if sent is not outcome.content else ""),
+                    outcome.is_error, outcome.detail or outcome.content,
                 )
                 done.append(finished_call)
                 yield finished_call
-                result: dict[str, Any] = {"type": "tool_result", "tool_use_id": call["id"], "content": outcome.content}
+                result: dict[str, Any] = {"type": "tool_result", "tool_use_id": call["id"], "content": sent}
                 if outcome.is_error:
                     result["is_error"] = True
                 results.append(result)

@@ -24,7 +24,19 @@ from typing import Any, TextIO
 
 from backdev import paths
 from backdev.chat.driver import ChatDriver
-from backdev.chat.events import ChatEvent, FindingsShown, MissingPaths, Note, NotSent, QuitRequested, Question
+from backdev.chat.events import (
+    RANGE,
+    Answer,
+    ChatEvent,
+    CostLimit,
+    FindingsShown,
+    LargeMessage,
+    MissingPaths,
+    Note,
+    NotSent,
+    QuitRequested,
+    Question,
+)
 from backdev.commands.syntax import is_command, unescape_message
 from backdev.compose import Startup, Workspace
 from backdev.llm.events import TurnFailed, TurnFinished, Usage
@@ -36,7 +48,9 @@ from backdev.tools.base import ApprovalRequest, Approver, Decision
 
 APPROVAL_ANSWERS = {"y": Decision.APPROVE_ONCE, "a": Decision.APPROVE_SESSION, "n": Decision.DENY}
 NOT_SENT_WHY = {"missing_paths": "a path to fix", "secret_files": "a secret file to confirm",
-                "no_repository": "the repository could not be read"}
+                "no_repository": "the repository could not be read", "too_large": "a large attachment to confirm",
+                "over_budget": "the session's cost limit"}
+LARGE_ANSWERS: dict[str, Answer] = {"r": RANGE, "c": True, "n": False}
 
 
 class PlainRepl:
@@ -126,7 +140,16 @@ class PlainRepl:
         # One key answers (Enter after it is harmless); Ctrl+C or Ctrl+D denies.
         return await self._key("  Allow? [y] once / [a] for this session / [n] no: ", APPROVAL_ANSWERS, default="n")
 
-    async def _confirm(self, question: Question) -> bool:
+    async def _confirm(self, question: Question) -> Answer:
+        if isinstance(question, LargeMessage):
+            self._say(f"  {question.problem}")
+            if not self._can_ask:
+                self._say("  Sent as it is: nobody to ask.")
+                return True
+            return await self._key("  [r] attach a range instead / [c] continue / [n] cancel: ", LARGE_ANSWERS, default="n")
+        if isinstance(question, CostLimit):
+            self._say(f"  {question.problem}")
+            return self._can_ask and await self._yes("Send it anyway (and for the rest of this session)?")
         if isinstance(question, MissingPaths):
             self._say(question.problem)
             return self._can_ask and await self._yes("Send without them?")
@@ -203,7 +226,8 @@ class PlainRepl:
         if printer.failed:
             self.any_failed = True
         if usage is not None:
-            printer.status(usage, self.driver.turn_cost(usage), self.driver.totals().cost)
+            status = self.driver.status()
+            printer.status(usage, self.driver.turn_cost(usage), status.cost, status.context_fill)
             self._phase_line()
 
     def _phase_line(self) -> None:

@@ -137,7 +137,10 @@ class TurnPrinter:
         self.out.write("\n" if text.endswith("\n") else "\n\n")
         self.out.flush()
 
-    def status(self, usage: Usage, turn_cost: float | None, session_cost: float | None) -> None:
-        """The line after each reply: tokens and cost of the turn and the session."""
-        self.err.write(f"  ─ {format_usage(usage)} · {format_cost(turn_cost)} (session {format_cost(session_cost)})\n")
+    def status(self, usage: Usage, turn_cost: float | None, session_cost: float | None, context_fill: str = "") -> None:
+        """The line after each reply: tokens and cost of the turn and the session, and how full the
+        context window is (`context_fill`, the driver's gauge)."""
+        gauge = f" · {context_fill}" if context_fill else ""
+        self.err.write(f"  ─ {format_usage(usage)} · {format_cost(turn_cost)} (session {format_cost(session_cost)})"
+                       f"{gauge}\n")
         self.err.flush()

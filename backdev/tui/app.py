@@ -33,7 +33,7 @@ from textual.theme import Theme
 from textual.widgets import TextArea
 
 from backdev.chat.driver import ChatDriver
-from backdev.chat.events import Question, SecretFiles
+from backdev.chat.events import Answer, CostLimit, LargeMessage, Question, SecretFiles
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.safe import PlainNotifications
 
@@ -102,9 +102,12 @@ class BackdevApp(PlainNotifications, App[int]):
         assert self.chat is not None
         return await self.chat.ask_approval(request)
 
-    async def _confirm(self, question: Question) -> bool:
+    async def _confirm(self, question: Question) -> Answer:
         # A path that does not exist stops the message (the text stays in the prompt to fix);
-        # a secret file is sent only after the person confirms it.
+        # a secret file is sent only after the person confirms it; size and cost ask in a picker.
+        if isinstance(question, (LargeMessage, CostLimit)):
+            assert self.chat is not None
+            return await self.chat.ask_budget(question)
         if not isinstance(question, SecretFiles):
             return False
         assert self.chat is not None

@@ -19,6 +19,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.screen import Screen
@@ -26,8 +27,12 @@ from textual.worker import Worker
 
 from backdev.chat.driver import ChatDriver
 from backdev.chat.events import (
+    RANGE,
+    Answer,
     ChatEvent,
+    CostLimit,
     FindingsShown,
+    LargeMessage,
     MessageSent,
     Note,
     NotSent,
@@ -40,6 +45,7 @@ from backdev.chat.events import (
 from backdev.llm.events import Notice, ToolCallFinished, TurnFailed, TurnFinished
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.options import AppOptions
+from backdev.tui.safe import visible
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
 from backdev.tui.widgets.entries import UserEntry
@@ -196,6 +202,8 @@ class ChatCore(Screen[None]):
                 await self.turn_view.apply(event)  # closes the reply it follows
             await transcript.note(event.text, error=event.error)
         elif isinstance(event, NotSent):
+            if event.reason == "too_large":
+                self.prompt.set_text(event.typed)  # perhaps narrowed to a range, to check and send again
             if event.reason == "secret_files":
                 self.notify(event.message, severity="warning")
             else:
@@ -235,6 +243,26 @@ class ChatCore(Screen[None]):
         """The driver's approver: ask the person through the modal (runs in the turn worker)."""
         future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
         self.post_message(self.ApprovalRequested(request, future))
+        return await future
+
+    async def ask_budget(self, question: LargeMessage | CostLimit) -> Answer:
+        """Ask about a large message or the session's cost limit in a picker (Esc: cancel)."""
+        from backdev.tui.screens.choice import ChoiceScreen  # modals load on first use
+
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        large = isinstance(question, LargeMessage)
+        options: list[tuple[str, Answer]] = ([("range", RANGE), ("continue", True), ("cancel", False)] if large
+                                             else [("continue", True), ("cancel", False)])
+        labels = {"range": "Attach a range instead (the first 200 lines)", "continue": "Send it as it is",
+                  "cancel": "Cancel (the message stays in the prompt)"}
+        answers = dict(options)
+
+        def chosen(value: str | None) -> None:
+            if not future.done():
+                future.set_result(answers.get(value or "cancel", False))
+
+        choices = [(name, Text(labels[name])) for name, _ in options]
+        self.app.push_screen(ChoiceScreen(visible(question.problem), choices), chosen)
         return await future
 
     async def ask_confirmation(self, question: SecretFiles) -> bool:

@@ -1,4 +1,4 @@
-"""The status bar: persona, model, repository and branch, phase, tokens and session cost."""
+"""The status bar: persona, model, repository and branch, phase, context fill, tokens and session cost."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class StatusInfo:
 # Fields in the order they are shown, each with its priority (lower is kept longer): when the line
 # does not fit, whole fields are dropped, least useful first, so a narrow terminal still shows what
 # is happening, which phase the work is in, and what it cost.
-_PRIORITY = {"state": 0, "phase": 1, "cost": 2, "persona": 3, "repo": 4, "model": 5, "tokens": 6}
+_PRIORITY = {"state": 0, "phase": 1, "cost": 2, "persona": 3, "repo": 4, "context": 4.5, "model": 5, "tokens": 6}
 
 
 def _fields(info: StatusInfo) -> list[tuple[str, str, str]]:
@@ -38,6 +38,7 @@ def _fields(info: StatusInfo) -> list[tuple[str, str, str]]:
         ("repo", visible(session.repository), ""),
         ("phase", visible(session.phase), "bold"),
         ("cost", format_cost(session.cost), ""),
+        ("context", session.context_fill, ""),
         ("tokens", f"in {usage.input:,} out {usage.output:,} cache read {usage.cache_read:,} write {usage.cache_write:,}",
          "dim"),
     ]

@@ -1,0 +1,22 @@
+"""`/context`: what fills the model's context window, block by block (backdev.context.breakdown)."""
+
+from __future__ import annotations
+
+from backdev.assistant import Assistant
+from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
+from backdev.context.breakdown import context_report
+
+
+def register_context_command(runner: CommandRunner, assistant: Assistant) -> None:
+    """Add `/context` to `runner`."""
+
+    def context(_: str) -> CommandOutcome:
+        prompt = assistant.prompt()
+        request = assistant.build_request(prompt)
+        report = context_report(blocks=[(b.name, b.label, b.text) for b in prompt.system], tools=request.tools,
+                                messages=request.messages, window=assistant.limits().max_input_tokens,
+                                calibration=assistant.calibration, counted=assistant.last_prompt_tokens)
+        return CommandOutcome(report.describe())
+
+    runner.register(CommandSpec("context", "", "show what fills the context window, block by block, in tokens",
+                                during_turn=True), context)
