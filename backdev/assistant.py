@@ -34,6 +34,7 @@ from backdev.session.recorder import TurnRecorder, close_open_calls
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, Tool, ToolAccess, ToolRegistry
+from backdev.workflow.phases.announce import announce, with_announcements
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.opening import open_workflow
 from backdev.workflow.phases.view import WorkflowView
@@ -146,7 +147,8 @@ class Assistant:
         return self.prompt().tools
 
     def system_blocks(self) -> tuple[str, ...]:
-        return self.prompt().system_texts()
+        """Every block of the prompt, the phase's last (it is sent in the conversation, not as system)."""
+        return tuple(block.text for block in self.prompt().system)
 
     def build_request(self, prompt: AssembledPrompt | None = None) -> Request:
         """The request for the next API call, from the stored conversation."""
@@ -155,9 +157,15 @@ class Assistant:
             model=self.model.model_id,
             system=prompt.system_texts(),
             tools=prompt.tool_specs(),
-            messages=tuple(api_messages(self.messages())),
+            messages=tuple(api_messages(self._announced(prompt))),
             max_tokens=self.settings.max_tokens,
         )
+
+    def _announced(self, prompt: AssembledPrompt) -> list[StoredMessage]:
+        """The stored messages with the phase's text before the first message of each phase."""
+        rows = self.messages()
+        notes = announce(self.store, self.session.id, rows, prompt.conversation_text())
+        return with_announcements(rows, notes)
 
     def workflow_view(self) -> WorkflowView | None:
         """What the side panel and `/phase` show; None when the persona has no workflow."""
