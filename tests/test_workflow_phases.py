@@ -194,3 +194,17 @@ async def test_phase_state_and_findings_survive_resume_through_the_api(fake_api:
     await drain(resumed.send("go on"))
     assert "phase 1 of 5 — Requirements" in phase_text_of(fake_api, 2)
 
+
+
+async def test_a_resumed_session_sends_the_same_prefix_after_a_switch(fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    assistant = assistant_with(fake_api, workspace)
+    fake_api.enqueue(text("one"), text("two"), text("three"))
+    await drain(assistant.send("first"))
+    assistant.workflow.switch("design")
+    await drain(assistant.send("second"))
+    resumed = start_session(workspace, open_store(), fake_provider(fake_api), resume=True).assistant
+    await drain(resumed.send("third"))
+    before, after = (fake_api.message_requests[i].body for i in (1, 2))
+    # The announcements are saved with the session: the design phase is not announced again.
+    assert _cache_order(after).startswith(_cache_order(before)[:-2])
+    assert sum("phase 2 of 5 — Design" in json.dumps(m, ensure_ascii=False) for m in after["messages"]) == 1
