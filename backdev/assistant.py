@@ -37,6 +37,7 @@ from backdev.session.recorder import TurnRecorder, close_open_calls
 from backdev.session.store import SessionRecord, SessionStore, StoredMessage
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, Tool, ToolAccess, ToolRegistry
+from backdev.workflow.phases.announce import announce, with_announcements
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.opening import open_workflow
 from backdev.workflow.phases.view import WorkflowView
@@ -152,17 +153,22 @@ class Assistant:
         return self.prompt().tools
 
     def system_blocks(self) -> tuple[str, ...]:
-        return self.prompt().system_texts()
+        """Every block of the prompt, the phase's last (it is sent in the conversation, not as system)."""
+        return tuple(block.text for block in self.prompt().system)
 
-    def build_request(self, prompt: AssembledPrompt | None = None) -> Request:
-        """The request for the next API call, from the stored conversation."""
+    def build_request(self, prompt: AssembledPrompt | None = None, *, sending: bool = False) -> Request:
+        """The request for the next API call, from the stored conversation.
+
+        Only a request that is `sending` records where a new phase's text is announced; sizing,
+        /context and /prompt look without moving it onto a message already sent.
+        """
         prompt = prompt or self.prompt()
         phase = self.workflow.phase if self.workflow is not None else None
         return Request(
             model=self.model.model_id,
             system=prompt.system_texts(),
             tools=prompt.tool_specs(),
-            messages=tuple(api_messages(self.messages())),
+            messages=tuple(api_messages(self._announced(prompt, save=sending))),
             max_tokens=self.settings.max_tokens,
             # The phase's thinking and effort; the provider sends what the model takes of them.
             reasoning=Reasoning(phase.thinking, phase.effort) if phase is not None else None,
@@ -189,6 +195,12 @@ class Assistant:
         if extra_content:
             request = replace(request, messages=(*request.messages, {"role": "user", "content": extra_content}))
         return self.estimate(request)
+
+    def _announced(self, prompt: AssembledPrompt, *, save: bool) -> list[StoredMessage]:
+        """The stored messages with the phase's text before the first message of each phase."""
+        rows = self.messages()
+        notes = announce(self.store, self.session.id, rows, prompt.conversation_text(), save=save)
+        return with_announcements(rows, notes)
 
     def workflow_view(self) -> WorkflowView | None:
         """What the side panel and `/phase` show; None when the persona has no workflow."""
@@ -271,7 +283,7 @@ class Assistant:
         window = self.limits().max_input_tokens
         loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants,
                         max_result_tokens=int(window * self.settings.tool_result_share))
-        request = self.build_request(prompt)
+        request = self.build_request(prompt, sending=True)
         sent = list(request.messages)  # the conversation of the request each reply answers
         try:
             async with aclosing(loop.run(request)) as events:

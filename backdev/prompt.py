@@ -4,8 +4,10 @@ What every request starts with — its tools, then its system blocks, the order 
 in — must stay byte-identical from turn to turn, so that prompt caching keeps hitting:
 
 - **System blocks**, most stable first: the persona's prompt; the repository (project memory and
-  the overview, read once when the repository is attached); the current phase (rebuilt only when
-  the phase changes). An empty block is left out.
+  the overview, read once when the repository is attached). An empty block is left out.
+- **The phase block** (rebuilt only when the phase changes) is not a system block: it is sent in
+  the conversation, before the first message of the phase (`backdev.workflow.phases.announce`),
+  so a phase switch leaves the system prefix and the cached conversation as they were.
 - **Tools**, in one fixed order whatever order the parts were attached in: the session's own
   tools, then the repository's read tools, then the workflow's tools, each part in its own order
   (a name is offered once: the earlier part's tool stays). The persona's `tools:` list then filters them (bookkeeping tools always stay), and an unattended
@@ -40,11 +42,13 @@ class SystemBlock:
         name: `persona`, `repository` or `phase`.
         label: what `/prompt` calls it, e.g. `persona backend-developer` or `phase tdd`.
         text: exactly what is sent.
+        in_conversation: sent inside the conversation where it starts (the phase), not as system.
     """
 
     name: str
     label: str
     text: str
+    in_conversation: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,12 @@ class AssembledPrompt:
     tools: ToolRegistry
 
     def system_texts(self) -> tuple[str, ...]:
-        return tuple(block.text for block in self.system)
+        """The texts sent as system blocks (the phase block is sent in the conversation)."""
+        return tuple(block.text for block in self.system if not block.in_conversation)
+
+    def conversation_text(self) -> str:
+        """The phase block's text, sent before the first message of the phase ('' without one)."""
+        return "".join(block.text for block in self.system if block.in_conversation)
 
     def tool_specs(self) -> tuple[dict[str, object], ...]:
         return self.tools.specs()
@@ -68,7 +77,8 @@ class AssembledPrompt:
         rows = [(f"system {i} · {block.label}", estimate_tokens(block.text)) for i, block in enumerate(self.system, 1)]
         rows.append((f"tools ({len(specs)})", sum(sizes)))
         width = max(len(label) for label, _ in rows)
-        lines = ["The prompt before the conversation (sent as: tools, then the system blocks; "
+        lines = ["The prompt before the conversation (sent as: tools, then the system blocks; the phase block "
+                 "goes before the phase's first message; "
                  f"tokens estimated at {CHARS_PER_TOKEN} characters each):"]
         lines += [f"  {label.ljust(width)}  ~{tokens:,} tokens" for label, tokens in rows]
         lines.append(f"  {'total'.ljust(width)}  ~{sum(t for _, t in rows):,} tokens")
@@ -97,7 +107,7 @@ def assemble_prompt(*, persona: Persona, repository_text: str = "", phase: tuple
     if repository_text:
         blocks.append(SystemBlock("repository", "repository", repository_text))
     if phase is not None and phase[1]:
-        blocks.append(SystemBlock("phase", f"phase {phase[0]}", phase[1]))
+        blocks.append(SystemBlock("phase", f"phase {phase[0]}", phase[1], in_conversation=True))
     registry = ToolRegistry()
     for part in tool_parts:
         for tool in part:

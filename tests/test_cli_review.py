@@ -45,9 +45,10 @@ def test_json_report_on_stdout_progress_on_stderr(repo: Path, fake_api: FakeAnth
     assert result.stderr.rstrip().endswith("1 high")
     # What was sent: the review phase's standards and the file with line numbers; only approval-free tools.
     body = fake_api.message_requests[0].body
-    assert "# Review (one non-interactive pass)" in body["system"][-1]["text"]
-    assert "`injection` — Security: injection" in body["system"][-1]["text"]  # the review standards
-    assert "6\t    cursor.execute" in body["messages"][0]["content"][1]["text"]
+    phase = body["messages"][0]["content"][0]["text"]  # the phase is announced in the conversation
+    assert "# Review (one non-interactive pass)" in phase
+    assert "`injection` — Security: injection" in phase  # the review standards
+    assert "6\t    cursor.execute" in body["messages"][0]["content"][2]["text"]
     assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding", "list_files", "read_file",
                                                   "search", "git_diff", "git_log", "git_show", "django_info"}
 
@@ -75,7 +76,7 @@ def test_diff_review_of_uncommitted_changes(repo: Path, fake_api: FakeAnthropic)
     result = run_backdev("review", "--diff", "--format", "json", cwd=repo, env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["scope"] == "uncommitted changes"
-    sent = fake_api.message_requests[0].body["messages"][0]["content"]
+    sent = fake_api.message_requests[0].body["messages"][0]["content"][1:]  # after the phase announcement
     assert "+++ b/views.py" in sent[1]["text"] and sent[2]["text"].startswith('<file path="views.py">')
 
 

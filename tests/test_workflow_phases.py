@@ -11,7 +11,7 @@ from backdev.llm.events import TurnFinished
 from backdev.tools.base import Decision
 
 from .conftest import fake_provider
-from .workflow_helpers import Approver, assistant_with, call, calls, system_of, text, tool_results
+from .workflow_helpers import Approver, assistant_with, call, calls, phase_text_of, system_of, text, tool_results
 
 REQUIREMENTS_MD = "# Requirements\n\n## Answers\n- 2,000 users, 40 rps peak\n\n## Assumptions\n- EU only\n\n## Open questions\n- SSO?\n"
 
@@ -72,7 +72,16 @@ async def test_updating_an_existing_artifact_shows_a_diff(fake_api: FakeAnthropi
     assert "SSO via Okta?" in target.read_text()
 
 
-async def test_system_blocks_are_byte_identical_within_a_phase_and_change_on_a_switch(
+def _cache_order(body: dict) -> str:  # type: ignore[type-arg]
+    """tools, system, messages as the cache reads them (the moving cache_control markers left out)."""
+    def strip(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "cache_control"}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+    return json.dumps(strip([body.get("tools"), body.get("system"), body.get("messages")]))
+
+
+async def test_a_phase_switch_keeps_the_prefix_and_the_phase_is_announced_in_the_conversation(
         fake_api: FakeAnthropic, workspace: Workspace) -> None:
     approver = Approver()
     assistant = assistant_with(fake_api, workspace)
@@ -83,13 +92,23 @@ async def test_system_blocks_are_byte_identical_within_a_phase_and_change_on_a_s
     assert first == middle == second  # a tick does not touch the prefix
     tools = [json.dumps(r.body["tools"]) for r in fake_api.message_requests]
     assert len(set(tools)) == 1
-    assert fake_api.message_requests[2].body["messages"][0]["content"][0]["text"] == "one"
+    opening = fake_api.message_requests[2].body["messages"][0]["content"]
+    assert "phase 1 of 5 — Requirements" in opening[0]["text"] and opening[1]["text"] == "one"
     assistant.workflow.advance()
+    fake_api.enqueue(text("three"), text("four"))
     await drain(assistant.send("three", approve=approver))
-    after = system_of(fake_api, 3)
-    assert json.dumps(after) != second and "phase 2 of 5 — Design" in after[-1]["text"]
-    assert after[0] == system_of(fake_api, 0)[0]  # the persona block is untouched
-    assert json.dumps(fake_api.message_requests[3].body["tools"]) == tools[0]  # the tools never change
+    await drain(assistant.send("four", approve=approver))
+    before, after, later = (fake_api.message_requests[i].body for i in (2, 3, 4))
+    assert json.dumps(after["system"]) == second  # the system prefix does not change with the phase
+    assert json.dumps(after["tools"]) == tools[0]  # the tools never change
+    assert not any("phase 2 of 5" in b["text"] for b in after["system"])
+    # The whole previous request is an unchanged prefix of the one after the switch...
+    assert _cache_order(after).startswith(_cache_order(before)[:-2])
+    # ...and the design phase is announced in the message that starts it, then kept as it was.
+    announced = after["messages"][-1]["content"]
+    assert "phase 2 of 5 — Design" in announced[0]["text"] and announced[-1]["text"] == "three"
+    assert later["messages"][:len(after["messages"])][-1]["content"][0] == {"type": "text", "text": announced[0]["text"]}
+    assert _cache_order(later).startswith(_cache_order(after)[:-2])
     # The fake API simulates prompt caching on the prefix: within the phase it was read from the cache.
     assert isinstance(second_turn[-1], TurnFinished) and second_turn[-1].usage.cache_read > 0
 
@@ -113,7 +132,7 @@ async def test_design_writes_design_md_and_an_adr(fake_api: FakeAnthropic, works
     view = assistant.workflow_view()
     assert view is not None and view.current == "design"
     assert view.artifacts == ("docs/backdev/design.md", "docs/backdev/adr/0001-refunds-in-the-orders-app.md")
-    assert "Django models / MySQL schema" in system_of(fake_api, 0)[-1]["text"]
+    assert "Django models / MySQL schema" in phase_text_of(fake_api, 0)
 
 
 async def test_handoff_is_written_from_the_session_artifacts(fake_api: FakeAnthropic, workspace: Workspace) -> None:
@@ -129,7 +148,7 @@ async def test_handoff_is_written_from_the_session_artifacts(fake_api: FakeAnthr
         text("Handoff written."),
     )
     await drain(assistant.send("hand it off", approve=approver))
-    handoff_system = system_of(fake_api, 2)[-1]["text"]
+    handoff_system = phase_text_of(fake_api, 2)
     assert "phase 5 of 5 — Handoff" in handoff_system
     assert '<artifact path="docs/backdev/design.md">' in handoff_system and "asynchronous via Celery" in handoff_system
     assert (workspace.root / "docs" / "backdev" / "handoff.md").read_text().startswith("# Handoff")
@@ -173,5 +192,36 @@ async def test_phase_state_and_findings_survive_resume_through_the_api(fake_api:
     view = resumed.workflow_view()
     assert view is not None and view.checklist[0].note == "40 rps"
     await drain(resumed.send("go on"))
-    assert "phase 1 of 5 — Requirements" in system_of(fake_api, 2)[-1]["text"]
+    assert "phase 1 of 5 — Requirements" in phase_text_of(fake_api, 2)
 
+
+
+async def test_a_resumed_session_sends_the_same_prefix_after_a_switch(fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    assistant = assistant_with(fake_api, workspace)
+    fake_api.enqueue(text("one"), text("two"), text("three"))
+    await drain(assistant.send("first"))
+    assistant.workflow.switch("design")
+    await drain(assistant.send("second"))
+    resumed = start_session(workspace, open_store(), fake_provider(fake_api), resume=True).assistant
+    await drain(resumed.send("third"))
+    before, after = (fake_api.message_requests[i].body for i in (1, 2))
+    # The announcements are saved with the session: the design phase is not announced again.
+    assert _cache_order(after).startswith(_cache_order(before)[:-2])
+    assert sum("phase 2 of 5 — Design" in json.dumps(m, ensure_ascii=False) for m in after["messages"]) == 1
+
+
+async def test_sizing_the_next_request_after_a_switch_does_not_move_the_phase_text(
+        fake_api: FakeAnthropic, workspace: Workspace) -> None:
+    # /context, /prompt and the size checks build the next request before the person's message is
+    # stored: they must not announce the new phase on the message already sent (and cached).
+    approver = Approver()
+    assistant = assistant_with(fake_api, workspace)
+    fake_api.enqueue(text("ok"), text("three"))
+    await drain(assistant.send("one", approve=approver))
+    assistant.workflow.advance()
+    assistant.next_request_tokens()
+    assistant.build_request()
+    await drain(assistant.send("three", approve=approver))
+    messages = fake_api.message_requests[1].body["messages"]
+    assert not any("phase 2 of 5" in b.get("text", "") for b in messages[0]["content"])
+    assert "phase 2 of 5 — Design" in messages[-1]["content"][0]["text"]

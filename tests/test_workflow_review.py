@@ -234,10 +234,12 @@ async def test_review_in_the_repl_lists_findings_and_saves_the_summary(
     repl = make_repl(startup, workspace)
     assert await repl.handle_line("/review views.py")
     request = scripted.history[0]
-    assert "phase 4 of 5 — Review" in request.system[-1] and "OWASP Top 10" in request.system[-1]
-    assert "N+1" in request.system[-1] and "Sensitive data in logs" in request.system[-1]
-    assert "do not write it yourself" in request.system[-1] and "write_artifact(name=" not in request.system[-1]
-    sent = request.messages[-1]["content"]
+    phase = request.messages[0]["content"][0]["text"]  # the phase is announced in the conversation
+    assert "phase 4 of 5 — Review" not in "".join(request.system)
+    assert "phase 4 of 5 — Review" in phase and "OWASP Top 10" in phase
+    assert "N+1" in phase and "Sensitive data in logs" in phase
+    assert "do not write it yourself" in phase and "write_artifact(name=" not in phase
+    sent = request.messages[-1]["content"][1:]  # after the phase announcement
     assert sent[0]["text"].startswith("Review `views.py`") and "6\t    cursor.execute" in sent[1]["text"]
     err = repl.err.getvalue()  # type: ignore[attr-defined]
     assert "Findings (1 high):" in err and " 1. [high] security · views.py:6 · SQL built from request input" in err

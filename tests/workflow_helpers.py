@@ -51,3 +51,10 @@ def tool_results(api: FakeAnthropic, index: int) -> list[tuple[str, bool]]:
 
 def system_of(api: FakeAnthropic, index: int) -> list[dict[str, Any]]:
     return api.message_requests[index].body["system"]
+
+
+def phase_text_of(api: FakeAnthropic, index: int) -> str:
+    """The latest phase announcement request `index` carries (in the conversation, not the system)."""
+    texts = [b["text"] for m in api.message_requests[index].body["messages"] if m["role"] == "user"
+             for b in m["content"] if b.get("type") == "text" and b["text"].startswith("# Workflow: phase")]
+    return texts[-1] if texts else ""

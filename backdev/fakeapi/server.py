@@ -307,8 +307,11 @@ class FakeAnthropic:
 
     def __init__(self, *, port: int = 0, api_key: str | None = None, key_header: str = "any",
                  context_window: int | None = None, max_request_bytes: int | None = None,
-                 models: tuple[str, ...] | None = None, models_api: bool = True) -> None:
-        self.options = FakeOptions(api_key, key_header, context_window, max_request_bytes, models, models_api)
+                 models: tuple[str, ...] | None = None, models_api: bool = True,
+                 capabilities: dict[str, dict[str, Any]] | None = None) -> None:
+        self.options = FakeOptions(api_key=api_key, key_header=key_header, context_window=context_window,
+                                   max_request_bytes=max_request_bytes, models=models, models_api=models_api,
+                                   capabilities=capabilities)
         self.state = _State(self.options)
         self._server = _Server(("127.0.0.1", port), self.state)
         self._thread: threading.Thread | None = None
