@@ -60,8 +60,9 @@ async def test_cache_breakpoints_and_a_byte_stable_prefix(fake_api: FakeAnthropi
     prefix = lambda body: json.dumps([body["tools"], body["system"]], sort_keys=True)  # noqa: E731
     assert prefix(one) == prefix(two)
     # The earlier turn is sent again unchanged (its breakpoint moved to the new tail).
-    assert two["messages"][0] == {k: v for k, v in one["messages"][0].items()} | {
-        "content": [{"type": "text", "text": "first question"}]}
+    unmarked = [{k: v for k, v in block.items() if k != "cache_control"} for block in one["messages"][0]["content"]]
+    assert unmarked[-1] == {"type": "text", "text": "first question"}
+    assert two["messages"][0] == one["messages"][0] | {"content": unmarked}
     assert second[-1].usage.cache_read > 0  # the fake simulates the cache hit on an identical prefix
 
 
@@ -160,7 +161,7 @@ async def test_two_breaks_leave_an_interrupted_reply_that_retry_completes(fake_a
     fake_api.enqueue({"type": "text", "text": "three"})
     events = await drain(assistant.retry())
     assert isinstance(events[-1], TurnFinished)
-    assert fake_api.message_requests[-1].body["messages"][-1]["content"][0]["text"] == "q"
+    assert fake_api.message_requests[-1].body["messages"][-1]["content"][-1]["text"] == "q"
 
 
 async def test_cancel_closes_the_connection_and_keeps_the_partial(fake_api: FakeAnthropic, workspace) -> None:  # type: ignore[no-untyped-def]
@@ -225,5 +226,5 @@ async def test_a_lone_surrogate_in_the_conversation_is_sent_as_a_replacement_cha
     assistant = assistant_on(fake_api, workspace, ToolRegistry())
     events = await drain(assistant.send("bad \ud800 byte"))
     assert isinstance(events[-1], TurnFinished)
-    sent = fake_api.message_requests[0].body["messages"][0]["content"][0]["text"]
+    sent = fake_api.message_requests[0].body["messages"][0]["content"][-1]["text"]
     assert sent == "bad \ufffd byte"
