@@ -14,7 +14,8 @@ Each measurement is a ratio against a baseline run side by side in the same comm
    rendering it with one `Markdown.update()`, and the SDK alone (see bench/stream_cases.py). The
    same at 150 deltas/s: screen updates a second and the worst lag behind the last delta.
    Targets: fully on screen <= 1.0 s warm, <= 1.5 s cold, <= 0.5x the Markdown floor; >= 15
-   updates/s, lag <= 100 ms.
+   updates/s, lag <= 100 ms. The send path of backdev, split: Enter to the HTTP request leaving,
+   to the provider's first text delta, to the screen handling it, to the first line shown.
 3. resume — process start to interactive (first frame, history shown, prompt focused) on a
    500-exchange session, vs a new session; peak RSS of that process. Targets: <= 1 s, <= 250 MB.
 
@@ -260,6 +261,15 @@ def bench_stream(project: Path, env: dict[str, str], runs: int, pace: float) -> 
     sdk_first = [r[k]["first"] for r in instant["sdk"] for k in (0, 1)]
     print(f"   first line: backdev {statistics.median(first) * 1000:.0f} ms after Enter, the SDK's first delta"
           f" {statistics.median(sdk_first) * 1000:.0f} ms after its request")
+    for label, index in (("cold", 0), ("warm", 1)):  # where the send path waits, Enter to the first line
+        runs_of = [r[index] for r in instant["app"]]
+
+        def ms(key: str) -> float:
+            return statistics.median(r[key] for r in runs_of) * 1000
+
+        print(f"   send path ({label}), from Enter: request leaves {ms('request_at'):.0f} ms, first delta in the"
+              f" provider {ms('received_at'):.0f} ms, handled by the screen {ms('first_delta'):.0f} ms,"
+              f" first line on screen {ms('first'):.0f} ms")
     print(f"   at {pace:.0f} deltas/s (warm reply):")
     for mode, results in paced.items():
         warm = [r[1] for r in results]

@@ -137,6 +137,7 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
         await original_write(self, fragment)
 
     ReplyEntry.write = write  # type: ignore[method-assign]
+    stages = send_path_stages()
     workspace = open_workspace(Path.cwd())
     provider = AnthropicProvider(api_key="bench", base_url=url, timeout=60, max_retries=0)
     app = make_app(start_session(workspace, open_store(), provider), workspace)
@@ -148,6 +149,7 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
         settle_collector()
         for tag in tags:
             deltas.clear()
+            stages.clear()
             app.chat.prompt.set_text(f"explain {tag}")
             started = time.perf_counter()
             app.chat.prompt.action_submit()
@@ -155,7 +157,10 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
             last = await screen.wait(f"Reply ends here {tag}", started)
             while app.chat.busy:
                 await asyncio.sleep(0.01)
-            results.append(measure(screen, started, first, last, list(deltas)))
+            result = measure(screen, started, first, last, list(deltas))
+            result.update({f"{stage}_at": at - started for stage, at in stages.items()})
+            results.append(result)
+            await pilot.pause()  # the screen is done with this reply before the next Enter, as a person's would be
             if os.environ.get("BENCH_GARBAGE"):  # what the cyclic garbage of a reply is made of
                 import gc
                 from collections import Counter
@@ -166,6 +171,37 @@ async def run_app(url: str, tags: list[str]) -> list[dict[str, Any]]:
                 gc.garbage.clear()
                 gc.set_debug(0)
     return results
+
+
+def send_path_stages() -> dict[str, float]:
+    """Where the send path is, from Enter: `request` (the HTTP request leaves) and `received` (the
+    provider has the first text delta). Hooks the HTTP client and the provider; the caller clears
+    the dict before each Enter."""
+    from contextlib import aclosing
+
+    import httpx2
+
+    from backdev.llm.anthropic_provider import AnthropicProvider
+    from backdev.llm.events import TextDelta
+
+    stages: dict[str, float] = {}
+    original_send = httpx2.AsyncClient.send
+    original_stream = AnthropicProvider.stream
+
+    async def send(self: Any, *args: Any, **kwargs: Any) -> Any:
+        stages.setdefault("request", time.perf_counter())
+        return await original_send(self, *args, **kwargs)
+
+    async def stream(self: Any, request: Any) -> Any:
+        async with aclosing(original_stream(self, request)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    stages.setdefault("received", time.perf_counter())
+                yield event
+
+    httpx2.AsyncClient.send = send  # type: ignore[method-assign]
+    AnthropicProvider.stream = stream  # type: ignore[method-assign]
+    return stages
 
 
 async def stream_into_markdown(client: Any, markdown: Any, tag: str, once: bool, deltas: list[float]) -> None:

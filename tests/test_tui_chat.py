@@ -293,3 +293,30 @@ async def test_esc_while_waiting_for_the_provider_puts_the_message_back(workspac
         await wait_for(lambda: chat.prompt.text == "never mind", what="the message back in the prompt")
         assert "Not sent: your message is back in the prompt." in notes(chat)
     assert startup.assistant.messages() == []
+
+
+async def test_a_reply_that_arrives_at_once_shows_its_first_line_before_the_rest_is_taken(
+        workspace: Workspace, fake_api: FakeAnthropic) -> None:
+    # An instant stream is buffered: without waiting for the screen, the worker would post the whole
+    # reply (its end included) before the screen painted anything.
+    fake_api.enqueue({"type": "text", "text": "Reply:" + " more words" * 1500, "chunk": 6})  # "Reply:" comes first
+    recorder = Recorder()
+    app = build(api_startup(workspace, fake_api), workspace)
+    finished_at_first_sight: list[bool] = []
+    async with app.run_test(size=(100, 30), message_hook=recorder) as pilot:
+        chat = await started(pilot)
+        original = app._display
+
+        def display(screen, update):  # type: ignore[no-untyped-def]  # what would reach the terminal
+            from textual._compositor import CompositorUpdate
+
+            if (not finished_at_first_sight and isinstance(update, CompositorUpdate)
+                    and "Reply:" in update.render_segments(app.console)):
+                finished_at_first_sight.append(any(isinstance(e, TurnFinished) for e in recorder.events()))
+            original(screen, update)
+
+        app._display = display  # type: ignore[method-assign]
+        await submit(pilot, "explain")
+        await turn_done(pilot)
+        assert finished_at_first_sight == [False]
+        assert entries(chat, ReplyEntry)[-1].source.endswith(" more words")  # and all of it arrived

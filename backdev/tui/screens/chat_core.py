@@ -42,7 +42,7 @@ from backdev.chat.events import (
     SessionOpened,
     TranscriptCleared,
 )
-from backdev.llm.events import Notice, ToolCallFinished, TurnFailed, TurnFinished
+from backdev.llm.events import MessageStarted, Notice, TextDelta, ToolCallFinished, TurnFailed, TurnFinished
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.options import AppOptions
 from backdev.tui.safe import visible
@@ -176,13 +176,34 @@ class ChatCore(Screen[None]):
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def _stream(self, start: Callable[[], AsyncGenerator[ChatEvent, None]]) -> None:
+        # A reply that arrives faster than it is shown (already buffered) never suspends this worker:
+        # it would post all of it before the screen handles (and paints) the first delta, so the
+        # reply's first line would show only with its last. So the worker waits, once a message,
+        # until its first text is on screen; the rest follows as fast as it comes.
+        shown = False
         try:
             async with aclosing(start()) as events:
                 async for event in events:
                     self.post_message(self.DriverEvent(event))
+                    if isinstance(event, MessageStarted):
+                        shown = False
+                    elif isinstance(event, TextDelta) and not shown:
+                        shown = True
+                        await self._painted()
         except asyncio.CancelledError:
             self.post_message(self.TurnCancelled(unsent=self.driver.take_unsent()))
             raise
+
+    async def _painted(self) -> None:
+        """Wait until the screen has handled every message posted so far and painted the result."""
+        painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def done() -> None:
+            if not painted.done():
+                painted.set_result(None)
+
+        self.call_after_refresh(done)
+        await painted
 
     # --- rendering -----------------------------------------------------------------------------
 
