@@ -61,8 +61,8 @@ def last_user_text(body: dict[str, Any]) -> str:
         if isinstance(content, str):
             return content
         texts = [b.get("text", "") for b in content or [] if b.get("type") == "text"]
-        if texts:
-            return texts[0]
+        if texts:  # the person's own text is the last block (a phase's announcement comes first)
+            return texts[-1]
     return ""
 
 

@@ -90,6 +90,7 @@ class ScriptedProvider:
 
 def _last_user_text(request: Request) -> str:
     for message in reversed(request.messages):
-        if message["role"] == "user":
-            return "".join(b.get("text", "") for b in message["content"] if b.get("type") == "text")
+        texts = [b.get("text", "") for b in message["content"] if b.get("type") == "text"]
+        if message["role"] == "user" and texts:
+            return texts[-1]  # the person's own text is the last block (a phase's announcement comes first)
     return ""
