@@ -76,6 +76,41 @@ async def test_red_then_green_with_real_runs_and_a_premature_green_refused(fake_
     assert [(r["id"], r["outcome"], r["exit_status"]) for r in saved["runs"]] == [(1, "failed", 1), (2, "passed", 0)]
 
 
+async def test_the_natural_order_write_run_tick_is_accepted_and_a_run_before_the_edit_is_not(
+        fake_api: FakeAnthropic, shop: Workspace) -> None:
+    (shop.root / "test_old.py").write_text("def test_old_failure():\n    assert False\n")
+    assistant = assistant_with(fake_api, shop)
+    assistant.workflow.switch("tdd")
+    fake_api.enqueue(
+        call("run_tests"),                                                                              # 1 an old failure
+        call("propose_edit", path="test_shop.py", content=FAILING_TEST),                                # 2
+        call("update_checklist", item="failing_test", state="done"),                                    # 3
+        call("update_checklist", item="red_confirmed", state="done"),                                   # 4 refused: stale
+        call("run_tests", selection="test_shop.py"),                                                    # 5 red
+        call("update_checklist", item="red_confirmed", state="done", note="assert 0 == 5"),             # 6
+        text("Red."),
+    )
+    await drain(assistant.send("Refunds must return the amount.", approve=Approver()))
+    [(stale, is_error)] = tool_results(fake_api, 4)
+    assert is_error and "the last run (#1) came before the last edit" in stale
+    assert tool_results(fake_api, 6) == [("red_confirmed is now done. TDD checklist: 2 of 6 checked; open: implementation, "
+                                          "green_confirmed, refactor, green_again.", False)]
+    # The next behaviour, in the order a person would do it: the test, its run, then both ticks.
+    second = FAILING_TEST.replace("refund(5) == 5", "refund(7) == 7").replace("amount(", "amount_seven(")
+    for item in ("failing_test", "red_confirmed"):
+        assistant.workflow.update_checklist(item, "open")
+    fake_api.enqueue(
+        call("propose_edit", path="test_shop_seven.py", content=second),                                # 8
+        call("run_tests", selection="test_shop_seven.py"),                                              # 9 red
+        call("update_checklist", item="failing_test", state="done"),                                    # 10
+        call("update_checklist", item="red_confirmed", state="done"),                                   # 11
+        text("Red again."),
+    )
+    await drain(assistant.send("And for seven.", approve=Approver()))
+    assert [is_error for i in (9, 10, 11) for _, is_error in tool_results(fake_api, i)] == [False, False, False]
+    assert assistant.workflow.state.item("tdd", "red_confirmed").run == 3
+
+
 async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_again(
         fake_api: FakeAnthropic, shop: Workspace) -> None:
     (shop.root / "test_shop.py").write_text(FAILING_TEST)

@@ -139,6 +139,7 @@ def propose_edit_tool(workflow: WorkflowSession) -> Tool:
             change.apply()
         except _edits().ChangeRefused as exc:
             return refusal(f"Not applied: {exc}", f"propose_edit refused: {exc}")
+        workflow.record_edit()
         return ToolOutcome(f"Applied the edit to {change.relative} ({change.stats()}).",
                            f"propose_edit {change.relative} · {change.stats()}", detail=change.review_text())
 

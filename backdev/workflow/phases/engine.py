@@ -117,6 +117,11 @@ class WorkflowSession:
         self.save()
         return run
 
+    def record_edit(self) -> None:
+        """An edit of the repository was applied (a gated tick then needs a newer test run)."""
+        self.state.record_edit()
+        self.save()
+
     def record_artifact(self, relative: str) -> None:
         if relative not in self.state.artifacts:
             self.state.artifacts.append(relative)
