@@ -36,6 +36,7 @@ from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision, Tool, ToolAccess, ToolRegistry
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.opening import open_workflow
+from backdev.workflow.phases.tools import phase_guard
 from backdev.workflow.phases.view import WorkflowView
 from backdev.workflow.tools import workflow_tools
 
@@ -237,7 +238,9 @@ class Assistant:
     async def _run_turn(self, turn: int, approve: Approver) -> AsyncGenerator[LoopEvent, None]:
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
         prompt = self.prompt()
-        loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants)
+        # Every phase is offered every tool (the cached prefix stays the same); the phase's own list is enforced here.
+        guard = phase_guard(self.workflow) if self.workflow is not None else None
+        loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants, guard)
         try:
             async with aclosing(loop.run(self.build_request(prompt))) as events:
                 async for event in events:

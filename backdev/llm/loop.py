@@ -11,7 +11,7 @@ is reported in `StreamRetrying`, so nothing received is lost); a second break en
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -33,7 +33,7 @@ from backdev.llm.events import (
     Usage,
 )
 from backdev.llm.provider import Provider, Request
-from backdev.tools.base import Approver, Decision, ToolOutcome, ToolRegistry
+from backdev.tools.base import Approver, Decision, Tool, ToolOutcome, ToolRegistry
 
 AUTO_RETRIES_MID_STREAM = 1
 
@@ -53,6 +53,8 @@ class ToolLoop:
         approve: asked before any tool that writes or runs.
         max_rounds: how many times the model may call tools in one turn.
         grants: approval grants for this session (tool names), shared with the caller.
+        guard: asked before each call (before its input is checked or the person asked); an
+            outcome it returns refuses the call (a tool the current phase does not use).
     """
 
     provider: Provider
@@ -60,6 +62,7 @@ class ToolLoop:
     approve: Approver
     max_rounds: int = 25
     grants: set[str] = field(default_factory=set)
+    guard: Callable[[Tool], ToolOutcome | None] | None = None
 
     async def run(self, request: Request) -> AsyncIterator[LoopEvent]:
         """Yield the turn's events; the last one is `TurnFinished` or `TurnFailed`."""
@@ -151,6 +154,9 @@ class ToolLoop:
         tool = self.tools.get(name)
         if tool is None:
             return ToolOutcome(f"There is no tool named {name}.", f"{name}: no such tool", is_error=True)
+        refused = self.guard(tool) if self.guard is not None else None
+        if refused is not None:
+            return refused
         malformed = tool.check(arguments)
         if malformed is not None:
             return malformed

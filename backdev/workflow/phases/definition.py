@@ -38,7 +38,7 @@ T = TypeVar("T")
 _PHASE_KEYS = frozenset({"id", "title", "goal", "instructions", "checklist", "artifacts", "exit_criteria", "next",
                          "categories", "include_artifacts", "tools"})
 _ITEM_KEYS = frozenset({"id", "text", "requires_run", "after"})
-_ARTIFACT_KEYS = frozenset({"path", "sections", "description"})
+_ARTIFACT_KEYS = frozenset({"path", "sections", "description", "optional"})
 _CATEGORY_KEYS = frozenset({"id", "title"})
 _TOP_KEYS = frozenset({"phases", "preamble"})
 
@@ -69,11 +69,16 @@ class ChecklistItem:
 
 @dataclass(frozen=True)
 class ArtifactSpec:
-    """A document a phase produces: a path template under the artifacts folder and its outline."""
+    """A document a phase produces: a path template under the artifacts folder and its outline.
+
+    Attributes:
+        optional: the phase may end without one (ADRs: one per decision that had alternatives).
+    """
 
     path: str
     sections: tuple[str, ...] = ()
     description: str = ""
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -325,8 +330,11 @@ class _Reader:
         problem = artifact_template_problem(path)
         if problem:
             raise self.fail(f"{key}.path", problem)
+        optional = data.get("optional", False)
+        if not isinstance(optional, bool):
+            raise self.fail(f"{key}.optional", "expected true or false")
         return ArtifactSpec(path, self.strings(data.get("sections"), f"{key}.sections"),
-                            self.text(data, "description", key, required=False))
+                            self.text(data, "description", key, required=False), optional)
 
     def category(self, raw: Any, key: str) -> Category:
         category_id = self.ident(self.mapping(raw, key), key)

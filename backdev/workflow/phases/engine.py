@@ -16,6 +16,7 @@ from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
 from backdev.workflow.phases.definition import Phase, Workflow
 from backdev.workflow.review.findings import Finding, sort_findings
+from backdev.workflow.phases.outline import ExitWork, artifact_problems
 from backdev.workflow.phases.prompt import phase_prompt
 from backdev.workflow.phases.state import ItemProgress, TestRun, WorkflowState
 from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
@@ -95,6 +96,13 @@ class WorkflowSession:
         if self.phase.next is None:
             raise PhaseNotFound(f"{self.phase.title} is the last phase: /phase NAME goes back to an earlier one.")
         return self.switch(self.phase.next)
+
+    def open_exit_work(self, phase: Phase | None = None) -> ExitWork:
+        """What `phase` (default: the current one) leaves open: unticked items, artifacts missing or
+        short of sections. The phase switch reports it; front ends may ask before leaving."""
+        phase = phase or self.phase
+        return ExitWork(tuple(self.open_items(phase)),
+                        artifact_problems(phase, self.root, self.artifacts_dir, self.state.artifacts))
 
     def open_items(self, phase: Phase | None = None) -> list[str]:
         phase = phase or self.phase
