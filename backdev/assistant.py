@@ -239,7 +239,7 @@ class Assistant:
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
         prompt = self.prompt()
         # Every phase is offered every tool (the cached prefix stays the same); the phase's own list is enforced here.
-        guard = phase_guard(self.workflow) if self.workflow is not None else None
+        guard = phase_guard(self.workflow, exempt=set(self._own_tools.tools)) if self.workflow is not None else None
         loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants, guard)
         try:
             async with aclosing(loop.run(self.build_request(prompt))) as events:

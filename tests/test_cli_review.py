@@ -46,7 +46,7 @@ def test_json_report_on_stdout_progress_on_stderr(repo: Path, fake_api: FakeAnth
     # What was sent: the review phase's standards and the file with line numbers; only approval-free tools.
     body = fake_api.message_requests[0].body
     assert "# Review (one non-interactive pass)" in body["system"][-1]["text"]
-    assert "`injection` — Security: injection" in body["system"][-1]["text"]  # the review standards
+    assert "`security` — Security: injection" in body["system"][-1]["text"]  # the review standards
     assert "6\t    cursor.execute" in body["messages"][0]["content"][1]["text"]
     assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding", "list_files", "read_file",
                                                   "search", "git_diff", "git_log", "git_show", "django_info"}

@@ -116,6 +116,7 @@ async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_aga
     (shop.root / "test_shop.py").write_text(FAILING_TEST)
     approver = Approver([Decision.DENY, Decision.APPROVE_SESSION])
     assistant = assistant_with(fake_api, shop)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(call("run_tests"), call("run_tests"), call("run_tests"), text("done"))
     await drain(assistant.send("run them", approve=approver))
     assert len(approver.asked) == 2  # denied, then allowed for the session; the third run is not asked
@@ -129,6 +130,7 @@ async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_aga
 async def test_run_tests_without_a_test_command_says_how_to_set_one(fake_api: FakeAnthropic, workspace: Workspace) -> None:
     approver = Approver()
     assistant = assistant_with(fake_api, workspace)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(call("run_tests"), text("ok"))
     await drain(assistant.send("run", approve=approver))
     [(content, is_error)] = tool_results(fake_api, 1)
@@ -144,6 +146,7 @@ async def test_propose_edit_outside_the_repository_or_onto_a_secret_is_refused_u
     outside.write_text("x = 1\n")
     approver = Approver()
     assistant = assistant_with(fake_api, workspace)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(
         call("propose_edit", path="../victim.py", content="x = 2\n"),
         call("propose_edit", path=str(outside), content="x = 2\n"),
@@ -161,6 +164,7 @@ async def test_propose_edit_outside_the_repository_or_onto_a_secret_is_refused_u
 async def test_a_denied_edit_changes_nothing(fake_api: FakeAnthropic, shop: Workspace) -> None:
     approver = Approver([Decision.DENY])
     assistant = assistant_with(fake_api, shop)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(call("propose_edit", path="shop.py", diff=FIX), text("ok"))
     await drain(assistant.send("fix", approve=approver))
     assert (shop.root / "shop.py").read_text() == "def refund(amount):\n    return 0\n"

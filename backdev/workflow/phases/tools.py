@@ -3,7 +3,7 @@ and the guard that keeps each phase to the tools its data lists (`phase_guard`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from backdev.tools.base import Tool, ToolOutcome, refusal
@@ -51,15 +51,18 @@ def update_checklist_tool(workflow: WorkflowSession) -> Tool:
     )
 
 
-def phase_guard(workflow: WorkflowSession) -> Callable[[Tool], ToolOutcome | None]:
+def phase_guard(workflow: WorkflowSession, exempt: Collection[str] = ()) -> Callable[[Tool], ToolOutcome | None]:
     """What the tool loop asks before each call: a refusal naming the phases that use the tool, when
-    the current phase's `tools:` does not list it; None when it may run.
+    the current phase's `tools:` does not list it; None when it may run. `exempt` names tools outside
+    the workflow's say (the session's own, given by the program that embeds the assistant).
 
     Every tool stays on offer in every phase, so the request's prefix (tools first) stays
     byte-identical across phases and prompt caching keeps hitting; the phase is enforced here.
     """
 
     def guard(tool: Tool) -> ToolOutcome | None:
+        if tool.name in exempt:
+            return None
         read_only = tool.approval is None and not tool.bookkeeping
         phase = workflow.phase
         if phase.allows(tool.name, read_only=read_only):
