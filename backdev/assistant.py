@@ -40,6 +40,7 @@ from backdev.tools.base import ApprovalRequest, Approver, Decision, Tool, ToolAc
 from backdev.workflow.phases.announce import announce, with_announcements
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.phases.opening import open_workflow
+from backdev.workflow.phases.tools import phase_guard
 from backdev.workflow.phases.view import WorkflowView
 from backdev.workflow.tools import workflow_tools
 
@@ -281,8 +282,10 @@ class Assistant:
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
         prompt = self.prompt()
         window = self.limits().max_input_tokens
+        # Every phase is offered every tool (the cached prefix stays the same); the phase's own list is enforced here.
+        guard = phase_guard(self.workflow, exempt=set(self._own_tools.tools)) if self.workflow is not None else None
         loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants,
-                        max_result_tokens=int(window * self.settings.tool_result_share))
+                        max_result_tokens=int(window * self.settings.tool_result_share), guard=guard)
         request = self.build_request(prompt, sending=True)
         sent = list(request.messages)  # the conversation of the request each reply answers
         try:

@@ -47,8 +47,8 @@ def test_json_report_on_stdout_progress_on_stderr(repo: Path, fake_api: FakeAnth
     body = fake_api.message_requests[0].body
     phase = body["messages"][0]["content"][0]["text"]  # the phase is announced in the conversation
     assert "# Review (one non-interactive pass)" in phase
-    assert "`injection` — Security: injection" in phase  # the review standards
-    assert "6\t    cursor.execute" in body["messages"][0]["content"][2]["text"]
+    assert "`security` — Security: injection" in phase  # the review standards
+    assert "6	    cursor.execute" in body["messages"][0]["content"][2]["text"]
     assert {t["name"] for t in body["tools"]} == {"update_checklist", "report_finding", "list_files", "read_file",
                                                   "search", "git_diff", "git_log", "git_show", "django_info"}
 

@@ -100,6 +100,8 @@ def test_killed_while_an_approval_is_pending_then_resumed(git_repo: Path, fake_a
     os.close(follower)
     try:
         read_until(leader, b"Enter sends")
+        os.write(leader, b"/phase tdd\r")  # edits belong to the TDD phase
+        read_until(leader, b"Phase: TDD")
         os.write(leader, b"fix the readme\r")
         read_until(leader, b"Allow?")
         victim.kill()

@@ -314,6 +314,7 @@ async def test_each_run_tests_approval_names_where_its_command_came_from(
     workspace = open_workspace(project, trust=True if where == "trusted project" else None)
     approver = Approver([Decision.DENY])
     assistant = assistant_with(fake_api, workspace)
+    assistant.workflow.switch("tdd")  # where test runs belong
     fake_api.enqueue(call("run_tests"), text("ok"))
     await drain(assistant.send("run the tests", approve=approver))
     [asked] = approver.asked

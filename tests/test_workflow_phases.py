@@ -36,7 +36,11 @@ async def test_requirements_ticks_items_and_writes_the_artifact_after_approval(
     assert approver.asked[0].detail == REQUIREMENTS_MD
     # The model got each tick's result, and the artifact's.
     assert tool_results(fake_api, 1)[0][0].startswith("scale is now done. Requirements checklist: 1 of 7 checked")
-    assert tool_results(fake_api, 3) == [("Wrote docs/backdev/requirements.md (10 lines).", False)]
+    # It lacks a section of its outline (Summary): written as approved, and the model is told what to add.
+    assert tool_results(fake_api, 3) == [("Wrote docs/backdev/requirements.md (10 lines). Its outline (requirements.md) "
+                                          "also has these sections, which have no heading yet: Summary. Add each as a "
+                                          "heading (with a line saying why when it does not apply) and write the "
+                                          "document again.", False)]
     view = assistant.workflow_view()
     assert view is not None
     states = {i.id: (i.state, i.note) for i in view.checklist}

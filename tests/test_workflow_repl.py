@@ -32,6 +32,7 @@ async def test_phase_line_after_each_reply_and_phase_after_switching(
 async def test_an_edit_is_approved_at_the_prompt_after_seeing_its_diff(
         startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
     (workspace.root / "app.py").write_text("DEBUG = True\n")
+    startup.assistant.workflow.switch("tdd")  # where edits belong
     scripted.enqueue(tool_call("propose_edit", {"path": "app.py", "content": "DEBUG = False\n", "reason": "never in production"}),
                      reply("Done."))
     with create_pipe_input() as pipe:

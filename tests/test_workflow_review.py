@@ -179,7 +179,8 @@ async def test_phase_and_next_commands(startup: Startup, workspace: Workspace) -
     assert repl.driver.commands.run("/phase").text.startswith("Phase 1 of 5: Requirements")
     moved = repl.driver.commands.run("/next")
     assert startup.assistant.workflow_view().current == "design" and moved.text.startswith("Phase: Design")
-    assert "Requirements still has open items: scale, data_volume" in moved.text
+    assert "Requirements is left with open items: scale, data_volume" in moved.text
+    assert "requirements.md: not written; /phase requirements goes back." in moved.text
     assert repl.driver.commands.run("/phase 3").text.startswith("Phase: TDD")
     bad = repl.driver.commands.run("/phase deploy")
     assert bad.error and "the phases are: requirements, design, tdd, review, handoff" in bad.text

@@ -24,16 +24,35 @@ def tick(state: WorkflowState, item: str, value: str = "done", note: str = "") -
     state.set_item(TDD, item, value, note)
 
 
-def test_red_needs_a_failed_run_after_the_failing_test_is_written() -> None:
+def test_the_natural_order_is_accepted_write_run_then_tick_failing_test_and_red() -> None:
+    state = WorkflowState.fresh(WORKFLOW)
+    state.record_edit()  # the new test is written
+    run(state, "failed")  # and run
+    tick(state, "failing_test")
+    tick(state, "red_confirmed", note="AssertionError: 404 != 201")
+    assert state.item("tdd", "red_confirmed").state == "done" and state.item("tdd", "red_confirmed").run == 1
+
+
+def test_red_needs_a_failed_run_of_the_code_as_edited() -> None:
     state = WorkflowState.fresh(WORKFLOW)
     run(state, "failed")  # a failure from before the new test existed proves nothing
+    state.record_edit()
     tick(state, "failing_test")
-    with pytest.raises(TickRefused, match="needs a run_tests run that failed after .failing_test. was ticked"):
+    with pytest.raises(TickRefused, match=r"on the code as it is now; the last run \(#1\) came before the last edit"):
         tick(state, "red_confirmed")
     run(state, "failed")
     tick(state, "red_confirmed", note="AssertionError: 404 != 201")
-    assert state.item("tdd", "red_confirmed").state == "done"
     assert state.item("tdd", "red_confirmed").run == 2
+
+
+def test_red_needs_a_run_no_older_than_the_failing_test_tick() -> None:
+    state = WorkflowState.fresh(WORKFLOW)
+    run(state, "failed")
+    run(state, "failed")
+    tick(state, "failing_test")  # ticked when run #2 was the latest
+    state.runs.pop(-1)  # (as if #2 had never been kept: #1 is older than the tick)
+    with pytest.raises(TickRefused, match="made no earlier than the last run before .failing_test. was ticked"):
+        tick(state, "red_confirmed")
 
 
 def test_red_refused_before_the_failing_test_is_ticked() -> None:
@@ -75,7 +94,7 @@ def test_premature_green_is_refused_and_green_needs_a_pass_after_red() -> None:
     tick(state, "green_confirmed")
     # Green again needs a newer passing run than the one that confirmed green.
     tick(state, "refactor")
-    with pytest.raises(TickRefused, match="after .green_confirmed. was ticked"):
+    with pytest.raises(TickRefused, match=r"newer than the run that confirmed .green_confirmed. \(#2\)"):
         tick(state, "green_again")
     run(state, "passed")
     tick(state, "green_again")

@@ -76,11 +76,47 @@ async def test_red_then_green_with_real_runs_and_a_premature_green_refused(fake_
     assert [(r["id"], r["outcome"], r["exit_status"]) for r in saved["runs"]] == [(1, "failed", 1), (2, "passed", 0)]
 
 
+async def test_the_natural_order_write_run_tick_is_accepted_and_a_run_before_the_edit_is_not(
+        fake_api: FakeAnthropic, shop: Workspace) -> None:
+    (shop.root / "test_old.py").write_text("def test_old_failure():\n    assert False\n")
+    assistant = assistant_with(fake_api, shop)
+    assistant.workflow.switch("tdd")
+    fake_api.enqueue(
+        call("run_tests"),                                                                              # 1 an old failure
+        call("propose_edit", path="test_shop.py", content=FAILING_TEST),                                # 2
+        call("update_checklist", item="failing_test", state="done"),                                    # 3
+        call("update_checklist", item="red_confirmed", state="done"),                                   # 4 refused: stale
+        call("run_tests", selection="test_shop.py"),                                                    # 5 red
+        call("update_checklist", item="red_confirmed", state="done", note="assert 0 == 5"),             # 6
+        text("Red."),
+    )
+    await drain(assistant.send("Refunds must return the amount.", approve=Approver()))
+    [(stale, is_error)] = tool_results(fake_api, 4)
+    assert is_error and "the last run (#1) came before the last edit" in stale
+    assert tool_results(fake_api, 6) == [("red_confirmed is now done. TDD checklist: 2 of 6 checked; open: implementation, "
+                                          "green_confirmed, refactor, green_again.", False)]
+    # The next behaviour, in the order a person would do it: the test, its run, then both ticks.
+    second = FAILING_TEST.replace("refund(5) == 5", "refund(7) == 7").replace("amount(", "amount_seven(")
+    for item in ("failing_test", "red_confirmed"):
+        assistant.workflow.update_checklist(item, "open")
+    fake_api.enqueue(
+        call("propose_edit", path="test_shop_seven.py", content=second),                                # 8
+        call("run_tests", selection="test_shop_seven.py"),                                              # 9 red
+        call("update_checklist", item="failing_test", state="done"),                                    # 10
+        call("update_checklist", item="red_confirmed", state="done"),                                   # 11
+        text("Red again."),
+    )
+    await drain(assistant.send("And for seven.", approve=Approver()))
+    assert [is_error for i in (9, 10, 11) for _, is_error in tool_results(fake_api, i)] == [False, False, False]
+    assert assistant.workflow.state.item("tdd", "red_confirmed").run == 3
+
+
 async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_again(
         fake_api: FakeAnthropic, shop: Workspace) -> None:
     (shop.root / "test_shop.py").write_text(FAILING_TEST)
     approver = Approver([Decision.DENY, Decision.APPROVE_SESSION])
     assistant = assistant_with(fake_api, shop)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(call("run_tests"), call("run_tests"), call("run_tests"), text("done"))
     await drain(assistant.send("run them", approve=approver))
     assert len(approver.asked) == 2  # denied, then allowed for the session; the third run is not asked
@@ -94,6 +130,7 @@ async def test_a_denied_run_records_nothing_and_a_session_grant_is_not_asked_aga
 async def test_run_tests_without_a_test_command_says_how_to_set_one(fake_api: FakeAnthropic, workspace: Workspace) -> None:
     approver = Approver()
     assistant = assistant_with(fake_api, workspace)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(call("run_tests"), text("ok"))
     await drain(assistant.send("run", approve=approver))
     [(content, is_error)] = tool_results(fake_api, 1)
@@ -109,6 +146,7 @@ async def test_propose_edit_outside_the_repository_or_onto_a_secret_is_refused_u
     outside.write_text("x = 1\n")
     approver = Approver()
     assistant = assistant_with(fake_api, workspace)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(
         call("propose_edit", path="../victim.py", content="x = 2\n"),
         call("propose_edit", path=str(outside), content="x = 2\n"),
@@ -126,6 +164,7 @@ async def test_propose_edit_outside_the_repository_or_onto_a_secret_is_refused_u
 async def test_a_denied_edit_changes_nothing(fake_api: FakeAnthropic, shop: Workspace) -> None:
     approver = Approver([Decision.DENY])
     assistant = assistant_with(fake_api, shop)
+    assistant.workflow.switch("tdd")  # where edits and test runs belong
     fake_api.enqueue(call("propose_edit", path="shop.py", diff=FIX), text("ok"))
     await drain(assistant.send("fix", approve=approver))
     assert (shop.root / "shop.py").read_text() == "def refund(amount):\n    return 0\n"

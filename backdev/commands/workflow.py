@@ -85,8 +85,9 @@ def _switch(workflow: WorkflowSession, move: Callable[[], Phase]) -> CommandOutc
     except PhaseNotFound as exc:
         return CommandOutcome(str(exc), error=True)
     lines = [f"Phase: {entered.title} — {entered.goal}"]
-    unchecked = workflow.open_items(left) if left is not entered else []
-    if unchecked:
-        lines.append(f"  ({left.title} still has open items: {', '.join(unchecked)}; /phase {left.id} goes back.)")
+    # What the phase left undone: its exit criteria ask for every item checked and its artifacts written whole.
+    left_open = workflow.open_exit_work(left) if left is not entered else None
+    if left_open:
+        lines.append(f"  ({left.title} is left with {left_open.describe()}; /phase {left.id} goes back.)")
     lines.append("  /phase shows its checklist.")
     return CommandOutcome("\n".join(lines))

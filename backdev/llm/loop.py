@@ -11,7 +11,7 @@ is reported in `StreamRetrying`, so nothing received is lost); a second break en
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,7 +36,7 @@ from backdev.llm.events import (
     Usage,
 )
 from backdev.llm.provider import Provider, Request
-from backdev.tools.base import Approver, Decision, ToolOutcome, ToolRegistry
+from backdev.tools.base import Approver, Decision, Tool, ToolOutcome, ToolRegistry
 
 AUTO_RETRIES_MID_STREAM = 1
 
@@ -58,6 +58,8 @@ class ToolLoop:
         grants: approval grants for this session (tool names), shared with the caller.
         max_result_tokens: a tool result larger than this is cut before it is sent, with a note
             on how to ask for less (None: never cut; see backdev.context.budget).
+        guard: asked before each call (before its input is checked or the person asked); an
+            outcome it returns refuses the call (a tool the current phase does not use).
     """
 
     provider: Provider
@@ -66,6 +68,7 @@ class ToolLoop:
     max_rounds: int = 25
     grants: set[str] = field(default_factory=set)
     max_result_tokens: int | None = None
+    guard: Callable[[Tool], ToolOutcome | None] | None = None
 
     async def run(self, request: Request) -> AsyncIterator[LoopEvent]:
         """Yield the turn's events; the last one is `TurnFinished` or `TurnFailed`."""
@@ -159,6 +162,9 @@ class ToolLoop:
         tool = self.tools.get(name)
         if tool is None:
             return ToolOutcome(f"There is no tool named {name}.", f"{name}: no such tool", is_error=True)
+        refused = self.guard(tool) if self.guard is not None else None
+        if refused is not None:
+            return refused
         malformed = tool.check(arguments)
         if malformed is not None:
             return malformed

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome, refusal
 from backdev.workflow.phases.engine import WorkflowSession
+from backdev.workflow.phases.outline import missing_sections, spec_for
 from backdev.workflow.phases.state import TestRun
+from backdev.workflow.phases.tools import gated_ids
 
 if TYPE_CHECKING:
     from backdev.workflow.actions.edits import FileChange
@@ -94,8 +96,8 @@ def write_artifact_tool(workflow: WorkflowSession) -> Tool:
             return refusal(f"Not written: {exc}", f"write_artifact refused: {exc}")
         workflow.record_artifact(change.relative)
         lines = change.new.count("\n")
-        return ToolOutcome(f"Wrote {change.relative} ({lines} lines).", f"write_artifact {change.relative} · {change.stats()}",
-                           detail=change.new)
+        return ToolOutcome(f"Wrote {change.relative} ({lines} lines).{_outline_note(workflow, change.relative, change.new)}",
+                           f"write_artifact {change.relative} · {change.stats()}", detail=change.new)
 
     return Tool(
         "write_artifact",
@@ -109,6 +111,17 @@ def write_artifact_tool(workflow: WorkflowSession) -> Tool:
         handler,
         approval=approval,
     )
+
+
+def _outline_note(workflow: WorkflowSession, relative: str, markdown: str) -> str:
+    """What the artifact written at `relative` lacks of its outline, for the model (empty when complete or unknown)."""
+    folder = workflow.artifacts_dir
+    spec = spec_for(workflow.workflow, relative[len(folder) + 1:] if folder != "." else relative)
+    missing = missing_sections(spec, markdown) if spec is not None else []
+    if not missing:
+        return ""
+    return (f" Its outline ({spec.path}) also has these sections, which have no heading yet: {', '.join(missing)}. "  # type: ignore[union-attr]
+            "Add each as a heading (with a line saying why when it does not apply) and write the document again.")
 
 
 def propose_edit_tool(workflow: WorkflowSession) -> Tool:
@@ -139,6 +152,7 @@ def propose_edit_tool(workflow: WorkflowSession) -> Tool:
             change.apply()
         except _edits().ChangeRefused as exc:
             return refusal(f"Not applied: {exc}", f"propose_edit refused: {exc}")
+        workflow.record_edit()
         return ToolOutcome(f"Applied the edit to {change.relative} ({change.stats()}).",
                            f"propose_edit {change.relative} · {change.stats()}", detail=change.review_text())
 
@@ -226,7 +240,7 @@ def run_tests_tool(workflow: WorkflowSession) -> Tool:
         "Run the project's tests (its test command, detected or set in .backdev.yaml) and get the outcome and the "
         "output. The person approves the run (or allowed it for the session). `selection` narrows it: test paths or "
         "node ids (tests/test_x.py::test_y), test names or dotted labels, and pytest's -k/-m expressions. The "
-        "outcome is recorded: red_confirmed and green_confirmed are checked against it.",
+        "outcome is recorded" + (f": {gated_ids(workflow)} are checked against it." if gated_ids(workflow) else "."),
         {"type": "object", "properties": {
             "selection": {"type": "string", "description": "optional: which tests, e.g. `tests/test_orders.py::test_refund`"},
         }},

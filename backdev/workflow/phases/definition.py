@@ -5,8 +5,13 @@ reported as a `WorkflowError` naming the file and the key (e.g. `phases[2] (tdd)
 (red_confirmed).requires_run: expected failed or passed`), so the person can fix it.
 
 The TDD gates are data too: a checklist item with `requires_run: failed|passed` can only be ticked
-after a test run with that outcome (newer than the tick of its `after:` item); the core enforces
-it in `backdev.workflow.phases.state`.
+when the latest test run has that outcome and comes after its `after:` item (see
+`backdev.workflow.phases.state`, where the core enforces it). So are the tools a phase may use
+(`tools:`, enforced by `phase_guard` in `backdev.workflow.phases.tools`): a phase without the key
+allows every tool.
+
+Ids are compared with `-` and `_` as one character (`error_handling` is `error-handling`), so a
+checklist id or a category written either way is the same one.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # Placeholders an artifact path template may use: `{date}` (YYYY-MM-DD) and `{slug}` (what was
 # reviewed) are filled by backdev; `{number}` is for the model (ADR numbers).
 PLACEHOLDERS = frozenset({"date", "slug", "number"})
+# In a phase's `tools:` list: every tool that only reads (it asks no approval and records nothing),
+# i.e. the repository's read tools and the database's schema and plan tools.
+READ_TOOLS = "read"
 RunOutcome = Literal["failed", "passed"]
 # `effort:` of a phase (the Messages API's `output_config.effort`); see backdev.llm.reasoning.
 EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
@@ -31,11 +39,16 @@ MIN_THINKING_BUDGET = 1024
 T = TypeVar("T")
 
 _PHASE_KEYS = frozenset({"id", "title", "goal", "instructions", "checklist", "artifacts", "exit_criteria", "next",
-                         "categories", "include_artifacts", "thinking", "effort"})
+                         "categories", "include_artifacts", "thinking", "effort", "tools"})
 _ITEM_KEYS = frozenset({"id", "text", "requires_run", "after"})
-_ARTIFACT_KEYS = frozenset({"path", "sections", "description"})
+_ARTIFACT_KEYS = frozenset({"path", "sections", "description", "optional"})
 _CATEGORY_KEYS = frozenset({"id", "title"})
 _TOP_KEYS = frozenset({"phases", "preamble"})
+
+
+def same_id(a: str, b: str) -> bool:
+    """Whether two ids are the same, `-` and `_` being one character (`error_handling` = `error-handling`)."""
+    return a.replace("_", "-") == b.replace("_", "-")
 
 
 class WorkflowError(ValueError):
@@ -59,11 +72,16 @@ class ChecklistItem:
 
 @dataclass(frozen=True)
 class ArtifactSpec:
-    """A document a phase produces: a path template under the artifacts folder and its outline."""
+    """A document a phase produces: a path template under the artifacts folder and its outline.
+
+    Attributes:
+        optional: the phase may end without one (ADRs: one per decision that had alternatives).
+    """
 
     path: str
     sections: tuple[str, ...] = ()
     description: str = ""
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,9 +112,22 @@ class Phase:
     include_artifacts: bool = False
     thinking: bool | int = False
     effort: str | None = None
+    # The tools this phase may use (names, or READ_TOOLS for every read-only tool); None: all of them.
+    tools: tuple[str, ...] | None = None
 
     def item(self, item_id: str) -> ChecklistItem | None:
-        return next((i for i in self.checklist if i.id == item_id), None)
+        """The checklist item `item_id` (either spelling of `-`/`_`), or None."""
+        return next((i for i in self.checklist if same_id(i.id, item_id)), None)
+
+    def category(self, category_id: str) -> Category | None:
+        """The finding category `category_id` (either spelling of `-`/`_`), or None."""
+        return next((c for c in self.categories if same_id(c.id, category_id)), None)
+
+    def allows(self, tool_name: str, *, read_only: bool) -> bool:
+        """Whether this phase may use the tool (`read_only`: it asks no approval and records nothing)."""
+        if self.tools is None:
+            return True
+        return tool_name in self.tools or (read_only and READ_TOOLS in self.tools)
 
 
 @dataclass(frozen=True)
@@ -125,6 +156,10 @@ class Workflow:
             if wanted in (phase.id, phase.title.lower(), str(index)):
                 return phase
         return None
+
+    def gated_items(self) -> tuple[ChecklistItem, ...]:
+        """Every checklist item that needs a test run, in every phase (for the tools' descriptions)."""
+        return tuple(i for p in self.phases for i in p.checklist if i.requires_run)
 
     @property
     def review_phase(self) -> Phase | None:
@@ -255,11 +290,12 @@ class _Reader:
         checklist = self.each(data, "checklist", key, self.item)
         seen: set[str] = set()
         for index, item in enumerate(checklist):
-            if item.id in seen:
+            if item.id.replace("_", "-") in seen:  # `a_b` and `a-b` are one id
                 raise self.fail(f"{key}.checklist[{index}] ({item.id}).id", f"{item.id!r} is used twice")
-            seen.add(item.id)
+            seen.add(item.id.replace("_", "-"))
+        ids = {item.id for item in checklist}
         for index, item in enumerate(checklist):
-            if item.after is not None and item.after not in seen:
+            if item.after is not None and item.after not in ids:
                 raise self.fail(f"{key}.checklist[{index}] ({item.id}).after",
                                 f"no checklist item {item.after!r} in this phase")
         artifacts = self.each(data, "artifacts", key, self.artifact)
@@ -277,6 +313,7 @@ class _Reader:
         next_id = data.get("next")
         if next_id is not None and not isinstance(next_id, str):
             raise self.fail(f"{key}.next", "expected a phase id")
+        tools = None if data.get("tools") is None else self.strings(data.get("tools"), f"{key}.tools")
         return Phase(
             id=phase_id,
             title=self.text(data, "title", key),
@@ -290,6 +327,7 @@ class _Reader:
             include_artifacts=include,
             thinking=thinking,
             effort=effort,
+            tools=tools,
         )
 
     def item(self, raw: Any, key: str) -> ChecklistItem:
@@ -310,8 +348,11 @@ class _Reader:
         problem = artifact_template_problem(path)
         if problem:
             raise self.fail(f"{key}.path", problem)
+        optional = data.get("optional", False)
+        if not isinstance(optional, bool):
+            raise self.fail(f"{key}.optional", "expected true or false")
         return ArtifactSpec(path, self.strings(data.get("sections"), f"{key}.sections"),
-                            self.text(data, "description", key, required=False))
+                            self.text(data, "description", key, required=False), optional)
 
     def category(self, raw: Any, key: str) -> Category:
         category_id = self.ident(self.mapping(raw, key), key)

@@ -16,6 +16,7 @@ from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
 from backdev.workflow.phases.definition import Phase, Workflow
 from backdev.workflow.review.findings import Finding, sort_findings
+from backdev.workflow.phases.outline import ExitWork, artifact_problems
 from backdev.workflow.phases.prompt import phase_prompt
 from backdev.workflow.phases.state import ItemProgress, TestRun, WorkflowState
 from backdev.workflow.phases.view import ChecklistItemView, PhaseView, WorkflowView
@@ -96,6 +97,13 @@ class WorkflowSession:
             raise PhaseNotFound(f"{self.phase.title} is the last phase: /phase NAME goes back to an earlier one.")
         return self.switch(self.phase.next)
 
+    def open_exit_work(self, phase: Phase | None = None) -> ExitWork:
+        """What `phase` (default: the current one) leaves open: unticked items, artifacts missing or
+        short of sections. The phase switch reports it; front ends may ask before leaving."""
+        phase = phase or self.phase
+        return ExitWork(tuple(self.open_items(phase)),
+                        artifact_problems(phase, self.root, self.artifacts_dir, self.state.artifacts))
+
     def open_items(self, phase: Phase | None = None) -> list[str]:
         phase = phase or self.phase
         return [i.id for i in phase.checklist if self.state.item(phase.id, i.id).state == "open"]
@@ -116,6 +124,11 @@ class WorkflowSession:
         self.state.add_run(run)
         self.save()
         return run
+
+    def record_edit(self) -> None:
+        """An edit of the repository was applied (a gated tick then needs a newer test run)."""
+        self.state.record_edit()
+        self.save()
 
     def record_artifact(self, relative: str) -> None:
         if relative not in self.state.artifacts:

@@ -8,9 +8,9 @@ phase is entered.
 
 from __future__ import annotations
 
-from backdev.workflow.phases.definition import Phase, Workflow
+from backdev.workflow.phases.definition import READ_TOOLS, Phase, Workflow
 
-_GATE = "backdev itself checks this one: it needs a run_tests run that {outcome}{after}"
+_GATE = "backdev checks it: the latest run_tests run must have {outcome}{after}"
 
 
 def phase_prompt(workflow: Workflow, phase: Phase, artifacts_dir: str,
@@ -33,7 +33,9 @@ def phase_prompt(workflow: Workflow, phase: Phase, artifacts_dir: str,
         for item in phase.checklist:
             gate = ""
             if item.requires_run:
-                after = f" after `{item.after}` is ticked" if item.after else ""
+                before = phase.item(item.after) if item.after else None
+                after = ("" if before is None else f", newer than the run that confirmed `{before.id}`"
+                         if before.requires_run else f"; the run just before `{before.id}` was ticked counts")
                 gate = f" ({_GATE.format(outcome=item.requires_run, after=after)})"
             lines.append(f"- `{item.id}` — {item.text}{gate}")
         parts.append("\n".join(lines))
@@ -53,6 +55,9 @@ def phase_prompt(workflow: Workflow, phase: Phase, artifacts_dir: str,
         lines = ["## Finding categories", "Use these ids as report_finding's category:"]
         lines += [f"- `{c.id}` — {c.title}" for c in phase.categories]
         parts.append("\n".join(lines))
+    if phase.tools is not None:
+        names = ["the read tools" if name == READ_TOOLS else name for name in phase.tools]
+        parts.append(f"## Tools\nThis phase uses {', '.join(names)}; backdev refuses the other tools here.")
     if phase.exit_criteria:
         parts.append("## Exit criteria\n" + "\n".join(f"- {c}" for c in phase.exit_criteria))
     if phase.next:

@@ -5,9 +5,9 @@ survives a resume. Restoring is tolerant: a workflow file edited since the sessi
 unknown phases and items instead of failing, and unreadable state starts afresh.
 
 The TDD gates live here, in the core, not in the prompt: an item with `requires_run` is refused
-unless the latest test run has that outcome and is newer than the tick of its `after` item. Each
-done item remembers the latest run id when it was ticked (`run_seen`), which is what "after"
-compares against, and gated items remember the run that justified them (`run`).
+unless the latest test run has that outcome and comes after its `after` item (see `_check_gate`).
+Each done item remembers the latest run id when it was ticked (`run_seen`), and gated items
+remember the run that justified them (`run`); "after" compares against those.
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ class WorkflowState:
     findings: list[Finding] = field(default_factory=list)
     review_scope: str = ""
     next_run_id: int = 1
+    # The latest run id when an edit was last applied: a gated tick needs a run newer than that,
+    # so a run of the code before the edit proves nothing about the code after it.
+    edit_run_seen: int = 0
 
     @classmethod
     def fresh(cls, workflow: Workflow) -> WorkflowState:
@@ -118,6 +121,10 @@ class WorkflowState:
         self.runs.append(run)
         del self.runs[:-KEEP_RUNS]
         return run
+
+    def record_edit(self) -> None:
+        """An edit of the repository was applied: runs made before it no longer prove a gated tick."""
+        self.edit_run_seen = self.last_run.id if self.last_run else 0
 
     def set_item(self, phase: Phase, item_id: str, value: str, note: str = "") -> ItemProgress:
         """Set a checklist item of `phase` to open, done or na, enforcing its gate.
@@ -148,15 +155,25 @@ class WorkflowState:
         return self.items[phase.id][item.id]
 
     def _check_gate(self, phase: Phase, item: ChecklistItem) -> int:
-        """The id of the run that justifies ticking `item`, or TickRefused saying what is missing."""
+        """The id of the run that justifies ticking `item`, or TickRefused saying what is missing.
+
+        The latest run must have the wanted outcome. After a gated item (green after red) it must be
+        newer than the run that confirmed that item; after an ungated one (red after "failing test")
+        it may be the run made just before that item was ticked, which is the natural order: write
+        the test, run it, tick "failing test", tick "red confirmed".
+        """
         wanted = item.requires_run
         need = f"{item.id!r} needs a run_tests run that {wanted}"
         earlier: ItemProgress | None = None
+        gated_after = False
         if item.after is not None:
             earlier = self.items.get(phase.id, {}).get(item.after)
             if earlier is None or earlier.state != "done":
-                raise TickRefused(f"{need} after {item.after!r} was ticked: tick {item.after!r} first.")
-            need += f" after {item.after!r} was ticked"
+                raise TickRefused(f"{need}, once {item.after!r} is done: tick {item.after!r} first.")
+            before = phase.item(item.after)
+            gated_after = before is not None and before.requires_run is not None and earlier.run is not None
+            need += (f" newer than the run that confirmed {item.after!r} (#{earlier.run})" if gated_after
+                     else f" made no earlier than the last run before {item.after!r} was ticked")
         run = self.last_run
         if run is None:
             raise TickRefused(f"{need}, and there has been no test run yet: call run_tests, then tick it.")
@@ -166,9 +183,14 @@ class WorkflowState:
             raise TickRefused(
                 f"{need}; the last run (#{run.id}) {_OUTCOME_WORDS[run.outcome]}. First {advice}, run the tests, then tick it."
             )
-        if earlier is not None and run.id <= earlier.run_seen:
+        if earlier is not None and (run.id <= (earlier.run or 0) if gated_after else run.id < earlier.run_seen):
             raise TickRefused(
                 f"{need}; the last run (#{run.id}) is from before that. Call run_tests again, then tick it."
+            )
+        if run.id <= self.edit_run_seen:
+            raise TickRefused(
+                f"{need} on the code as it is now; the last run (#{run.id}) came before the last edit. "
+                "Call run_tests again, then tick it."
             )
         return run.id
 
@@ -184,6 +206,7 @@ class WorkflowState:
             "findings": [f.to_json() for f in self.findings],
             "review_scope": self.review_scope,
             "next_run_id": self.next_run_id,
+            "edit_run_seen": self.edit_run_seen,
         }
 
     @classmethod
@@ -205,6 +228,7 @@ class WorkflowState:
             state.findings = [Finding.from_json(f) for f in data.get("findings") or []]
             state.review_scope = str(data.get("review_scope") or "")
             state.next_run_id = int(data.get("next_run_id") or (state.runs[-1].id + 1 if state.runs else 1))
+            state.edit_run_seen = int(data.get("edit_run_seen") or 0)
         except (TypeError, ValueError, KeyError, AttributeError):
             return cls.fresh(workflow)  # unreadable state: start afresh rather than refuse the session
         return state

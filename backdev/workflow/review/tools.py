@@ -31,7 +31,9 @@ def report_finding_tool(workflow: WorkflowSession) -> Tool:
             problems.append("`line` must be a line number from 1 (the number shown beside the code)")
         if severity not in SEVERITIES:
             problems.append(f"`severity` must be one of {', '.join(SEVERITIES)}")
-        if categories and category not in categories:
+        known = review.category(category) if review is not None else None
+        category = known.id if known is not None else category  # `error_handling` files as `error-handling`
+        if categories and known is None:
             problems.append(f"`category` must be one of {', '.join(categories)}")
         if not str(args.get("title", "")).strip():
             problems.append("`title` is empty")
