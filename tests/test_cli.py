@@ -42,7 +42,8 @@ def test_piped_chat_holds_a_conversation_and_exits_zero(project: Path, fake_api:
     resumed = run_backdev("chat", "--plain", "--resume", cwd=project, env=api_env(fake_api), input="and now?\n")
     assert resumed.returncode == 0
     texts = [b["text"] for m in fake_api.message_requests[-1].body["messages"] for b in m["content"] if b["type"] == "text"]
-    assert texts[0] == "slow query?" and texts[-1] == "and now?"
+    assert texts[0].startswith("# Workflow: phase 1 of 5") and texts[1] == "slow query?"  # announced, then asked
+    assert texts[-1] == "and now?" and sum(t.startswith("# Workflow:") for t in texts) == 1
     assert "resumed: 4 messages" in resumed.stderr
 
 
