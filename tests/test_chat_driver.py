@@ -197,7 +197,7 @@ async def test_the_tool_order_stays_put_across_switches_and_late_attachment(git_
 
     before = names()
     assert before == ["list_files", "read_file", "search", "git_diff", "git_log", "git_show", "django_info",
-                      "update_checklist", "write_artifact", "propose_edit", "run_tests", "report_finding"]
+                      "update_checklist", "write_artifact", "propose_edit", "edit_files", "run_tests", "report_finding"]
     driver.command("/persona plain")
     driver.command("/persona backend-developer")
     assert names() == before
@@ -217,7 +217,7 @@ def test_prompt_shows_each_block_and_the_tools_with_their_estimated_size(startup
     prompt = startup.assistant.prompt()
     persona, phase = prompt.system
     assert f"system 1 · persona backend-developer  ~{-(-len(persona.text) // 4):,} tokens" in text
-    assert "system 2 · phase requirements" in text and "tools (5)" in text and "4 characters each" in text
+    assert "system 2 · phase requirements" in text and "tools (6)" in text and "4 characters each" in text
     assert persona.text.strip() in text and phase.text.strip() in text
     assert "update_checklist (~" in text and "report_finding (~" in text
 

@@ -194,7 +194,7 @@ def test_the_review_gets_read_tools_overview_memory_and_a_one_pass_prompt(
     assert "runs non-interactively" in system and "Before filing" in system and "in parallel" in system
     assert "moves on with /next" not in system
     assert {"read_file", "search", "list_files", "git_diff"} <= {t["name"] for t in body["tools"]}
-    assert not {"write_artifact", "propose_edit", "run_tests"} & {t["name"] for t in body["tools"]}
+    assert not {"write_artifact", "propose_edit", "edit_files", "run_tests"} & {t["name"] for t in body["tools"]}
     assert "return x * 1.2" in json.dumps(tool_results(fake_api)[0])  # the read was answered
 
 

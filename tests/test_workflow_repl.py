@@ -66,3 +66,21 @@ def test_personas_show_names_the_workflow_or_its_error(project: Path) -> None:
     (folder / "mine.workflow.yaml").write_text("phases: []\n")
     broken = run_backdev("personas", "show", "mine", cwd=project)
     assert "workflow:    cannot be used:" in broken.stdout and "`phases` must list at least one phase" in broken.stdout
+
+
+async def test_a_change_set_is_one_diff_approved_once_at_the_prompt(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    (workspace.root / "a.py").write_text("A = 1\n")
+    (workspace.root / "b.py").write_text("B = 1\n")
+    changes = [{"command": "str_replace", "path": "a.py", "old_str": "A = 1", "new_str": "A = 2"},
+               {"command": "str_replace", "path": "b.py", "old_str": "B = 1", "new_str": "B = 2"}]
+    scripted.enqueue(tool_call("edit_files", {"command": "change_set", "changes": changes}), reply("Done."))
+    with create_pipe_input() as pipe:
+        pipe.send_text("bump both\ry\r/quit\r")
+        repl = PlainRepl(startup, workspace, interactive=True, prompt_input=pipe, prompt_output=DummyOutput(),
+                         out=io.StringIO(), err=io.StringIO())
+        await repl.run()
+    err = repl.err.getvalue()  # type: ignore[attr-defined]
+    assert "edit 2 files: a.py, b.py (+2 −2)" in err  # one "y" answered the whole change set
+    assert "+A = 2" in err and "+B = 2" in err
+    assert (workspace.root / "a.py").read_text() == "A = 2\n" and (workspace.root / "b.py").read_text() == "B = 2\n"

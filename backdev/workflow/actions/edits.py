@@ -154,13 +154,11 @@ def _resolve(root: Path, user_path: str) -> tuple[Path, str]:
     return path, relative_posix(root, path)
 
 
-def prepare_edit(root: Path, user_path: str, *, content: str | None = None, diff: str | None = None,
-                 secret_patterns: Iterable[str] = ()) -> FileChange:
-    """The change `propose_edit` asks to make: new content, or a unified diff applied to the file.
+def editable_path(root: Path, user_path: str, secret_patterns: Iterable[str] = ()) -> tuple[Path, str]:
+    """A path the model may edit: inside the repository, outside `.git`, not a secret file.
 
     Raises:
-        ChangeRefused: outside the repository, a secret file, inside `.git`, not text, neither or
-            both of content and diff, a diff that does not apply, or no change at all.
+        ChangeRefused: saying which rule the path breaks.
     """
     path, relative = _resolve(root, user_path)
     if is_git_internal(relative):
@@ -170,6 +168,18 @@ def prepare_edit(root: Path, user_path: str, *, content: str | None = None, diff
             f"{relative} looks like a secret file (.env, keys, credentials); backdev does not edit it. "
             "Tell the person what to change there and let them do it."
         )
+    return path, relative
+
+
+def prepare_edit(root: Path, user_path: str, *, content: str | None = None, diff: str | None = None,
+                 secret_patterns: Iterable[str] = ()) -> FileChange:
+    """The change `propose_edit` asks to make: new content, or a unified diff applied to the file.
+
+    Raises:
+        ChangeRefused: outside the repository, a secret file, inside `.git`, not text, neither or
+            both of content and diff, a diff that does not apply, or no change at all.
+    """
+    path, relative = editable_path(root, user_path, secret_patterns)
     if (content is None) == (diff is None):
         raise ChangeRefused("Give either `content` (the whole new file) or `diff` (a unified diff), not both or neither.")
     old = read_text(path, relative)
