@@ -154,3 +154,17 @@ def test_a_trusted_shadow_is_said_at_session_start(project: Path, fake_api) -> N
 def test_name_as_a_number_is_read_as_its_text(tmp_path: Path) -> None:
     persona = parse_persona("---\nname: 2.0\ndescription: d\n---\nb\n", tmp_path / "p.md", "t")
     assert persona.name == "2.0"
+
+
+def test_listing_and_doctor_name_each_folder_and_source(project: Path) -> None:
+    from tests.conftest import run_backdev
+
+    claude = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "agents"
+    _write(claude / "lang", "ps", "---\nname: powershell-5.1-expert\ndescription: **PowerShell** 5.1\n---\nb\n")
+    listing = run_backdev("personas", "list", cwd=project)
+    assert listing.returncode == 0, listing.stderr
+    [line] = [row for row in listing.stdout.splitlines() if row.startswith("powershell-5.1-expert")]
+    assert "user ~/.claude/agents" in line and "**PowerShell** 5.1" in line
+    doctor = run_backdev("doctor", cwd=project, env={"ANTHROPIC_BASE_URL": "http://127.0.0.1:9", "ANTHROPIC_API_KEY": "k"})
+    assert "searched user ~/.claude/agents" in doctor.stdout and str(claude) in doctor.stdout
+    assert "powershell-5.1-expert" in doctor.stdout
