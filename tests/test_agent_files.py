@@ -168,3 +168,13 @@ def test_listing_and_doctor_name_each_folder_and_source(project: Path) -> None:
     doctor = run_backdev("doctor", cwd=project, env={"ANTHROPIC_BASE_URL": "http://127.0.0.1:9", "ANTHROPIC_API_KEY": "k"})
     assert "searched user ~/.claude/agents" in doctor.stdout and str(claude) in doctor.stdout
     assert "powershell-5.1-expert" in doctor.stdout
+
+
+def test_a_project_persona_replacing_a_claude_user_one_waits_for_trust(project: Path) -> None:
+    _write(Path(os.environ["CLAUDE_CONFIG_DIR"]) / "agents", "dba", "---\nname: dba\ndescription: mine\n---\nM\n")
+    _write(project / ".claude" / "agents" / "team", "dba", "---\nname: dba\ndescription: theirs\n---\nT\n")
+    catalog = load_catalog(project)
+    assert catalog.get("dba").description == "mine" and [p.description for p in catalog.withheld] == ["theirs"]
+    assert catalog.trusting().get("dba").description == "theirs"
+    [note] = catalog.trusting().shadow_notes()
+    assert "project .claude/agents persona dba" in note and "user ~/.claude/agents persona dba" in note
