@@ -70,8 +70,9 @@ def open_workspace(cwd: Path, flags: dict[str, Any] | None = None, *, trust: Tru
     review = review_project(root, flags=flags)
     trusted = decide_trust(review, trust)
     settings = review.settings(trusted)
-    return Workspace(cwd.resolve(), root, settings, review.personas(trusted), SafetyPolicy.from_settings(settings),
-                     notes=review.notes(trusted), review=review, trusted=trusted)
+    catalog = review.personas(trusted)
+    return Workspace(cwd.resolve(), root, settings, catalog, SafetyPolicy.from_settings(settings),
+                     notes=review.notes(trusted) + catalog.shadow_notes(), review=review, trusted=trusted)
 
 
 def open_store() -> SessionStore:

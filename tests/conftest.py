@@ -58,6 +58,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """Never read or write the person's config, data or logs; never see their API key or database."""
     home = tmp_path_factory.mktemp("backdev-home")
     monkeypatch.setenv("BACKDEV_HOME", str(home))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / "claude"))  # never the person's ~/.claude/agents
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "BACKDEV_MODEL", "BACKDEV_PERSONA",

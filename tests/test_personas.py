@@ -115,9 +115,9 @@ def test_tools_as_comma_string_or_list_and_ignored_keys_kept(tmp_path: Path) -> 
     ("text", "line", "reason"),
     [
         ("no front matter here\n", 1, "no front matter"),
-        ("---\nname: x\ndescription: [unclosed\n---\n", 3, "not valid YAML"),
+        ("---\nname: x\ndescription: d\ntools: [unclosed\n---\n", 4, "not valid YAML"),
         ("---\ndescription: d\n---\nbody", 2, "missing `name`"),
-        ("---\ndescription: d\nname: Bad_Name\n---\nbody", 3, "bad name"),
+        ("---\ndescription: d\nname: Bad Name\n---\nbody", 3, "bad name"),
         ("---\nname: ok\n---\nbody", 1, "missing `description`"),
         ("---\nname: ok\ndescription: d\ntools: 3\n---\nbody", 4, "`tools` must be"),
         ("---\nname: ok\ndescription: d\n", 1, "not closed"),
@@ -134,7 +134,7 @@ def test_discovery_order_first_wins_and_failures_do_not_stop_others(project: Pat
     write(project / ".backdev" / "personas", "bd.md", "---\nname: backend-developer\ndescription: project one\n---\nP\n")
     write(project / ".claude" / "agents", "rev.md", "---\nname: reviewer\ndescription: claude agent\n---\nR\n")
     write(project / ".claude" / "agents", "dup.md", "---\nname: reviewer\ndescription: hidden\n---\nR\n")
-    write(isolated_home / "config" / "personas", "broken.md", "---\nname: BROKEN\ndescription: d\n---\n")
+    write(isolated_home / "config" / "personas", "broken.md", "---\nname: BROKEN ONE\ndescription: d\n---\n")
     write(isolated_home / "config" / "personas", "mine.md", "---\nname: mine\ndescription: user one\n---\nM\n")
     catalog = load_catalog(project, allow_shadowing=True)  # the repository is trusted (see test_trust.py)
     assert catalog.get("backend-developer").description == "project one"

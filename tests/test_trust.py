@@ -158,7 +158,8 @@ def test_an_untrusted_session_uses_the_built_in_persona_and_says_why(project: Pa
             "used") in note and "`backdev trust`" in note and "\n" not in note
     TrustStore().remember(workspace.review)  # type: ignore[arg-type]
     trusted = open_workspace(project)
-    assert trusted.trusted and trusted.notes == []
+    [shadow] = trusted.notes  # trusted: it replaces the built-in one, and says so (it has no workflow)
+    assert trusted.trusted and "replaces the built-in persona backend-developer" in shadow and "plain chat" in shadow
     assert start_session(trusted, open_store(), ScriptedProvider()).assistant.persona.source == "project .claude/agents"
 
 

@@ -20,19 +20,24 @@ what the model may do, and every write or run is still approved.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from backdev import paths
+from backdev.personas.discovery import MAX_AGENT_FILES, agent_files
+from backdev.personas.frontmatter import FrontMatterError, raw_value, read_front_matter
 from backdev.personas.model import Persona, PersonaLoadFailure
 from backdev.workflow.phases.definition import workflow_path_for
 from backdev.yamlio import MAX_PERSONA_BYTES, FileTooLarge, YamlProblem, decode_text, load_yaml, read_capped_bytes
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_LENIENT_KEY = re.compile(r"^([A-Za-z_][\w-]*):(?:\s+(.*))?$")
+# Claude Code's docs ask for lowercase letters and hyphens, but Claude Code loads what public
+# collections use (`powershell-5.1-expert`, `k8s-2`, some capitals). We take those too, and refuse only
+# names that cannot be typed as one word after `--persona` or `/persona` (spaces, slashes, quotes,
+# control characters): such a name could not be picked, so saying so beats a persona nobody can use.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _KNOWN_KEYS = ("name", "description", "model", "tools")
 
 
@@ -56,6 +61,12 @@ def builtin_personas_dir() -> Path:
     return packaged if packaged.is_dir() else package_dir.parent / "personas"
 
 
+def claude_user_agents_dir() -> Path:
+    """Claude Code's user agents folder: `$CLAUDE_CONFIG_DIR/agents` when set (as Claude Code does), else `~/.claude/agents`."""
+    configured = os.environ.get("CLAUDE_CONFIG_DIR")
+    return (Path(configured).expanduser() if configured else Path.home() / ".claude") / "agents"
+
+
 def discovery_dirs(project_root: Path | None) -> list[tuple[str, Path]]:
     """The folders searched for personas, in order: the first one found wins a name clash."""
     dirs: list[tuple[str, Path]] = []
@@ -63,6 +74,7 @@ def discovery_dirs(project_root: Path | None) -> list[tuple[str, Path]]:
         dirs.append(("project .backdev/personas", project_root / ".backdev" / "personas"))
         dirs.append(("project .claude/agents", project_root / ".claude" / "agents"))
     dirs.append(("user", paths.config_dir() / "personas"))
+    dirs.append(("user ~/.claude/agents", claude_user_agents_dir()))
     dirs.append(("built-in", builtin_personas_dir()))
     return dirs
 
@@ -78,7 +90,7 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     Raises:
         PersonaError: when the file does not start with a `---` line or it is never closed.
     """
-    lines = text.splitlines(keepends=True)
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)  # a BOM: Claude Code reads the file anyway
     if not lines or lines[0].strip() != "---":
         raise PersonaError("no front matter: the file must start with a line `---`", 1)
     for index in range(1, len(lines)):
@@ -87,39 +99,6 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
             body = "".join(lines[index + 1 :])
             return front, body, index + 2
     raise PersonaError("front matter is not closed: add a line `---` after it", 1)
-
-
-def _lenient_front_matter(front: str) -> dict[str, Any]:
-    """Read `key: value` lines where the value may contain colons (Claude Code tolerates this)."""
-    data: dict[str, Any] = {}
-    key: str | None = None
-    for line in front.splitlines():
-        match = _LENIENT_KEY.match(line)
-        if match:
-            key = match.group(1)
-            data[key] = (match.group(2) or "").strip()
-        elif key is not None and line.strip():
-            data[key] = f"{data[key]} {line.strip()}".strip()
-    return data
-
-
-def _parse_front_matter(front: str) -> tuple[dict[str, Any], list[str]]:
-    notes: list[str] = []
-    try:
-        data = load_yaml(front)
-    except YamlProblem as exc:
-        line = (exc.line or 0) + 1  # the front matter starts after the `---` line
-        if "mapping values are not allowed" not in exc.problem:
-            raise PersonaError(f"front matter is not valid YAML: {exc.problem}", line) from exc
-        data = _lenient_front_matter(front)
-        notes.append(
-            f"front matter is not strict YAML (line {line}: {exc.problem}); read line by line as Claude Code does"
-        )
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise PersonaError("front matter must be `key: value` lines", 2)
-    return data, notes
 
 
 def _line_of_key(front: str, key: str) -> int:
@@ -147,13 +126,19 @@ def parse_persona(text: str, path: Path, source: str) -> Persona:
             bad name, missing description, bad tools or model).
     """
     front, body, _ = split_front_matter(text)
-    data, notes = _parse_front_matter(front)
+    try:
+        data, notes = read_front_matter(front)
+    except FrontMatterError as exc:
+        raise PersonaError(exc.reason, exc.line) from exc
     name = data.get("name")
     if name is None or name == "":
         raise PersonaError("missing `name` in the front matter", 2)
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = raw_value(front, "name")  # `name: 2.0` is a number to YAML, a name to Claude Code
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise PersonaError(
-            f"bad name {name!r}: use lowercase letters, digits and hyphens", _line_of_key(front, "name")
+            f"bad name {name!r}: use one word of letters, digits, dots, hyphens or underscores",
+            _line_of_key(front, "name"),
         )
     description = data.get("description")
     if not isinstance(description, str) or not description.strip():
@@ -214,6 +199,21 @@ class PersonaCatalog:
                 f"No persona named {name!r}; available: {known} (see `backdev personas list`)."
             ) from None
 
+    def shadow_notes(self) -> list[str]:
+        """One line per persona that hides one of another folder and was not put there by the person
+        in backdev's own folder: a repository's (once trusted) or one of `~/.claude/agents/`."""
+        notes: list[str] = []
+        for hidden in self.shadowed:
+            winner = self.personas.get(hidden.name)
+            if winner is None or winner.source == "user" or winner.source == hidden.source:
+                continue
+            line = (f"The {winner.source} persona {winner.name} ({winner.path}) replaces the {hidden.source} persona "
+                    f"{hidden.name} ({hidden.path})")
+            if hidden.workflow is not None and winner.workflow is None:
+                line += "; its workflow is hidden too: this one has none, so it is a plain chat"
+            notes.append(line + ".")
+        return notes
+
     def trusting(self) -> PersonaCatalog:
         """The catalog once the repository is trusted: its personas win every name clash."""
         return _arrange(self.found, self.failures, self.digests, allow_shadowing=True)
@@ -240,11 +240,15 @@ def _arrange(found: list[Persona], failures: list[PersonaLoadFailure], digests: 
     return catalog
 
 
-def _persona_files(folder: Path) -> Iterable[Path]:
+_NOT_UTF8 = "not valid UTF-8: the bytes that are not were read as \ufffd (save the file as UTF-8)"
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
-        return sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
-    except (FileNotFoundError, NotADirectoryError, PermissionError):
-        return []
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def load_catalog(project_root: Path | None, *, allow_shadowing: bool = False) -> PersonaCatalog:
@@ -259,11 +263,16 @@ def load_catalog(project_root: Path | None, *, allow_shadowing: bool = False) ->
     failures: list[PersonaLoadFailure] = []
     digests: dict[Path, str] = {}
     for source, folder in discovery_dirs(project_root):
-        for path in _persona_files(folder):
+        walked = agent_files(folder)
+        failures.extend(PersonaLoadFailure(path, 1, reason, source) for path, reason in walked.refused)
+        for path in walked.files:
             try:
                 data = read_capped_bytes(path, MAX_PERSONA_BYTES)
                 digests[path] = hashlib.sha256(data).hexdigest()
+                # Bytes that are not UTF-8 become U+FFFD, as Claude Code reads them; the note says so.
                 persona = parse_persona(decode_text(data, errors="replace"), path, source)
+                if not _is_utf8(data):
+                    persona = replace(persona, notes=(*persona.notes, _NOT_UTF8))
             except FileTooLarge as exc:
                 failures.append(PersonaLoadFailure(path, 1, str(exc).removeprefix(f"{path} "), source))
                 continue
