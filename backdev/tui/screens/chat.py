@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widgets import TextArea
 from textual.worker import Worker
 
 from backdev.commands.syntax import is_command, unescape_message
@@ -20,7 +21,7 @@ from backdev.tui.completion import Completer
 from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
-from backdev.tui.widgets.entries import ErrorEntry
+from backdev.tui.widgets.entries import ErrorEntry, ExpansionClosed
 from backdev.tui.widgets.footer import KeyFooter
 from backdev.tui.widgets.prompt import PromptArea
 from backdev.tui.widgets.status import StatusBar
@@ -156,19 +157,49 @@ class ChatScreen(ChatActions):
 
         self.app.push_screen(ConfirmScreen("Attach a secret file?", question, yes="Send it", no="Don't send"), answered)
 
+    # --- focus ---------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        # A modal (approval, picker, confirmation) closed: typing goes on in the prompt, whatever
+        # had focus before it opened.
+        if self.is_mounted and self.query(PromptArea):
+            self.prompt.focus()
+
+    @on(ExpansionClosed)
+    def _expansion_closed(self) -> None:
+        self.prompt.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key typed while a read-only part (a tool line, the table) has focus goes to the prompt.
+
+        Only keys that part does not use itself: a table the person focused still sorts with `s`.
+        """
+        focused = self.focused
+        if focused is None or isinstance(focused, TextArea) or not event.is_printable or not event.character:
+            return
+        binding = self.app.active_bindings.get(event.key)
+        if binding is not None and binding.node not in (self, self.app):
+            return
+        event.stop()
+        event.prevent_default()
+        self.prompt.focus()
+        self.prompt.insert(event.character)
+
     # --- keys ----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "escape":
-            return True if (self.busy or self.composer.menu_open) else None
+            return True if (self.busy or self.composer.menu_open or not self.prompt.has_focus) else None
         return True
 
     def action_escape(self) -> None:
-        """Esc: close the completion menu, else cancel the streaming reply."""
+        """Esc: close the completion menu, else cancel the streaming reply, else go back to the prompt."""
         if self.composer.menu_open:
             self.composer.close_menu()
         elif self.busy and self.turn is not None:
             self.turn.cancel()
+        else:
+            self.prompt.focus()
 
     def action_scroll_transcript(self, direction: int) -> None:
         if direction < 0:

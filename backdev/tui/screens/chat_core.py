@@ -221,13 +221,14 @@ class ChatCore(Screen[None]):
             self.refresh_status()
 
     async def show_findings(self, event: FindingsShown) -> None:
-        """A review's findings as a sortable table in the transcript."""
+        """A review's findings as a sortable table in the transcript.
+
+        The keyboard stays in the prompt: focusing the table here swallowed the next message typed
+        (and its `s` sorted the table). A click or Tab focuses it; Esc gives the keyboard back.
+        """
         from backdev.tui.widgets.findings import FindingsEntry  # the table is built after the first frame
 
-        entry = FindingsEntry(list(event.findings), event.scope)
-        await self.transcript.add(entry)
-        if event.findings:
-            entry.query_one("FindingsTable").focus()
+        await self.transcript.add(FindingsEntry(list(event.findings), event.scope))
 
     # --- what the driver asks ------------------------------------------------------------------
 

@@ -42,6 +42,10 @@ def looks_like_diff(text: str) -> bool:
     )
 
 
+class ExpansionClosed(Message):
+    """An entry's detail was hidden again (a tool line, a finding): the screen gives the keyboard back to the prompt."""
+
+
 class ToolEntry(Vertical, can_focus=True):
     """A tool call as one line (`read_file app/views.py · 240 lines`); Enter or a click expands it."""
 
@@ -81,6 +85,8 @@ class ToolEntry(Vertical, can_focus=True):
     def action_toggle(self) -> None:
         if not self.pending:
             self.expanded = not self.expanded
+            if not self.expanded:
+                self.post_message(ExpansionClosed())
 
     def watch_expanded(self, expanded: bool) -> None:
         if not self.is_mounted:
