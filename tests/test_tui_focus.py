@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from backdev.compose import Startup, Workspace
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.tui.screens.approval import ApprovalScreen
@@ -12,6 +14,18 @@ from .test_tui_workflow import VIEWS, finding
 from .tuikit import build, entries, started, submit, turn_done, wait_for
 
 
+async def reviewed(pilot: Any) -> tuple[Any, FindingsEntry]:
+    """Run `/review views.py`, save the report, wait for its table; the chat screen and the table."""
+    app = pilot.app
+    chat = await started(pilot)
+    await submit(pilot, "/review views.py")
+    await wait_for(lambda: isinstance(app.screen, ApprovalScreen), what="the save approval")
+    await pilot.press("y")
+    await turn_done(pilot)
+    [table_entry] = await wait_for(lambda: entries(chat, FindingsEntry), what="the findings table")
+    return chat, table_entry
+
+
 async def test_typing_right_after_a_review_and_findings_goes_to_the_prompt_and_never_sorts(
         startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
     (workspace.root / "views.py").write_text(VIEWS)
@@ -20,12 +34,7 @@ async def test_typing_right_after_a_review_and_findings_goes_to_the_prompt_and_n
                      reply("Two problems."))
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
-        chat = await started(pilot)
-        await submit(pilot, "/review views.py")
-        await wait_for(lambda: isinstance(app.screen, ApprovalScreen), what="the save approval")
-        await pilot.press("y")
-        await turn_done(pilot)
-        [table_entry] = await wait_for(lambda: entries(chat, FindingsEntry), what="the findings table")
+        chat, table_entry = await reviewed(pilot)
         assert chat.prompt.has_focus  # after the modal and the table
         await pilot.press(*"so")
         assert chat.prompt.text == "so" and table_entry.sorted_by == "severity"
@@ -43,12 +52,7 @@ async def test_a_table_focused_on_purpose_sorts_with_s_and_other_letters_go_to_t
     scripted.enqueue(finding(6, "low", "testing", "No test"), finding(6, "critical", "security", "SQL"), reply("ok"))
     app = build(startup, workspace)
     async with app.run_test(size=(100, 30)) as pilot:
-        chat = await started(pilot)
-        await submit(pilot, "/review views.py")
-        await wait_for(lambda: isinstance(app.screen, ApprovalScreen), what="the save approval")
-        await pilot.press("y")
-        await turn_done(pilot)
-        [table_entry] = await wait_for(lambda: entries(chat, FindingsEntry), what="the findings table")
+        chat, table_entry = await reviewed(pilot)
         table = table_entry.query_one(FindingsTable)
         await pilot.click(FindingsTable, offset=(2, 2))  # a row, not a header
         assert table.has_focus
