@@ -60,7 +60,7 @@ class ChatScreen(ChatActions):
     async def on_mount(self) -> None:
         driver = self.driver
         self.turn_view = TurnView(self.transcript)
-        self.query_one(WorkflowPanel).display = driver.settings.side_panel
+        self.place_panel()
         items = driver.transcript_items()
         if items:
             await self.transcript.show_history(items)
@@ -173,8 +173,13 @@ class ChatScreen(ChatActions):
         """A printable key typed while a read-only part (a tool line, the table) has focus goes to the prompt.
 
         Only keys that part does not use itself: a table the person focused still sorts with `s`.
+        Esc there (no reply streaming) goes back to the prompt.
         """
         focused = self.focused
+        if event.key == "escape" and not self.busy and focused is not None and not isinstance(focused, TextArea):
+            event.stop()
+            self.prompt.focus()
+            return
         if focused is None or isinstance(focused, TextArea) or not event.is_printable or not event.character:
             return
         binding = self.app.active_bindings.get(event.key)
@@ -189,17 +194,15 @@ class ChatScreen(ChatActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "escape":
-            return True if (self.busy or self.composer.menu_open or not self.prompt.has_focus) else None
+            return True if (self.busy or self.composer.menu_open) else None
         return True
 
     def action_escape(self) -> None:
-        """Esc: close the completion menu, else cancel the streaming reply, else go back to the prompt."""
+        """Esc: close the completion menu, else cancel the streaming reply."""
         if self.composer.menu_open:
             self.composer.close_menu()
         elif self.busy and self.turn is not None:
             self.turn.cancel()
-        else:
-            self.prompt.focus()
 
     def action_scroll_transcript(self, direction: int) -> None:
         if direction < 0:
