@@ -94,6 +94,10 @@ class PlainRepl:
         missing_key = d.credentials_note()
         if missing_key:
             self._say(f"  {missing_key}")
+        welcome = d.welcome()
+        if welcome is not None:
+            for line in welcome.lines(app=False):
+                self._say(f"  {line}")
         self._phase_line()
         if d.resumed:
             self._show_recent()

@@ -21,7 +21,7 @@ from backdev.tui.completion import Completer
 from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
-from backdev.tui.widgets.entries import ErrorEntry, ExpansionClosed
+from backdev.tui.widgets.entries import ErrorEntry, ExpansionClosed, WelcomeEntry
 from backdev.tui.widgets.footer import KeyFooter
 from backdev.tui.widgets.prompt import PromptArea
 from backdev.tui.widgets.status import StatusBar
@@ -65,6 +65,9 @@ class ChatScreen(ChatActions):
         if items:
             await self.transcript.show_history(items)
             self.prompt.sent = driver.sent_messages()
+        welcome = driver.welcome()
+        if welcome is not None:
+            await self.transcript.add(WelcomeEntry(welcome.lines(app=True)))
         for note in [*driver.startup_notes, *self.app_notes]:
             await self.transcript.note(note)
         missing_key = driver.credentials_note()
@@ -87,6 +90,7 @@ class ChatScreen(ChatActions):
         for note in context.notes if context is not None else ():
             await self.transcript.note(note)
         self.driver.attach_repository(context)
+        self.refresh_welcome()
         self.composer.completer.paths = self.driver.path_index
         self.refresh_panel()
         self.refresh_status()

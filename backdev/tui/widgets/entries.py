@@ -148,6 +148,24 @@ class NoteEntry(Static):
         self.error = error
 
 
+class WelcomeEntry(Static):
+    """The first screen's few lines (backdev.welcome); the chat screen removes it once the conversation starts."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(self._text(lines), classes="entry welcome", id="welcome")
+
+    @staticmethod
+    def _text(lines: list[str]) -> Text:
+        # A persona's name and the stack come from files the repository may have written.
+        text = safe_text(lines[0], style="bold") if lines else Text()
+        for line in lines[1:]:
+            text.append("\n" + visible(line), style="dim")
+        return text
+
+    def show(self, lines: list[str]) -> None:
+        self.update(self._text(lines))
+
+
 class EarlierEntry(Button):
     """Stands for the older part of a long session until the person asks to see it."""
 
