@@ -151,9 +151,8 @@ class ChatScreen(ChatActions):
     def _confirm_requested(self, message: ChatActions.ConfirmRequested) -> None:
         from backdev.tui.screens.confirm import ConfirmScreen  # modals load on first use
 
-        files, future = message.question.files, message.future
-        question = (f"{', '.join(files)} look{'s' if len(files) == 1 else ''} like a secret file. "
-                    "Send its full content to the model with this message?")
+        # Exactly what would be sent (the redacted lines), as plain mode shows it; the body scrolls.
+        question, future = message.question.preview, message.future
 
         def answered(yes: bool | None) -> None:
             if not future.done():
