@@ -279,3 +279,24 @@ async def test_review_summary_is_saved_as_an_artifact_after_approval(
     view = startup.assistant.workflow_view()
     assert view is not None and view.artifacts == (f"docs/backdev/reviews/{artifact.name}",)
     assert f"Review saved to docs/backdev/reviews/{artifact.name}." in repl.err.getvalue()  # type: ignore[attr-defined]
+
+
+async def test_a_second_review_of_the_same_file_the_same_day_never_overwrites_the_first(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    from backdev.tools.base import Decision
+
+    (workspace.root / "views.py").write_text(VIEWS)
+    scripted.enqueue(reply("Verdict one."), reply("Verdict two."), reply("Verdict three."))
+
+    async def approve(action):  # type: ignore[no-untyped-def]
+        return Decision.APPROVE_ONCE
+
+    repl = PlainRepl(startup, workspace, interactive=False, out=io.StringIO(), err=io.StringIO(), approve=approve)
+    for _ in range(3):
+        await repl.handle_line("/review views.py")
+    reviews = workspace.root / "docs" / "backdev" / "reviews"
+    saved = sorted(reviews.glob("review-*-views-py*.md"), key=lambda p: p.stat().st_mtime_ns)
+    assert [p.read_text().count("Verdict") for p in saved] == [1, 1, 1]
+    assert [next(line for line in p.read_text().splitlines() if "Verdict" in line) for p in saved] == [
+        "Verdict one.", "Verdict two.", "Verdict three."]
+    assert saved[1].name == saved[0].name.replace(".md", "-2.md") and saved[2].name.endswith("-3.md")
