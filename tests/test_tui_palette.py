@@ -236,7 +236,7 @@ async def test_review_file_from_the_palette_streams_the_review(git_repo: Path) -
         await wait_for(lambda: type(app.screen).__name__ == "ApprovalScreen", what="the save approval")
         await pilot.press("n")
         await wait_for(lambda: not chat.busy, what="the review to end")
-        assert any(n.startswith("Reviewing README.md") for n in notes(chat))
+        assert any("\nReviewing README.md" in n and n.startswith("Leaving the Requirements phase") for n in notes(chat))
         assert "The review was not saved (you declined); the findings stay in this session (/findings)." in notes(chat)
         assert not (git_repo / "docs").exists()
         sent = provider.history[0].messages[0]["content"]
