@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backdev.repo.context import RepoContext
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,10 @@ class Welcome:
             return [self.headline(), self.found_line(),
                     "Try /help for the commands, @path to attach a file, Ctrl+P for the command palette."]
         return [self.headline(), f"{self.found_line()} · /help lists the commands, @path attaches a file"]
+
+
+def welcome_for(persona: str, phase: str | None, context: RepoContext | None) -> Welcome:
+    """The welcome for a session, from what reading the repository found (None: not read, or unreadable)."""
+    if context is None:
+        return Welcome(persona, phase)
+    return Welcome(persona, phase, list(context.stack), context.test_command)

@@ -72,7 +72,8 @@ async def test_a_review_streams_its_turn_then_its_findings_and_asks_before_savin
     approver = Approver([Decision.DENY])
     driver = driver_for(startup, workspace, approve=approver)
     result = driver.command("/review views.py")
-    assert result.events[0].text.startswith("Reviewing views.py in the Review phase")
+    assert result.events[0].text.startswith("Leaving the Requirements phase for Review (7 checklist items still open")
+    assert "\nReviewing views.py in the Review phase" in result.events[0].text
     assert result.turn is not None and startup.assistant.workflow_view().current == "review"  # type: ignore[union-attr]
     events = await drain(result.turn())
     [findings] = [e for e in events if isinstance(e, FindingsShown)]

@@ -241,3 +241,14 @@ def test_the_history_file_redacts_what_it_stores(tmp_path: Path) -> None:
     history.store_string("export API_TOKEN=abcdef123456")
     assert "abcdef123456" not in (tmp_path / "h").read_text()
     assert list(history.load_history_strings()) == ["export API_TOKEN=[REDACTED:secret-value]"]
+
+
+async def test_a_piped_run_without_a_key_says_so_once_not_for_every_line(workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from backdev.compose import open_store, start_session
+    from backdev.llm.anthropic_provider import AnthropicProvider
+
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    repl = make_repl(start_session(workspace, open_store(), AnthropicProvider(api_key=None)), workspace)
+    assert await repl.run(["one", "two", "three"]) == 1  # every line still fails, and the run says so
+    assert output(repl)[1].count("No API key is set") == 1

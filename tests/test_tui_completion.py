@@ -122,7 +122,7 @@ def startup_rows(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def test_a_secret_file_is_sent_only_after_confirming(git_repo: Path) -> None:
-    (git_repo / ".env").write_text("SITE_NAME=shop-staging\n")
+    (git_repo / ".env").write_text("SITE_NAME=shop-staging\nSECRET_KEY=abc123def456\n")
     workspace = open_workspace(git_repo)
     provider = ScriptedProvider()
     app = build(start_session(workspace, open_store(), provider), workspace)
@@ -132,7 +132,10 @@ async def test_a_secret_file_is_sent_only_after_confirming(git_repo: Path) -> No
         chat.composer.close_menu()
         await pilot.press("enter")
         await wait_for(lambda: type(app.screen).__name__ == "ConfirmScreen", what="the confirmation")
-        assert ".env looks like a secret file" in str(app.screen.query_one("#question").render())
+        shown = str(app.screen.query_one("#question").render())
+        # exactly what would be sent, as plain mode shows it: the redacted lines
+        assert ".env is a secret file" in shown and "SITE_NAME=shop-staging" in shown
+        assert "SECRET_KEY=[REDACTED:secret-value]" in shown and "abc123def456" not in shown
         await pilot.press("n")
         await pilot.pause()
         assert provider.history == [] and chat.prompt.text == "check @.env"

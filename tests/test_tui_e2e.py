@@ -30,10 +30,10 @@ def fake_api_process() -> Iterator[FakeApiProcess]:
 class Terminal:
     """A tmux session on a private server socket."""
 
-    def __init__(self, socket: Path, cwd: Path, env: dict[str, str]) -> None:
+    def __init__(self, socket: Path, cwd: Path, env: dict[str, str], size: tuple[int, int] = (100, 30)) -> None:
         self.socket = socket
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        self.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(cwd),
+        self.tmux("new-session", "-d", "-s", "e2e", "-x", str(size[0]), "-y", str(size[1]), "-c", str(cwd),
                   f"env {exports} bash --norc --noprofile")
 
     def tmux(self, *args: str) -> str:
@@ -60,6 +60,16 @@ class Terminal:
 
     def wait_text(self, text: str, timeout: float = 30.0) -> str:
         return self.wait_for(lambda shown: text in shown, repr(text), timeout)
+
+    def click(self, label: str) -> None:
+        """Click the middle of `label` where the screen shows it (an SGR mouse press and release)."""
+        for row, line in enumerate(self.screen().splitlines()):
+            column = line.find(label)
+            if column >= 0:
+                x, y = column + len(label) // 2 + 1, row + 1
+                self.type(f"\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m")
+                return
+        raise AssertionError(f"{label!r} is not on the screen:\n{self.screen()}")
 
     def close(self) -> None:
         subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
@@ -117,3 +127,43 @@ def test_chat_streams_cancels_quits_and_resumes_in_a_real_terminal(tmp_path: Pat
                                                  ("user", "complete"), ("assistant", "cancelled")]
     assert rows[1].text == "The **answer** is forty-two." and rows[3].text.startswith("slowly slowly")
     assert summary.record.draft == ""
+
+
+def test_an_edit_is_approved_and_denied_by_the_visible_buttons_at_80x24(tmp_path: Path, isolated_home: Path,
+                                                                        fake_api_process: FakeApiProcess) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.md").write_text("# Notes\n")
+    env = {"BACKDEV_HOME": str(isolated_home), "ANTHROPIC_BASE_URL": fake_api_process.url, "PATH": os.environ["PATH"],
+           "HOME": str(tmp_path), "TERM": "xterm-256color", "PS1": "e2e$ "}
+    terminal = Terminal(tmp_path / "tmux.sock", project, env, size=(80, 24))
+    edit = {"type": "tool_use", "calls": [{"name": "propose_edit",
+                                           "input": {"path": "notes.md", "content": "# Notes\nUse select_related.\n"}}]}
+    try:
+        terminal.wait_text("e2e$")
+        terminal.type(f"{shlex.quote(sys.executable)} -m backdev chat")
+        terminal.keys("Enter")
+        terminal.wait_text("Enter sends")
+
+        fake_api_process.enqueue(edit, {"type": "text", "text": "Written."})
+        terminal.type("note it down")
+        terminal.keys("Enter")
+        shown = terminal.wait_text("Deny (n)")
+        assert "Approve once (y)" in shown and "For this session (a)" in shown  # every button fits at 80x24
+        terminal.click("Approve once (y)")
+        terminal.wait_text("Written.")
+        assert (project / "notes.md").read_text() == "# Notes\nUse select_related.\n"
+
+        fake_api_process.enqueue({**edit, "calls": [{"name": "propose_edit",
+                                                     "input": {"path": "notes.md", "content": "gone\n"}}]},
+                                 {"type": "text", "text": "Left as it is."})
+        terminal.type("now wipe it")
+        terminal.keys("Enter")
+        terminal.wait_text("Deny (n)")
+        terminal.click("Deny (n)")
+        terminal.wait_text("Left as it is.")
+        assert (project / "notes.md").read_text() == "# Notes\nUse select_related.\n"  # denied: unchanged
+        terminal.keys("C-q")
+        terminal.wait_for(lambda shown: shown.rstrip().endswith("e2e$"), "the shell prompt after quitting")
+    finally:
+        terminal.close()

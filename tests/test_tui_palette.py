@@ -236,7 +236,7 @@ async def test_review_file_from_the_palette_streams_the_review(git_repo: Path) -
         await wait_for(lambda: type(app.screen).__name__ == "ApprovalScreen", what="the save approval")
         await pilot.press("n")
         await wait_for(lambda: not chat.busy, what="the review to end")
-        assert any(n.startswith("Reviewing README.md") for n in notes(chat))
+        assert any("\nReviewing README.md" in n and n.startswith("Leaving the Requirements phase") for n in notes(chat))
         assert "The review was not saved (you declined); the findings stay in this session (/findings)." in notes(chat)
         assert not (git_repo / "docs").exists()
         sent = provider.history[0].messages[0]["content"]
@@ -253,3 +253,24 @@ async def test_prompt_shows_the_assembled_prompt_in_the_transcript(startup: Star
         shown = notes(chat)[-1]
         assert shown.startswith("The prompt before the conversation") and "system 1 · persona backend-developer" in shown
         assert "tools (12)" in shown and "── system 3 · phase requirements ──" in shown
+
+
+async def test_the_side_panel_gives_way_in_a_narrow_terminal_without_touching_the_saved_choice(
+        startup: Startup, workspace: Workspace, project: Path) -> None:
+    app = build(startup, workspace)
+    async with app.run_test(size=(60, 20)) as pilot:
+        chat = await started(pilot)
+        panel = chat.query_one(WorkflowPanel)
+        assert not panel.display and chat.transcript.outer_size.width == 60  # the transcript has the whole width
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert panel.display  # back when the terminal grows
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not panel.display
+        await pilot.press("ctrl+b")  # shown for now, in this narrow terminal...
+        assert panel.display
+        await pilot.press("ctrl+b")
+        assert not panel.display
+    assert not paths.user_config_file().exists()  # ...and never saved for every later session
+    assert load_settings(project, env={}).side_panel is True

@@ -84,24 +84,30 @@ def test_an_error_with_retry(snap_compare, workspace: Workspace) -> None:  # typ
         assert snap_compare(build(startup, workspace), terminal_size=SIZE, run_before=lambda pilot: ask(pilot, "hello"))
 
 
-def test_the_approval_modal(snap_compare, workspace: Workspace,  # type: ignore[no-untyped-def]
-                            scripted: ScriptedProvider) -> None:
+def approval_app(workspace: Workspace, scripted: ScriptedProvider):  # type: ignore[no-untyped-def]
+    """The app about to ask whether to apply an edit (send "Fix it")."""
     tools = ToolRegistry()
     tools.register(Tool("propose_edit", "edit", {"type": "object"}, lambda a: ToolOutcome("applied", "edit applied"),
                         approval=lambda a: ApprovalRequest("propose_edit", "write", "edit shop/views.py", DIFF)))
     startup = start_with(workspace, scripted, tools=tools)
     scripted.enqueue(tool_call("propose_edit", {"path": "shop/views.py"}, call_id="toolu_2"))
-
-    async def asking(pilot) -> None:  # type: ignore[no-untyped-def]
-        await ready(pilot)
-        await submit(pilot, "Fix it")
-        await wait_for(lambda: type(pilot.app.screen).__name__ == "ApprovalScreen", what="the approval")
-        await pilot.pause()
-
-    assert snap_compare(build(startup, workspace), terminal_size=SIZE, run_before=asking)
+    return build(startup, workspace)
 
 
-def test_the_session_picker(snap_compare, workspace: Workspace, scripted: ScriptedProvider) -> None:  # type: ignore[no-untyped-def]
+async def asking(pilot) -> None:  # type: ignore[no-untyped-def]
+    await ready(pilot)
+    await submit(pilot, "Fix it")
+    await wait_for(lambda: type(pilot.app.screen).__name__ == "ApprovalScreen", what="the approval")
+    await pilot.pause()
+
+
+def test_the_approval_modal(snap_compare, workspace: Workspace,  # type: ignore[no-untyped-def]
+                            scripted: ScriptedProvider) -> None:
+    assert snap_compare(approval_app(workspace, scripted), terminal_size=SIZE, run_before=asking)
+
+
+def picker_app(workspace: Workspace, scripted: ScriptedProvider):  # type: ignore[no-untyped-def]
+    """The app over a store of three sessions with fixed dates and costs."""
     store = open_store()
     startup = start_session(workspace, store, scripted)
     assistant = startup.assistant
@@ -119,10 +125,14 @@ def test_the_session_picker(snap_compare, workspace: Workspace, scripted: Script
             db.execute("UPDATE sessions SET created_at = ?, updated_at = ? WHERE id = ?", (when, when, session_id))
         db.execute("UPDATE sessions SET state = ? WHERE id = ?", ('{"workflow": {"current": "design"}}', next(iter(dates))))
 
-    async def picking(pilot) -> None:  # type: ignore[no-untyped-def]
-        await ready(pilot)
-        await pilot.press("ctrl+r")
-        await wait_for(lambda: type(pilot.app.screen).__name__ == "SessionPickerScreen", what="the picker")
+    return build(startup, workspace, timezone=dt.timezone.utc)
 
-    app = build(startup, workspace, timezone=dt.timezone.utc)
-    assert snap_compare(app, terminal_size=SIZE, run_before=picking)
+
+async def picking(pilot) -> None:  # type: ignore[no-untyped-def]
+    await ready(pilot)
+    await pilot.press("ctrl+r")
+    await wait_for(lambda: type(pilot.app.screen).__name__ == "SessionPickerScreen", what="the picker")
+
+
+def test_the_session_picker(snap_compare, workspace: Workspace, scripted: ScriptedProvider) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(picker_app(workspace, scripted), terminal_size=SIZE, run_before=picking)

@@ -282,3 +282,48 @@ async def test_review_summary_is_saved_as_an_artifact_after_approval(
     view = startup.assistant.workflow_view()
     assert view is not None and view.artifacts == (f"docs/backdev/reviews/{artifact.name}",)
     assert f"Review saved to docs/backdev/reviews/{artifact.name}." in repl.err.getvalue()  # type: ignore[attr-defined]
+
+
+async def test_a_second_review_of_the_same_file_the_same_day_never_overwrites_the_first(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    from backdev.tools.base import Decision
+
+    (workspace.root / "views.py").write_text(VIEWS)
+    scripted.enqueue(reply("Verdict one."), reply("Verdict two."), reply("Verdict three."))
+
+    async def approve(action):  # type: ignore[no-untyped-def]
+        return Decision.APPROVE_ONCE
+
+    repl = PlainRepl(startup, workspace, interactive=False, out=io.StringIO(), err=io.StringIO(), approve=approve)
+    for _ in range(3):
+        await repl.handle_line("/review views.py")
+    reviews = workspace.root / "docs" / "backdev" / "reviews"
+    saved = sorted(reviews.glob("review-*-views-py*.md"), key=lambda p: p.stat().st_mtime_ns)
+    assert [p.read_text().count("Verdict") for p in saved] == [1, 1, 1]
+    assert [next(line for line in p.read_text().splitlines() if "Verdict" in line) for p in saved] == [
+        "Verdict one.", "Verdict two.", "Verdict three."]
+    assert saved[1].name == saved[0].name.replace(".md", "-2.md") and saved[2].name.endswith("-3.md")
+
+
+async def test_review_outside_the_review_phase_says_it_switches_and_what_stays_open(
+        startup: Startup, workspace: Workspace) -> None:
+    (workspace.root / "views.py").write_text(VIEWS)
+    repl = make_repl(startup, workspace)
+    repl.driver.commands.run("/phase tdd")
+    said = repl.driver.commands.run("/review views.py").text
+    assert said.startswith("Leaving the TDD phase for Review (") and "still open there; /phase tdd goes back)." in said
+    assert "Reviewing views.py in the Review phase…" in said
+    again = repl.driver.commands.run("/review views.py").text  # already there: nothing to say about phases
+    assert again.startswith("Reviewing views.py")
+
+
+async def test_findings_filed_in_a_chat_are_what_findings_shows_and_the_phase_line_counts(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    (workspace.root / "views.py").write_text(VIEWS)
+    scripted.enqueue(tool_call("report_finding", FINDING), reply("Filed one."))
+    repl = make_repl(startup, workspace)
+    repl.driver.commands.run("/phase review")
+    await repl.handle_line("is views.py safe?")
+    assert "1 finding" in (repl.driver.phase_line() or "")
+    shown = repl.driver.commands.run("/findings")
+    assert shown.text.startswith("Findings of this session:") and "SQL built from request input" in shown.text

@@ -49,6 +49,7 @@ from backdev.personas.model import Persona
 from backdev.settings import Settings
 from backdev.tools.base import Approver
 from backdev.workflow.phases.view import WorkflowView
+from backdev.welcome import Welcome, welcome_for
 
 if TYPE_CHECKING:  # loaded with the repository and the commands, after the first frame
     from backdev.commands.base import CommandRunner, CommandSpec
@@ -139,6 +140,12 @@ class ChatDriver:
         return SessionStatus(self.persona_name, self.model_id, f"{root} ({info.label})" if info else root, phase,
                              totals.usage, totals.cost, self._assistant.next_request_tokens(),
                              self._assistant.limits().max_input_tokens)
+
+    def welcome(self) -> Welcome | None:
+        """The first screen's welcome (None once the session holds a conversation: its history shows)."""
+        if self._assistant.messages():
+            return None
+        return welcome_for(self.persona_name, self.status().phase or None, self._repository)
 
     def workflow_view(self) -> WorkflowView | None:
         return self._assistant.workflow_view()

@@ -50,13 +50,20 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
     def review(argument: str) -> CommandOutcome:
         if assistant.workflow is None:
             return no_workflow()
+        before = assistant.workflow.phase
+        left_open = assistant.workflow.open_items()
         try:
             workflow = review_workflow(assistant.workflow, assistant.persona.name)
             request = start_review(workflow, parse_review_argument(argument), assistant.settings, assistant.policy)
         except ReviewError as exc:
             return CommandOutcome(str(exc), error=True)
         notes = "".join(f"\n  note: {n}" for n in request.notes)
-        return CommandOutcome(f"Reviewing {request.scope} in the {workflow.phase.title} phase…{notes}",
+        # A review switches phase: said, with what stays open where it left (never silently).
+        switched = "" if before.id == workflow.phase.id else (
+            f"Leaving the {before.title} phase for {workflow.phase.title}"
+            + (f" ({len(left_open)} checklist item{'s' if len(left_open) != 1 else ''} still open there; "
+               f"/phase {before.id} goes back)" if left_open else "") + ".\n")
+        return CommandOutcome(f"{switched}Reviewing {request.scope} in the {workflow.phase.title} phase…{notes}",
                               then=StartReview(request))
 
     def findings(_: str) -> CommandOutcome:
@@ -64,10 +71,14 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
         if workflow is None:
             return no_workflow()
         state = workflow.state
-        if not state.review_scope:
+        if not state.review_scope and not state.findings:
             return CommandOutcome("No review yet in this session: /review PATH, /review --diff or /review --base BRANCH.")
-        return CommandOutcome(f"Findings of the review of {state.review_scope}:\n{findings_list(state.findings)}",
-                              findings=ReviewFindings(state.review_scope, tuple(sort_findings(state.findings))))
+        # Findings filed outside a /review (the model's report_finding in a chat) are findings
+        # too: the phase line counts them, so /findings shows them.
+        scope = state.review_scope or "this session"
+        return CommandOutcome(f"Findings of {'the review of ' if state.review_scope else ''}{scope}:\n"
+                              f"{findings_list(state.findings)}",
+                              findings=ReviewFindings(scope, tuple(sort_findings(state.findings))))
 
     for spec, handler in (
         (CommandSpec("phase", "[NAME]", "show the phase and its checklist, or switch to another phase"), phase),

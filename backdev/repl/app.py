@@ -82,6 +82,7 @@ class PlainRepl:
         self.prompt_input = prompt_input
         self.prompt_output = prompt_output
         self.any_failed = False
+        self._said_once: set[str] = set()  # see TurnPrinter.said_once (piped runs only)
         self._prompt: Any = None
         self._repository_notes: list[str] = []
         self._back_to_prompt = ""  # a message that was not sent, offered again at the next prompt
@@ -108,6 +109,11 @@ class PlainRepl:
         missing_key = d.credentials_note()
         if missing_key:
             self._say(f"  {missing_key}")
+            self._said_once.add("missing_key")
+        welcome = d.welcome()
+        if welcome is not None:
+            for line in welcome.lines(app=False):
+                self._say(f"  {line}")
         self._phase_line()
         if d.resumed:
             self._show_recent()
@@ -202,7 +208,8 @@ class PlainRepl:
 
     async def run_turn(self, events: AsyncGenerator[ChatEvent, None]) -> None:
         """Print one stream of events; Ctrl+C (SIGINT) cancels it and keeps what arrived."""
-        printer = TurnPrinter(self.out, self.err, markdown=self.interactive)
+        printer = TurnPrinter(self.out, self.err, markdown=self.interactive,
+                              said_once=None if self.interactive else self._said_once)
         task = self._turn = asyncio.ensure_future(self._consume(events, printer))
         loop = asyncio.get_running_loop()
         try:

@@ -59,6 +59,9 @@ class TurnPrinter:
     markdown: bool = True
     streamed: list[str] = field(default_factory=list)
     failed: bool = False
+    # Failures said once per run (a script's missing key), shared by the run's printers: the
+    # same sentence for every piped line buried the replies.
+    said_once: set[str] | None = None
 
     def __post_init__(self) -> None:
         self.out = safe_stream(self.out)
@@ -103,6 +106,11 @@ class TurnPrinter:
             self._end_text(render=False)
             if event.partial_text:
                 self.err.write("  ⚠ (the reply above is incomplete; it is kept, marked interrupted)\n")
+            kind = event.failure.kind
+            if self.said_once is not None and kind == "missing_key":
+                if kind in self.said_once:
+                    return
+                self.said_once.add(kind)
             self.err.write(f"  ⚠ {event.failure.message}\n")
             self.err.flush()
 

@@ -75,7 +75,11 @@ class TurnView:
         elif isinstance(event, (AssistantMessage, TurnFinished, Notice)):
             await self._close()  # the chat screen shows a Notice's text
         elif isinstance(event, TurnFailed):
-            await self._close("interrupted")
+            reply = await self._close("interrupted")
+            if reply is not None and reply.has_text:
+                # The error just below says it was cut off, why, and offers Retry: one notice, not two.
+                # (The mark stays for a stored session shown again, where no error follows.)
+                reply.query_one(".mark").display = False
             await self.transcript.add(ErrorEntry(event.failure.message, retryable=event.failure.retryable))
 
     async def cancelled(self) -> None:
@@ -89,10 +93,11 @@ class TurnView:
             await self._close()
             await self.transcript.note("⏹ Cancelled before any reply arrived; /retry asks again.")
 
-    async def _close(self, status: str = "complete") -> None:
+    async def _close(self, status: str = "complete") -> ReplyEntry | None:
         thinking, self.thinking = self.thinking, None
         if thinking is not None:  # the stream broke or was cancelled mid-thought: nothing of it is kept
             thinking.thought("", False)
         reply, self.reply = self.reply, None
         if reply is not None:
             await reply.finish(status if reply.has_text else "complete")
+        return reply

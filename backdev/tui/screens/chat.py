@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widgets import TextArea
 from textual.worker import Worker
 
 from backdev.commands.syntax import is_command, unescape_message
@@ -20,7 +21,7 @@ from backdev.tui.completion import Completer
 from backdev.tui.screens.chat_actions import ChatActions
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
-from backdev.tui.widgets.entries import ErrorEntry
+from backdev.tui.widgets.entries import ErrorEntry, ExpansionClosed, WelcomeEntry
 from backdev.tui.widgets.footer import KeyFooter
 from backdev.tui.widgets.prompt import PromptArea
 from backdev.tui.widgets.status import StatusBar
@@ -59,11 +60,14 @@ class ChatScreen(ChatActions):
     async def on_mount(self) -> None:
         driver = self.driver
         self.turn_view = TurnView(self.transcript)
-        self.query_one(WorkflowPanel).display = driver.settings.side_panel
+        self.place_panel()
         items = driver.transcript_items()
         if items:
             await self.transcript.show_history(items)
             self.prompt.sent = driver.sent_messages()
+        welcome = driver.welcome()
+        if welcome is not None:
+            await self.transcript.add(WelcomeEntry(welcome.lines(app=True)))
         for note in [*driver.startup_notes, *self.app_notes]:
             await self.transcript.note(note)
         missing_key = driver.credentials_note()
@@ -86,6 +90,7 @@ class ChatScreen(ChatActions):
         for note in context.notes if context is not None else ():
             await self.transcript.note(note)
         self.driver.attach_repository(context)
+        self.refresh_welcome()
         self.composer.completer.paths = self.driver.path_index
         self.refresh_panel()
         self.refresh_status()
@@ -146,15 +151,47 @@ class ChatScreen(ChatActions):
     def _confirm_requested(self, message: ChatActions.ConfirmRequested) -> None:
         from backdev.tui.screens.confirm import ConfirmScreen  # modals load on first use
 
-        files, future = message.question.files, message.future
-        question = (f"{', '.join(files)} look{'s' if len(files) == 1 else ''} like a secret file. "
-                    "Send its full content to the model with this message?")
+        # Exactly what would be sent (the redacted lines), as plain mode shows it; the body scrolls.
+        question, future = message.question.preview, message.future
 
         def answered(yes: bool | None) -> None:
             if not future.done():
                 future.set_result(bool(yes))
 
         self.app.push_screen(ConfirmScreen("Attach a secret file?", question, yes="Send it", no="Don't send"), answered)
+
+    # --- focus ---------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        # A modal (approval, picker, confirmation) closed: typing goes on in the prompt, whatever
+        # had focus before it opened.
+        if self.is_mounted and self.query(PromptArea):
+            self.prompt.focus()
+
+    @on(ExpansionClosed)
+    def _expansion_closed(self) -> None:
+        self.prompt.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key typed while a read-only part (a tool line, the table) has focus goes to the prompt.
+
+        Only keys that part does not use itself: a table the person focused still sorts with `s`.
+        Esc there (no reply streaming) goes back to the prompt.
+        """
+        focused = self.focused
+        if event.key == "escape" and not self.busy and focused is not None and not isinstance(focused, TextArea):
+            event.stop()
+            self.prompt.focus()
+            return
+        if focused is None or isinstance(focused, TextArea) or not event.is_printable or not event.character:
+            return
+        binding = self.app.active_bindings.get(event.key)
+        if binding is not None and binding.node not in (self, self.app):
+            return
+        event.stop()
+        event.prevent_default()
+        self.prompt.focus()
+        self.prompt.insert(event.character)
 
     # --- keys ----------------------------------------------------------------------------------
 

@@ -155,7 +155,31 @@ class ChatActions(ChatCore):
 
     # --- panel ---------------------------------------------------------------------------------
 
+    # Below this width the side panel (34 columns) gives its room to the transcript: at 60 columns
+    # it left the transcript 26. It comes back when the terminal grows.
+    PANEL_BREAKPOINT = 90
+    _narrow_choice: bool | None = None  # Ctrl+B in a narrow terminal: for now only, never saved
+    _panel_saved: bool | None = None  # Ctrl+B in a wide terminal, saved (None: as the settings say)
+
+    @property
+    def narrow(self) -> bool:
+        return self.app.size.width < self.PANEL_BREAKPOINT
+
+    def place_panel(self) -> None:
+        """Show the side panel as the saved preference says, unless the terminal is too narrow for it."""
+        if not self.narrow:
+            self._narrow_choice = None
+        preference = self.driver.settings.side_panel if self._panel_saved is None else self._panel_saved
+        self.query_one(WorkflowPanel).display = preference if not self.narrow else bool(self._narrow_choice)
+
+    def on_resize(self) -> None:
+        self.place_panel()
+
     def action_toggle_panel(self) -> None:
-        panel = self.query_one(WorkflowPanel)
-        panel.display = not panel.display
-        self.save_setting("side_panel", bool(panel.display))
+        """Ctrl+B: show or hide the side panel; remembered for later sessions only in a wide terminal."""
+        shown = not self.query_one(WorkflowPanel).display
+        if self.narrow:
+            self._narrow_choice = shown
+        elif self.save_setting("side_panel", shown):
+            self._panel_saved = shown
+        self.place_panel()

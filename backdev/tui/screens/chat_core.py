@@ -48,7 +48,7 @@ from backdev.tui.options import AppOptions
 from backdev.tui.safe import visible
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
-from backdev.tui.widgets.entries import UserEntry
+from backdev.tui.widgets.entries import UserEntry, WelcomeEntry
 from backdev.tui.widgets.prompt import PromptArea
 from backdev.tui.widgets.status import StatusBar, StatusInfo
 from backdev.tui.widgets.transcript import Transcript
@@ -126,6 +126,17 @@ class ChatCore(Screen[None]):
         state = "streaming…" if self.busy else self.driver.still_loading
         self.query_one(StatusBar).show(StatusInfo(self.driver.status(), state))
 
+    def refresh_welcome(self) -> None:
+        """Say in the welcome what reading the repository found (it was written before)."""
+        welcome = self.driver.welcome()
+        for entry in self.query(WelcomeEntry):
+            if welcome is not None:
+                entry.show(welcome.lines(app=True))
+
+    async def drop_welcome(self) -> None:
+        """The conversation started (or another session opened): the welcome gives way."""
+        await self.query(WelcomeEntry).remove()
+
     def save_draft(self) -> None:
         """Keep what is typed (or a message still waiting to be sent) with the session."""
         self.driver.save_draft(self.prompt.text)
@@ -171,6 +182,7 @@ class ChatCore(Screen[None]):
             return
         self.transcript.retire_errors()
         self.transcript.anchor()
+        self.query(WelcomeEntry).remove()  # a review is the conversation starting too
         self.turn = self._stream(start)
         self.refresh_bindings()
 
@@ -210,6 +222,8 @@ class ChatCore(Screen[None]):
     async def show(self, event: ChatEvent) -> None:
         """Render one of the driver's events."""
         transcript = self.transcript
+        if isinstance(event, (MessageSent, SessionOpened, TranscriptCleared)):
+            await self.drop_welcome()
         if isinstance(event, MessageSent):
             self.prompt.remember(event.typed)
             if self.prompt.text == event.typed:
@@ -250,13 +264,14 @@ class ChatCore(Screen[None]):
             self.refresh_status()
 
     async def show_findings(self, event: FindingsShown) -> None:
-        """A review's findings as a sortable table in the transcript."""
+        """A review's findings as a sortable table in the transcript.
+
+        The keyboard stays in the prompt: focusing the table here swallowed the next message typed
+        (and its `s` sorted the table). A click or Tab focuses it; Esc gives the keyboard back.
+        """
         from backdev.tui.widgets.findings import FindingsEntry  # the table is built after the first frame
 
-        entry = FindingsEntry(list(event.findings), event.scope)
-        await self.transcript.add(entry)
-        if event.findings:
-            entry.query_one("FindingsTable").focus()
+        await self.transcript.add(FindingsEntry(list(event.findings), event.scope))
 
     # --- what the driver asks ------------------------------------------------------------------
 

@@ -42,6 +42,10 @@ def looks_like_diff(text: str) -> bool:
     )
 
 
+class ExpansionClosed(Message):
+    """An entry's detail was hidden again (a tool line, a finding): the screen gives the keyboard back to the prompt."""
+
+
 class ToolEntry(Vertical, can_focus=True):
     """A tool call as one line (`read_file app/views.py · 240 lines`); Enter or a click expands it."""
 
@@ -81,6 +85,8 @@ class ToolEntry(Vertical, can_focus=True):
     def action_toggle(self) -> None:
         if not self.pending:
             self.expanded = not self.expanded
+            if not self.expanded:
+                self.post_message(ExpansionClosed())
 
     def watch_expanded(self, expanded: bool) -> None:
         if not self.is_mounted:
@@ -170,6 +176,24 @@ class NoteEntry(Static):
         super().__init__(safe_text(text), classes="entry note" + (" -error" if error else ""))
         self.text = text
         self.error = error
+
+
+class WelcomeEntry(Static):
+    """The first screen's few lines (backdev.welcome); the chat screen removes it once the conversation starts."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(self._text(lines), classes="entry welcome", id="welcome")
+
+    @staticmethod
+    def _text(lines: list[str]) -> Text:
+        # A persona's name and the stack come from files the repository may have written.
+        text = safe_text(lines[0], style="bold") if lines else Text()
+        for line in lines[1:]:
+            text.append("\n" + visible(line), style="dim")
+        return text
+
+    def show(self, lines: list[str]) -> None:
+        self.update(self._text(lines))
 
 
 class EarlierEntry(Button):

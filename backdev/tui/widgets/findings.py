@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from backdev.tui.safe import safe_line, safe_text, visible
+from backdev.tui.widgets.entries import ExpansionClosed
 from backdev.workflow.review.findings import Finding, severity_rank, sort_findings
 
 COLUMNS = ("severity", "category", "location", "title")
@@ -136,6 +137,7 @@ class FindingsEntry(Vertical):
         if self.expanded == finding and detail.display:
             detail.display = False
             self.expanded = None
+            self.post_message(ExpansionClosed())
             return
         self.expanded = finding
         detail.update(detail_text(finding))

@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import count
 from pathlib import Path
 
 from backdev.repo.safety import SafetyPolicy
 from backdev.settings import Settings
 from backdev.tools.base import ApprovalRequest, Approver, Decision
-from backdev.workflow.actions.edits import ChangeRefused, prepare_artifact
+from backdev.workflow.actions.edits import ChangeRefused, artifacts_folder, prepare_artifact
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.review.report import ReviewReport, to_markdown
 from backdev.workflow.review.request import ReviewError, ReviewRequest, ReviewTarget, prepare_review
@@ -71,7 +72,19 @@ def artifact_name(workflow: WorkflowSession, slug: str, today: dt.date | None = 
     review = workflow.workflow.review_phase
     template = review.artifacts[0].path if review is not None and review.artifacts else DEFAULT_TEMPLATE
     date = (today or dt.date.today()).isoformat()
-    return template.replace("{date}", date).replace("{slug}", slug).replace("{number}", "0001")
+    base = template.replace("{date}", date).replace("{slug}", slug)
+    # A second review of the same scope the same day gets the next free name (`{number}` counts up,
+    # else `-2`, `-3`… before `.md`): one report never overwrites another.
+    _, folder = artifacts_folder(Path(workflow.root), workflow.artifacts_dir)
+    for number in count(1):
+        if "{number}" in base:
+            name = base.replace("{number}", f"{number:04d}")
+        else:
+            stem = base[:-3] if base.endswith(".md") else base
+            name = base if number == 1 else f"{stem}-{number}.md"
+        if not (folder / (name if name.endswith(".md") else name + ".md")).exists():
+            return name
+    raise AssertionError("unreachable")  # count() never ends
 
 
 async def save_review_artifact(workflow: WorkflowSession, request: ReviewRequest, report: ReviewReport, *,
