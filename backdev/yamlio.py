@@ -29,6 +29,14 @@ class YamlProblem(ValueError):
         self.line = line
 
 
+class YamlRefused(YamlProblem):
+    """YAML refused by backdev's bounds (anchors and aliases, nesting too deep), not broken syntax:
+    no lenient re-reading may turn it into something that loads."""
+
+
+_ANCHORS_REFUSED = "anchors and aliases (&name, *name) are not allowed: write the values out"
+
+
 class FileTooLarge(ValueError):
     """A file over its size cap; the message names the file, its size and the cap."""
 
@@ -72,8 +80,7 @@ def _loader() -> Any:
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 raise yaml.composer.ComposerError(
-                    None, None, "anchors and aliases (&name, *name) are not allowed: write the values out",
-                    event.start_mark)
+                    None, None, _ANCHORS_REFUSED, event.start_mark)
             return super().compose_node(parent, index)
 
     return BoundedSafeLoader
@@ -87,13 +94,14 @@ def load_yaml(text: str) -> Any:
     try:
         return loader.get_single_data()
     except RecursionError:  # `[[[[…` thousands deep: PyYAML's parser recurses once per level
-        raise YamlProblem("nested too deeply", None) from None
+        raise YamlRefused("nested too deeply", None) from None
     except yaml.YAMLError as exc:
         # The context mark is where the broken construct began (e.g. an unclosed `[`); the problem
         # mark is often the end of the text, which points the person nowhere useful.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise YamlProblem(problem, mark.line + 1 if mark is not None else None) from exc
+        kind = YamlRefused if problem == _ANCHORS_REFUSED else YamlProblem
+        raise kind(problem, mark.line + 1 if mark is not None else None) from exc
     finally:
         loader.dispose()
 

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from backdev.yamlio import YamlProblem, load_yaml
+from backdev.yamlio import YamlProblem, YamlRefused, load_yaml
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
 _BLOCK_INDICATOR = re.compile(r"^[|>][-+0-9]*$")
@@ -85,16 +85,33 @@ def read_front_matter(front: str) -> tuple[dict[str, Any], list[str]]:
     notes: list[str] = []
     try:
         data = load_yaml(front)
+    except YamlRefused as exc:
+        # A bound, not a typo, when an anchor is really referred to (`&a` then `*a`: the alias
+        # bomb); `&` or `*` alone at the start of a description is text, as Claude Code reads it.
+        if exc.problem == "nested too deeply" or _refers_to_an_anchor(front):
+            raise FrontMatterError(f"front matter is not valid YAML: {exc.problem}", (exc.line or 0) + 1) from exc
+        data = _lenient(front, exc, notes)
     except YamlProblem as exc:
-        line = (exc.line or 0) + 1  # the front matter starts after the `---` line
-        try:
-            data = load_yaml(_repaired(front))
-        except YamlProblem:
-            raise FrontMatterError(f"front matter is not valid YAML: {exc.problem}", line) from exc
-        notes.append(f"front matter is not strict YAML (line {line}: {exc.problem}); values read as plain text, "
-                     "as Claude Code does")
+        data = _lenient(front, exc, notes)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be `key: value` lines", 2)
     return data, notes
+
+
+def _refers_to_an_anchor(front: str) -> bool:
+    anchors = set(re.findall(r"&([\w-]+)", front))
+    return bool(anchors & set(re.findall(r"\*([\w-]+)", front)))
+
+
+def _lenient(front: str, exc: YamlProblem, notes: list[str]) -> Any:
+    """The front matter read with each entry that fails alone taken as text (noted), or the strict error."""
+    line = (exc.line or 0) + 1  # the front matter starts after the `---` line
+    try:
+        data = load_yaml(_repaired(front))
+    except YamlProblem:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc.problem}", line) from exc
+    notes.append(f"front matter is not strict YAML (line {line}: {exc.problem}); values read as plain text, "
+                 "as Claude Code does")
+    return data
