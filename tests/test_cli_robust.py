@@ -93,7 +93,7 @@ def test_input_that_is_not_utf8_is_kept_with_a_note(project: Path, fake_api: Fak
     stderr = result.stderr.decode()
     assert result.returncode == 0 and "Traceback" not in stderr
     assert "line 1 of the input is not valid UTF-8" in stderr
-    sent = fake_api.message_requests[0].body["messages"][-1]["content"][0]["text"]
+    sent = fake_api.message_requests[0].body["messages"][-1]["content"][-1]["text"]
     assert sent == "caf\ufffd au lait"
     assert "you said: fine" in result.stdout.decode()
 

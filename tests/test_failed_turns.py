@@ -16,7 +16,9 @@ from .conftest import fake_provider, run_backdev
 
 
 def user_texts(body: dict[str, Any]) -> list[list[str]]:
-    return [[b["text"] for b in m["content"] if b["type"] == "text"] for m in body["messages"] if m["role"] == "user"]
+    """What the person wrote in each user message (a phase's announcement before it left out)."""
+    return [[b["text"] for b in m["content"] if b["type"] == "text" and not b["text"].startswith("# Workflow: phase")]
+            for m in body["messages"] if m["role"] == "user"]
 
 
 async def test_after_a_failure_each_new_message_is_sent_on_its_own(fake_api: FakeAnthropic, workspace) -> None:  # type: ignore[no-untyped-def]

@@ -212,7 +212,7 @@ async def test_prompt_shows_the_assembled_system_prompt_and_tools(startup, works
     assert await repl.run(["/prompt"]) == 0
     err = output(repl)[1]
     assert "The prompt before the conversation" in err and "system 1 · persona backend-developer  ~" in err
-    assert "system 2 · repository" in err and "system 3 · phase requirements" in err and "tools (12)" in err
+    assert "system 2 · repository" in err and "system 3 · phase requirements" in err and "tools (13)" in err
     assert startup.assistant.persona.prompt.strip().splitlines()[-1] in err  # the block's full text, not a summary
 
 

@@ -75,7 +75,7 @@ def test_a_large_review_runs_in_parts_and_merges_into_one_report(
     assert [len(r.body["messages"]) for r in fake_api.message_requests] == [1, 1, 1, 3, 3, 3]
     assert len(open_store().list_sessions(str(big_branch), kind="review")) == 3
     # Every part sees the repository: the read tools and the same overview, read once.
-    systems = {request.body["system"][-2]["text"] for request in fake_api.message_requests}
+    systems = {json.dumps(request.body["system"]) for request in fake_api.message_requests}
     assert len(systems) == 1 and "# Repository overview" in systems.pop()
     assert all("read_file" in {t["name"] for t in r.body["tools"]} for r in fake_api.message_requests)
 

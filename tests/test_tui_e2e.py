@@ -144,6 +144,11 @@ def test_an_edit_is_approved_and_denied_by_the_visible_buttons_at_80x24(tmp_path
         terminal.type(f"{shlex.quote(sys.executable)} -m backdev chat")
         terminal.keys("Enter")
         terminal.wait_text("Enter sends")
+        terminal.type("/phase tdd")  # where edits belong
+        terminal.wait_text("/phase tdd")  # typed in full before Enter (the command menu follows the typing)
+        terminal.keys("Escape")
+        terminal.keys("Enter")
+        terminal.wait_text("· TDD")
 
         fake_api_process.enqueue(edit, {"type": "text", "text": "Written."})
         terminal.type("note it down")

@@ -240,7 +240,8 @@ async def test_review_file_from_the_palette_streams_the_review(git_repo: Path) -
         assert "The review was not saved (you declined); the findings stay in this session (/findings)." in notes(chat)
         assert not (git_repo / "docs").exists()
         sent = provider.history[0].messages[0]["content"]
-        assert sent[0]["text"].startswith("Review `README.md`") and "1\t# demo" in sent[1]["text"]
+        assert sent[0]["text"].startswith("# Workflow: phase 4 of 5 — Review")  # the phase announced first
+        assert sent[1]["text"].startswith("Review `README.md`") and "1\t# demo" in sent[2]["text"]
         assert startup.assistant.workflow.view().current == "review"
 
 
@@ -252,7 +253,7 @@ async def test_prompt_shows_the_assembled_prompt_in_the_transcript(startup: Star
         await chat.run_command("/prompt")
         shown = notes(chat)[-1]
         assert shown.startswith("The prompt before the conversation") and "system 1 · persona backend-developer" in shown
-        assert "tools (12)" in shown and "── system 3 · phase requirements ──" in shown
+        assert "tools (13)" in shown and "── system 3 · phase requirements ──" in shown
 
 
 async def test_the_side_panel_gives_way_in_a_narrow_terminal_without_touching_the_saved_choice(

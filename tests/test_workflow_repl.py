@@ -75,6 +75,7 @@ async def test_a_change_set_is_one_diff_approved_once_at_the_prompt(
     changes = [{"command": "str_replace", "path": "a.py", "old_str": "A = 1", "new_str": "A = 2"},
                {"command": "str_replace", "path": "b.py", "old_str": "B = 1", "new_str": "B = 2"}]
     scripted.enqueue(tool_call("edit_files", {"command": "change_set", "changes": changes}), reply("Done."))
+    startup.assistant.workflow.switch("tdd")  # where edits belong
     with create_pipe_input() as pipe:
         pipe.send_text("bump both\ry\r/quit\r")
         repl = PlainRepl(startup, workspace, interactive=True, prompt_input=pipe, prompt_output=DummyOutput(),
