@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from backdev.assistant import Assistant
-from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
+from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec, Compact
 from backdev.context.breakdown import context_report
 
 
 def register_context_command(runner: CommandRunner, assistant: Assistant) -> None:
-    """Add `/context` to `runner`."""
+    """Add `/context` and `/compact` to `runner`."""
 
     def context(_: str) -> CommandOutcome:
         prompt = assistant.prompt()
@@ -20,3 +20,6 @@ def register_context_command(runner: CommandRunner, assistant: Assistant) -> Non
 
     runner.register(CommandSpec("context", "", "show what fills the context window, block by block, in tokens",
                                 during_turn=True), context)
+    runner.register(CommandSpec("compact", "[instructions]", "summarise the older turns now (requirements, design, "
+                                "checklists and findings are kept word for word)"),
+                    lambda args: CommandOutcome(then=Compact(args.strip())))
