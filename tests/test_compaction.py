@@ -4,6 +4,7 @@ survives resume."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from backdev.compose import open_workspace
 from backdev.context.compaction import SUMMARY_HEADER, load_record
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.events import TurnFinished
+from backdev.repl.app import PlainRepl
 from backdev.workflow.phases.state import TestRun
+from backdev.workflow.review.findings import Finding
 
 from .conftest import assert_all_valid, fake_provider, start_with
 from .test_context_driver import big_tool
@@ -100,6 +103,20 @@ async def test_every_pinned_item_is_sent_verbatim_after_compaction(api: FakeAnth
     item = phase.checklist[0]
     workflow.update_checklist(item.id, "done", "agreed with the person on 1 Dec")
     workflow.record_run(TestRun(["pytest", "-q"], "", 1, "failed", "1 failed, 3 passed"))
+    workflow.add_finding(Finding("app/export.py", 12, "high", "security", "CSV injection", "cells start with ="))
+    # An approved edit (its result is no error) and a refused one, as the tool loop stores them.
+    store, session = assistant.store, assistant.session.id
+    store.append_message(session, turn=store.next_turn(session), role="user", content=[{"type": "text", "text": "edit"}],
+                         text="edit")
+    calls = [{"type": "tool_use", "id": f"toolu_{n}", "name": "propose_edit", "input": {"path": path}}
+             for n, path in enumerate(("app/export.py", "secrets.env"))]
+    turn = store.next_turn(session) - 1
+    store.append_message(session, turn=turn, role="assistant", content=calls, text="")
+    store.append_message(session, turn=turn, role="user", kind="tool_results", text="", content=[
+        {"type": "tool_result", "tool_use_id": "toolu_0", "content": "Applied."},
+        {"type": "tool_result", "tool_use_id": "toolu_1", "content": "Not applied.", "is_error": True}])
+    store.append_message(session, turn=turn, role="assistant", content=[{"type": "text", "text": "Edited."}],
+                         text="Edited.")
     for n in range(3):
         await talk(driver, api, f"question {n}")
     await drain(driver.command("/compact").turn())
@@ -108,6 +125,8 @@ async def test_every_pinned_item_is_sent_verbatim_after_compaction(api: FakeAnth
     system = "".join(block["text"] for block in sent["system"])
     assert requirements in system
     assert f"[x] {item.id}: {item.text} — agreed with the person on 1 Dec" in system
+    assert "- [high] app/export.py:12 security: CSV injection — cells start with =" in system
+    assert "Files changed in this session: app/export.py\n" in system + "\n"
     assert "Last test run: #1 failed · exit 1 · 1 failed, 3 passed (pytest -q)" in system
     for other in workflow.workflow.phases:
         assert f"{other.title}" in system
@@ -140,3 +159,13 @@ async def test_a_long_session_never_passes_the_window_and_resumes_with_the_same_
     await drain(resumed.send("and now?"))
     sent = conversation_requests(api)[-1].body
     assert [b["text"] for b in sent["system"]][: len(after.system)] == list(after.system)
+
+
+async def test_plain_mode_compacts_by_hand_and_says_the_tokens(api: FakeAnthropic, project: Path) -> None:
+    workspace = open_workspace(project)
+    repl = PlainRepl(start_with(workspace, fake_provider(api)), workspace, interactive=False, out=io.StringIO(),
+                     err=io.StringIO())
+    api.enqueue(*({"type": "text", "text": f"Answer {n}."} for n in range(3)))
+    assert await repl.run(["one", "two", "three", "/compact"]) == 0
+    output = repl.out.getvalue() + repl.err.getvalue()  # type: ignore[attr-defined]
+    assert "Compacted the earlier turns into a summary:" in output and " tokens" in output
