@@ -20,7 +20,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from backdev.context.compaction import kept_rows, load_record, rehomed
+from backdev.context.compaction import kept_rows, load_record, rehomed, spent_by_model
 from backdev.context.estimate import Calibration, estimate_request_tokens, reported_prompt_tokens
 from backdev.context.limits import ModelLimits, fetch_limits, model_limits
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
@@ -368,8 +368,11 @@ class Assistant:
     # --- accounting ----------------------------------------------------------------------------
 
     def totals(self) -> Totals:
-        """Usage and cost of the whole session (None cost when a model's price is unknown)."""
-        usage, cost = total_of(self.store.usage_by_model(self.session.id), self.price_overrides)
+        """Usage and cost of the whole session, its compactions included (None cost when a model's price is unknown)."""
+        by_model = self.store.usage_by_model(self.session.id)
+        for model, spent in spent_by_model(load_record(self.store, self.session.id)).items():
+            by_model[model] = by_model.get(model, Usage()) + spent
+        usage, cost = total_of(by_model, self.price_overrides)
         return Totals(usage, cost)
 
     def turn_cost(self, usage: Usage) -> float | None:

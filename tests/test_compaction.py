@@ -60,6 +60,7 @@ async def test_compact_by_hand_sends_the_summary_and_the_kept_turns_only(api: Fa
     await driver.warm_up()
     for n in range(4):
         await talk(driver, api, f"question {n}", tool=True)
+    spent = driver.totals().usage
     result = driver.command("/compact keep the CSV columns")
     assert result.turn is not None
     notes = [e for e in await drain(result.turn()) if isinstance(e, Note)]
@@ -68,6 +69,8 @@ async def test_compact_by_hand_sends_the_summary_and_the_kept_turns_only(api: Fa
     assert "keep the CSV columns" in str(summarising.body) and "question 0" in str(summarising.body)
     record = load_record(driver._assistant.store, driver.session_id)
     assert record is not None and record.tokens_after < record.tokens_before
+    # The summarising request's tokens are counted in the session's totals.
+    assert driver.totals().usage.input == spent.input + summarising.usage["input_tokens"]
     await talk(driver, api, "question 4")
     sent = conversation_requests(api)[-1].body
     system = "".join(block["text"] for block in sent["system"])
@@ -81,6 +84,7 @@ async def test_compact_by_hand_sends_the_summary_and_the_kept_turns_only(api: Fa
     # /context shows the two blocks under their labels.
     [context] = driver.command("/context").events
     assert "summary" in context.text and "pinned" in context.text
+    assert f"({record.tokens_before:,} → {record.tokens_after:,} tokens)" in context.text
 
 
 async def test_nothing_to_compact_says_so(api: FakeAnthropic, project: Path) -> None:

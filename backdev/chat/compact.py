@@ -22,6 +22,7 @@ from backdev.context.compaction import (
     kept_rows,
     load_record,
     save_record,
+    spent_by_model,
     summary_request,
     to_summarise,
     write_summary,
@@ -48,7 +49,8 @@ async def compact(assistant: Assistant, instructions: str = "") -> CompactionRec
     summary, usage = await write_summary(assistant.provider, request)
     record = CompactionRecord(at=time.time(), last_message_id=cut, summary=assistant.policy.clean(summary).text,
                               pinned=pinned_text(assistant.workflow, rows), tokens_before=before, tokens_after=0,
-                              instructions=instructions, usage=asdict(usage))
+                              instructions=instructions,
+                              usage={m: asdict(u) for m, u in spent_by_model(previous, request.model, usage).items()})
     save_record(store, session, record)
     record = replace(record, tokens_after=assistant.next_request_tokens())
     save_record(store, session, record)

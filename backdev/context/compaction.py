@@ -57,7 +57,8 @@ class CompactionRecord:
     tokens_before: int
     tokens_after: int
     instructions: str = ""
-    usage: dict[str, int] | None = None  # what the summarising request cost, in tokens
+    # What every summarising request of the session cost so far, in tokens, by model (counted in the totals).
+    usage: dict[str, dict[str, int]] | None = None
 
     def blocks(self) -> list[tuple[str, str]]:
         """The (name, text) of the blocks sent after the system prompt: the summary, then the pinned text."""
@@ -76,6 +77,14 @@ def load_record(store: SessionStore, session_id: str) -> CompactionRecord | None
         return CompactionRecord(**data)
     except TypeError:
         return None
+
+
+def spent_by_model(record: CompactionRecord | None, model: str = "", usage: Usage | None = None) -> dict[str, Usage]:
+    """The tokens the session's compactions used, by model, with `usage` of `model` added when given."""
+    spent = {name: Usage(**counts) for name, counts in ((record.usage if record else None) or {}).items()}
+    if usage is not None:
+        spent[model] = spent.get(model, Usage()) + usage
+    return spent
 
 
 def save_record(store: SessionStore, session_id: str, record: CompactionRecord) -> None:
