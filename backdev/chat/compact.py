@@ -44,8 +44,9 @@ async def compact(assistant: Assistant, instructions: str = "") -> CompactionRec
         raise CompactionError(f"Nothing to compact yet: the conversation sent is only its last {KEEP_TURNS} turns.")
     before = assistant.next_request_tokens()
     window = assistant.limits().max_input_tokens
-    request = summary_request(assistant.model.model_id, previous, to_summarise(rows, previous, cut),
-                              assistant.policy.clean(instructions).text, window * CHARS_PER_WINDOW_TOKEN)
+    instructions = assistant.policy.clean(instructions).text  # typed text: secrets never reach the model or store
+    request = summary_request(assistant.model.model_id, previous, to_summarise(rows, previous, cut), instructions,
+                              window * CHARS_PER_WINDOW_TOKEN)
     summary, usage = await write_summary(assistant.provider, request)
     record = CompactionRecord(at=time.time(), last_message_id=cut, summary=assistant.policy.clean(summary).text,
                               pinned=pinned_text(assistant.workflow, rows), tokens_before=before, tokens_after=0,
