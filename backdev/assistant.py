@@ -20,6 +20,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from backdev.context.compaction import kept_rows, load_record, rehomed, spent_by_model
 from backdev.context.estimate import Calibration, estimate_request_tokens, reported_prompt_tokens
 from backdev.context.limits import ModelLimits, fetch_limits, model_limits
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
@@ -29,7 +30,7 @@ from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
 from backdev.llm.reasoning import Reasoning
 from backdev.personas.model import Persona
-from backdev.prompt import AssembledPrompt, assemble_prompt
+from backdev.prompt import AssembledPrompt, SystemBlock, assemble_prompt
 from backdev.repo.redaction import redact
 from backdev.repo.safety import SafetyPolicy
 from backdev.session.context import api_messages, take_left_out_note
@@ -137,9 +138,12 @@ class Assistant:
     # --- the prompt and the request ------------------------------------------------------------
 
     def prompt(self) -> AssembledPrompt:
-        """The system blocks and tools of the next request (see backdev.prompt)."""
+        """The system blocks and tools of the next request (see backdev.prompt); after a compaction,
+        its `summary` and `pinned` blocks last (backdev.context.compaction)."""
         workflow = self.workflow
-        return assemble_prompt(
+        record = load_record(self.store, self.session.id)
+        compacted = tuple(SystemBlock(name, name, text) for name, text in record.blocks()) if record else ()
+        prompt = assemble_prompt(
             persona=self.persona,
             repository_text=self.repository.prompt_text if self.repository is not None else "",
             phase=(workflow.phase.id, workflow.phase_text) if workflow is not None else None,
@@ -147,6 +151,7 @@ class Assistant:
                         self.repository.tools if self.repository is not None else (), self._workflow_tools),
             access=self.access,
         )
+        return replace(prompt, system=(*prompt.system, *compacted)) if compacted else prompt
 
     @property
     def tools(self) -> ToolRegistry:
@@ -201,7 +206,8 @@ class Assistant:
         """The stored messages with the phase's text before the first message of each phase."""
         rows = self.messages()
         notes = announce(self.store, self.session.id, rows, prompt.conversation_text(), save=save)
-        return with_announcements(rows, notes)
+        kept = kept_rows(rows, load_record(self.store, self.session.id))  # the rest is summarised
+        return with_announcements(kept, rehomed(notes, kept))
 
     def workflow_view(self) -> WorkflowView | None:
         """What the side panel and `/phase` show; None when the persona has no workflow."""
@@ -365,8 +371,11 @@ class Assistant:
     # --- accounting ----------------------------------------------------------------------------
 
     def totals(self) -> Totals:
-        """Usage and cost of the whole session (None cost when a model's price is unknown)."""
-        usage, cost = total_of(self.store.usage_by_model(self.session.id), self.price_overrides)
+        """Usage and cost of the whole session, its compactions included (None cost when a model's price is unknown)."""
+        by_model = self.store.usage_by_model(self.session.id)
+        for model, spent in spent_by_model(load_record(self.store, self.session.id)).items():
+            by_model[model] = by_model.get(model, Usage()) + spent
+        usage, cost = total_of(by_model, self.price_overrides)
         return Totals(usage, cost)
 
     def turn_cost(self, usage: Usage) -> float | None:

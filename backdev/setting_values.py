@@ -43,6 +43,10 @@ def check_value(kind: str, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return float(value)
         raise TypeError("expected a positive number")
+    if kind == "share":  # a share of the context window
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1:
+            return float(value)
+        raise TypeError("expected a share of the context window between 0 and 1, e.g. 0.8")
     if kind == "bool":
         if isinstance(value, bool):
             return value

@@ -102,11 +102,11 @@ class Settings:
                                           "backdev asks", project=ProjectRule.LOWER)
     tool_result_share: float = _setting(0.25, "float", "share of the context window past which a tool result is "
                                         "cut", project=ProjectRule.LOWER)
+    compact_at_share: float = _setting(0.8, "share", "window share that starts compaction", project=ProjectRule.LOWER)
     max_session_cost: float | None = _setting(None, "float", "dollars a session may spend: warns at 80%, asks "
                                               "before passing it", project=ProjectRule.NEVER)
-    prices: Mapping[str, Any] = _setting(
-        {}, "prices", "per-model price overrides: {model-id: {input, output, cache_write, cache_read}}"
-    )
+    prices: Mapping[str, Any] = _setting({}, "prices", "per-model price overrides: {model-id: {input, output, "
+                                         "cache_write, cache_read}}")
     # Repository context (what the model may read, and how much of it).
     read_max_bytes: int = _setting(200_000, "int", "largest slice of a file a read returns, in bytes",
                                    project=ProjectRule.LOWER)

@@ -54,6 +54,7 @@ def test_settings_are_frozen(project: Path) -> None:
         ("model: [a\n", r"line 1 is not valid YAML"),
         ("- just\n- a list\n", r"expected `key: value` lines"),
         ("prices: {m: {input: 1}}\n", r"'prices' has the wrong type: m: expected exactly"),
+        ("compact_at_share: 1.5\n", r"'compact_at_share' has the wrong type: expected a share of the context window"),
     ],
 )
 def test_bad_project_config_names_file_and_key(project: Path, text: str, message: str) -> None:

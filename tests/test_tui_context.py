@@ -14,7 +14,7 @@ from backdev.tui.widgets.status import StatusBar, StatusInfo, status_text
 
 from .conftest import fake_provider
 from .test_context_driver import big_repo
-from .tuikit import build, started, submit, wait_for
+from .tuikit import build, notes, started, submit, turn_done, wait_for
 
 
 def test_the_gauge_keeps_its_place_on_a_narrow_status_bar() -> None:
@@ -40,3 +40,21 @@ async def test_the_status_bar_shows_the_fill_and_a_large_attachment_asks_in_a_pi
             await pilot.press("enter")
             await wait_for(lambda: chat.prompt.text == "explain @big.py:1-200 please", what="the narrowed message")
         assert api.message_requests == []
+
+
+async def test_compact_in_the_app_says_the_tokens_before_and_after(project: Path) -> None:
+    with FakeAnthropic(api_key="test-key", context_window=40_000) as api:
+        api.enqueue({"type": "text", "text": "The summary.", "match": "<conversation>"},
+                    *({"type": "text", "text": f"Answer {n}."} for n in range(3)))
+        workspace = open_workspace(project)
+        app = build(start_session(workspace, open_store(), fake_provider(api)), workspace)
+        async with app.run_test(size=(160, 30)) as pilot:
+            chat = await started(pilot)
+            for n in range(3):
+                await submit(pilot, f"question {n}")
+                await turn_done(pilot)
+            await submit(pilot, "/compact")
+            line = await wait_for(lambda: next((n for n in notes(chat) if n.startswith("Compacted")), None),
+                                  what="the compaction line")
+            assert "→" in line and "tokens" in line
+            assert any("question 0" in str(entry.render()) for entry in chat.transcript.children), "the transcript is whole"

@@ -40,6 +40,7 @@ from backdev.chat.events import (
     decline,
     outcome_events,
 )
+from backdev.chat.compact import compact_events
 from backdev.chat.guard import SizeGuard
 from backdev.chat.transcript import TranscriptItem, sent_messages, transcript_items
 from backdev.compose import Startup, Workspace
@@ -288,7 +289,7 @@ class ChatDriver:
 
     def command(self, line: str) -> CommandResult:
         """Run a slash command (`/model opus`); its events, and the turn that follows it if any."""
-        from backdev.commands.base import Retry, StartReview  # see `commands`
+        from backdev.commands.base import Compact, Retry, StartReview  # see `commands`
 
         outcome = self.commands.run(line)
         events = outcome_events(outcome)
@@ -298,6 +299,9 @@ class ChatDriver:
         elif isinstance(outcome.then, StartReview):
             request = outcome.then.request
             turn = lambda: self.review(request)  # noqa: E731
+        elif isinstance(outcome.then, Compact):
+            asked = outcome.then.instructions
+            turn = lambda: compact_events(self._assistant, asked)  # noqa: E731
         return CommandResult(events, turn, outcome.error)
 
     # --- turns ---------------------------------------------------------------------------------

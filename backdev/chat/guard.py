@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backdev.assistant import Assistant
+from backdev.chat.compact import compact_if_near
 from backdev.chat.events import RANGE, ChatEvent, Confirm, CostLimit, Note, NotSent
 from backdev.context.budget import large_message, with_ranges
 from backdev.llm.cost import cost_of, format_cost
@@ -43,6 +44,8 @@ class SizeGuard:
         """Notes to show and, when the request must not leave, a `NotSent` (the last event)."""
         assistant = self.assistant
         content = [{"type": "text", "text": text}, *(blocks or [])] if text or blocks else None
+        async for event in compact_if_near(assistant, content):  # older turns summarised near the window
+            yield event
         tokens = assistant.next_request_tokens(content)
         window = assistant.limits().max_input_tokens
         question = large_message(blocks or [], tokens, window, assistant.settings.large_request_share)

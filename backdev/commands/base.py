@@ -49,7 +49,14 @@ class StartReview:
     request: ReviewRequest
 
 
-FollowUp = Retry | StartReview
+@dataclass(frozen=True)
+class Compact:
+    """Summarise the older turns now (`/compact [instructions]`)."""
+
+    instructions: str = ""
+
+
+FollowUp = Retry | StartReview | Compact
 
 
 @dataclass(frozen=True)
