@@ -36,7 +36,6 @@ from backdev.chat.events import (
     SessionOpened,
     SessionStatus,
     TranscriptCleared,
-    TurnStarter,
     decline,
     outcome_events,
 )
@@ -283,9 +282,8 @@ class ChatDriver:
     def refusal_during_turn(self, line: str) -> str | None:
         """Why a command must wait while a reply streams (None: it may run now)."""
         spec = self.commands.spec_for(line)
-        if spec is None or spec.during_turn:
-            return None
-        return f"/{spec.name} waits until the reply is done: press Esc to cancel it first."
+        return None if spec is None or spec.during_turn else (
+            f"/{spec.name} waits until the reply is done: press Esc to cancel it first.")
 
     def command(self, line: str) -> CommandResult:
         """Run a slash command (`/model opus`); its events, and the turn that follows it if any."""
@@ -293,15 +291,13 @@ class ChatDriver:
 
         outcome = self.commands.run(line)
         events = outcome_events(outcome)
-        turn: TurnStarter | None = None
-        if isinstance(outcome.then, Retry):
+        then, turn = outcome.then, None  # the turn that follows, if any
+        if isinstance(then, Retry):
             turn = self.retry
-        elif isinstance(outcome.then, StartReview):
-            request = outcome.then.request
-            turn = lambda: self.review(request)  # noqa: E731
-        elif isinstance(outcome.then, Compact):
-            asked = outcome.then.instructions
-            turn = lambda: compact_events(self._assistant, asked)  # noqa: E731
+        elif isinstance(then, StartReview):
+            turn = lambda: self.review(then.request)  # type: ignore[union-attr]  # noqa: E731
+        elif isinstance(then, Compact):
+            turn = lambda: compact_events(self._assistant, then.instructions)  # type: ignore[union-attr]  # noqa: E731
         return CommandResult(events, turn, outcome.error)
 
     # --- turns ---------------------------------------------------------------------------------
