@@ -56,6 +56,11 @@ def no_known_models() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read or write the person's config, data or logs; never see their API key or database."""
+    return isolate_home(tmp_path_factory, monkeypatch)
+
+
+def isolate_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The isolation of `isolated_home`, for fixtures of a wider scope (they run outside it)."""
     home = tmp_path_factory.mktemp("backdev-home")
     monkeypatch.setenv("BACKDEV_HOME", str(home))
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / "claude"))  # never the person's ~/.claude/agents

@@ -19,6 +19,8 @@ from backdev.compose import open_store, open_workspace, start_session
 from backdev.llm.scripted import ScriptedProvider
 from backdev.repo.context import open_repo_context
 
+from .conftest import isolate_home
+
 DATA = Path(__file__).resolve().parent / "data"
 SPEC = DATA / "persona-spec.md"
 MAP = yaml.safe_load((DATA / "persona-spec-map.yaml").read_text(encoding="utf-8"))["bullets"]
@@ -44,9 +46,11 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The persona text, the workflow and the tools' descriptions of a session of the built-in persona."""
     root = tmp_path_factory.mktemp("shop")
     (root / "app.py").write_text("x = 1\n")
-    workspace = open_workspace(root)
-    assistant = start_session(workspace, open_store(), ScriptedProvider()).assistant
-    assistant.attach_repository(open_repo_context(workspace.cwd, workspace.settings, workspace.policy))
+    with pytest.MonkeyPatch.context() as monkeypatch:  # module scope runs outside the per-test home isolation
+        isolate_home(tmp_path_factory, monkeypatch)
+        workspace = open_workspace(root)
+        assistant = start_session(workspace, open_store(), ScriptedProvider()).assistant
+        assistant.attach_repository(open_repo_context(workspace.cwd, workspace.settings, workspace.policy))
     assert assistant.workflow is not None
     return {"persona": assistant.persona.prompt, "workflow": assistant.workflow.workflow,
             "tools": {spec["name"]: str(spec["description"]) for spec in assistant.prompt().tool_specs()}}
