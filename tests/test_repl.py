@@ -252,3 +252,15 @@ async def test_a_piped_run_without_a_key_says_so_once_not_for_every_line(workspa
     repl = make_repl(start_session(workspace, open_store(), AnthropicProvider(api_key=None)), workspace)
     assert await repl.run(["one", "two", "three"]) == 1  # every line still fails, and the run says so
     assert output(repl)[1].count("No API key is set") == 1
+
+
+async def test_a_cut_off_reply_is_announced_once(startup, workspace, scripted) -> None:  # type: ignore[no-untyped-def]
+    # The failure's own sentence says it was cut off and that what arrived is kept: a second
+    # "(the reply above is incomplete…)" line before it said the same thing again.
+    scripted.enqueue(broken("half"), broken("half an answer"))  # the first break is retried by itself
+    repl = make_repl(startup, workspace)
+    assert await repl.run(["one"]) == 1
+    out, err = output(repl)
+    assert "half an answer" in out
+    notices = [line for line in err.splitlines() if "⚠" in line]
+    assert len(notices) == 1 and "cut off" in notices[0] and "what arrived is kept" in notices[0]

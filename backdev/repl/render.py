@@ -104,14 +104,15 @@ class TurnPrinter:
         elif isinstance(event, TurnFailed):
             self.failed = True
             self._end_text(render=False)
-            if event.partial_text:
-                self.err.write("  ⚠ (the reply above is incomplete; it is kept, marked interrupted)\n")
             kind = event.failure.kind
+            # A cut-off reply's own sentence says what arrived is kept: one notice, not two. Other
+            # failures that end a reply mid-way do not say it, so it is added to the same line.
+            kept = " (the reply above is incomplete; it is kept)" if event.partial_text and kind != "interrupted" else ""
             if self.said_once is not None and kind == "missing_key":
                 if kind in self.said_once:
                     return
                 self.said_once.add(kind)
-            self.err.write(f"  ⚠ {event.failure.message}\n")
+            self.err.write(f"  ⚠ {event.failure.message}{kept}\n")
             self.err.flush()
 
     def cancelled(self) -> None:
