@@ -101,6 +101,25 @@ async def test_esc_cancels_a_streaming_reply_and_keeps_what_arrived(workspace: W
     await wait_for(lambda: fake_api.client_disconnects >= 1, what="the connection to close")
 
 
+def footer_keys(pilot) -> list[str]:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey  # what the key bar shows
+
+    return [key.description for key in pilot.app.screen.query(FooterKey)]
+
+
+async def test_the_footer_offers_cancel_only_while_a_reply_streams(workspace: Workspace, fake_api: FakeAnthropic) -> None:
+    fake_api.enqueue(LONG_REPLY)
+    app = build(api_startup(workspace, fake_api), workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await started(pilot)
+        assert "Sessions" in footer_keys(pilot) and "Cancel reply" not in footer_keys(pilot)  # nothing to cancel
+        await ask_for_a_long_reply(pilot, chat)
+        await wait_for(lambda: "Cancel reply" in footer_keys(pilot), what="Esc offered while it streams")
+        await asyncio.create_task(pilot.press("escape"))
+        await turn_done(pilot)
+        await wait_for(lambda: "Cancel reply" not in footer_keys(pilot), what="Esc gone once the reply ended")
+
+
 async def test_an_overloaded_api_is_said_inline_and_retry_asks_again(workspace: Workspace, fake_api: FakeAnthropic) -> None:
     fake_api.enqueue({"type": "error", "status": 529, "times": 3}, {"type": "text", "text": "Second time lucky."})
     startup = api_startup(workspace, fake_api)

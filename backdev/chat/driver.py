@@ -3,7 +3,8 @@
 A front end gives the driver its input — a typed line, a message, a retry, another session — and
 renders what comes back: one stream of `ChatEvent`s per input (`backdev.chat.events`). The person
 is asked through the two async callbacks the front end gives at construction: `approve` before
-anything writes or runs, `confirm` for a message's missing paths or secret files.
+anything writes or runs, `confirm` for a message's missing paths or secret files, its size and cost,
+and before a phase is left with work open (`backdev.chat.phase_exit`).
 
 What the driver owns:
 
@@ -26,19 +27,8 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from backdev.assistant import Assistant, NothingToRetryError, Totals, deny_all
-from backdev.chat.events import (
-    ChatEvent,
-    CommandResult,
-    Confirm,
-    MessageSent,
-    Note,
-    NotSent,
-    SessionOpened,
-    SessionStatus,
-    TranscriptCleared,
-    decline,
-    outcome_events,
-)
+from backdev.chat.events import (ChatEvent, CommandResult, Confirm, MessageSent, Note, NotSent, SessionOpened,
+                                 SessionStatus, TranscriptCleared, decline, outcome_events)
 from backdev.chat.compact import compact_events
 from backdev.chat.guard import SizeGuard
 from backdev.chat.transcript import TranscriptItem, sent_messages, transcript_items
@@ -52,7 +42,7 @@ from backdev.workflow.phases.view import WorkflowView
 from backdev.welcome import Welcome, welcome_for
 
 if TYPE_CHECKING:  # loaded with the repository and the commands, after the first frame
-    from backdev.commands.base import CommandRunner, CommandSpec
+    from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec
     from backdev.repo.completion import PathIndex
     from backdev.repo.context import RepoContext
     from backdev.session.listing import SessionRow
@@ -287,10 +277,12 @@ class ChatDriver:
 
     def command(self, line: str) -> CommandResult:
         """Run a slash command (`/model opus`); its events, and the turn that follows it if any."""
-        from backdev.commands.base import Compact, Retry, StartReview  # see `commands`
+        return self._carry_out(self.commands.run(line))
 
-        outcome = self.commands.run(line)
-        events = outcome_events(outcome)
+    def _carry_out(self, outcome: CommandOutcome) -> CommandResult:
+        from backdev.chat.phase_exit import leave_phase  # with the commands (see `commands`)
+        from backdev.commands.base import Compact, LeavePhase, Retry, StartReview
+
         then, turn = outcome.then, None  # the turn that follows, if any
         if isinstance(then, Retry):
             turn = self.retry
@@ -298,7 +290,9 @@ class ChatDriver:
             turn = lambda: self.review(then.request)  # type: ignore[union-attr]  # noqa: E731
         elif isinstance(then, Compact):
             turn = lambda: compact_events(self._assistant, then.instructions)  # type: ignore[union-attr]  # noqa: E731
-        return CommandResult(events, turn, outcome.error)
+        elif isinstance(then, LeavePhase):  # asked first: work stays open in the phase it leaves
+            turn = lambda: leave_phase(then, self._confirm, self._carry_out)  # type: ignore[arg-type]  # noqa: E731
+        return CommandResult(outcome_events(outcome), turn, outcome.error)
 
     # --- turns ---------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from backdev.chat.transcript import TranscriptItem
 from backdev.context.budget import LargeMessage
 from backdev.context.estimate import format_fill
 from backdev.llm.events import LoopEvent, Usage
+from backdev.workflow.phases.outline import ExitWork
 from backdev.workflow.review.findings import Finding
 
 if TYPE_CHECKING:  # the report's module loads with the first review, the commands' with the first command
@@ -175,14 +176,33 @@ class CostLimit:
                 f"next request would cost about ${self.next_cost:.2f} more.")
 
 
+@dataclass(frozen=True)
+class LeavingPhase:
+    """Leave the phase `left` for `entering` although `open` work stays there? No keeps the phase and
+    changes nothing; nobody to ask (a script) means yes: its command said to move, and what stays
+    open is said as it moves."""
+
+    left: str
+    entering: str
+    open: ExitWork
+
+    @property
+    def problem(self) -> str:
+        return f"The {self.left} phase is not finished: {self.open.describe()}."
+
+    @property
+    def question(self) -> str:
+        return f"Move on to {self.entering} anyway?"
+
+
 #: A `LargeMessage` is answered True (send it), False (cancel) or `RANGE` (attach a range instead);
 #: every other question True or False.
 RANGE = "range"
-Question = MissingPaths | SecretFiles | LargeMessage | CostLimit
+Question = MissingPaths | SecretFiles | LargeMessage | CostLimit | LeavingPhase
 Answer = bool | Literal["range"]
 Confirm = Callable[[Question], Awaitable[Answer]]
 
 
 async def decline(question: Question) -> Answer:
-    """The answer when nobody can be asked: no."""
-    return False
+    """The answer when nobody can be asked: no — but a phase is left as the command said (see `LeavingPhase`)."""
+    return isinstance(question, LeavingPhase)

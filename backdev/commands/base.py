@@ -2,7 +2,8 @@
 
 A handler returns a `CommandOutcome`: text to show, and what follows as typed values — the
 session changed (`cleared`), the person leaves (`quit`), a review's findings to show
-(`findings`), or a turn to stream next (`then`: `Retry` or `StartReview`). The session driver
+(`findings`), or a turn to stream next (`then`: `Retry`, `StartReview`, `Compact`, or `LeavePhase`
+to ask before a phase is left with work open). The session driver
 carries those out; no front end dispatches on names.
 """
 
@@ -16,6 +17,8 @@ from backdev.commands.syntax import command_name
 from backdev.workflow.review.findings import ReviewFindings
 
 if TYPE_CHECKING:  # the review modules load with the commands that use them, not with every front end
+    from backdev.workflow.phases.definition import Phase
+    from backdev.workflow.phases.outline import ExitWork
     from backdev.workflow.review.request import ReviewRequest
 
 
@@ -56,7 +59,21 @@ class Compact:
     instructions: str = ""
 
 
-FollowUp = Retry | StartReview | Compact
+@dataclass(frozen=True)
+class LeavePhase:
+    """Leave the phase `left` for `entering` only once the person says so: `left` leaves `open` work.
+
+    `proceed` makes the move and does the rest of the command (a review's start); its outcome is
+    carried out as the command's own (see `backdev.chat.phase_exit`).
+    """
+
+    left: Phase
+    entering: Phase
+    open: ExitWork
+    proceed: Callable[[], CommandOutcome]
+
+
+FollowUp = Retry | StartReview | Compact | LeavePhase
 
 
 @dataclass(frozen=True)

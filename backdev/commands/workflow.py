@@ -4,6 +4,8 @@
 - `/phase NAME` and `/next` switch phases.
 - `/review PATH`, `/review --diff`, `/review --base BRANCH` prepare a review, enter the review
   phase and return the request as a `StartReview` follow-up: the driver streams it.
+- Each of these, when it would leave a phase with checklist items open or artifacts missing,
+  moves only once the person says so: it returns a `LeavePhase` follow-up (`backdev.chat.phase_exit`).
 - `/findings` shows the last review's findings.
 
 They act on the assistant's workflow as it is when they run, so they follow `/persona` and `/new`
@@ -15,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from backdev.assistant import Assistant
-from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec, StartReview
+from backdev.commands.base import CommandOutcome, CommandRunner, CommandSpec, LeavePhase, StartReview
 from backdev.workflow.phases.definition import Phase
 from backdev.workflow.phases.engine import PhaseNotFound, WorkflowSession
 from backdev.workflow.review.findings import ReviewFindings, sort_findings
 from backdev.workflow.review.report import findings_list
-from backdev.workflow.review.request import ReviewError, parse_review_argument
-from backdev.workflow.review.steps import review_workflow, start_review
+from backdev.workflow.review.request import ReviewError, parse_review_argument, prepare_review
+from backdev.workflow.review.steps import begin_review, review_workflow
 
 NO_WORKFLOW = ("The persona {name} has no workflow: this is a plain chat. A persona gets one from a "
                "`<name>.workflow.yaml` file beside its own file.")
@@ -39,32 +41,41 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
             return no_workflow()
         if not argument:
             return CommandOutcome(workflow.describe())
-        return _switch(workflow, lambda: workflow.switch(argument))
+        return _ask_first(workflow, workflow.workflow.find_phase(argument),
+                          lambda: _switch(workflow, lambda: workflow.switch(argument)))
 
     def next_phase(_: str) -> CommandOutcome:
         workflow = assistant.workflow
         if workflow is None:
             return no_workflow()
-        return _switch(workflow, workflow.advance)
+        following = workflow.phase.next
+        return _ask_first(workflow, workflow.workflow.find_phase(following) if following else None,
+                          lambda: _switch(workflow, workflow.advance))
 
     def review(argument: str) -> CommandOutcome:
         if assistant.workflow is None:
             return no_workflow()
-        before = assistant.workflow.phase
-        left_open = assistant.workflow.open_items()
         try:
             workflow = review_workflow(assistant.workflow, assistant.persona.name)
-            request = start_review(workflow, parse_review_argument(argument), assistant.settings, assistant.policy)
+            # Prepared before anything is asked: a path that cannot be reviewed is said at once.
+            request = prepare_review(workflow.root, parse_review_argument(argument), assistant.settings,
+                                     assistant.policy)
         except ReviewError as exc:
             return CommandOutcome(str(exc), error=True)
-        notes = "".join(f"\n  note: {n}" for n in request.notes)
-        # A review switches phase: said, with what stays open where it left (never silently).
-        switched = "" if before.id == workflow.phase.id else (
-            f"Leaving the {before.title} phase for {workflow.phase.title}"
-            + (f" ({len(left_open)} checklist item{'s' if len(left_open) != 1 else ''} still open there; "
-               f"/phase {before.id} goes back)" if left_open else "") + ".\n")
-        return CommandOutcome(f"{switched}Reviewing {request.scope} in the {workflow.phase.title} phase…{notes}",
-                              then=StartReview(request))
+
+        def start() -> CommandOutcome:
+            before, left_open = workflow.phase, workflow.open_items()
+            begin_review(workflow, request)
+            notes = "".join(f"\n  note: {n}" for n in request.notes)
+            # A review switches phase: said, with what stays open where it left (never silently).
+            switched = "" if before.id == workflow.phase.id else (
+                f"Leaving the {before.title} phase for {workflow.phase.title}"
+                + (f" ({len(left_open)} checklist item{'s' if len(left_open) != 1 else ''} still open there; "
+                   f"/phase {before.id} goes back)" if left_open else "") + ".\n")
+            return CommandOutcome(f"{switched}Reviewing {request.scope} in the {workflow.phase.title} phase…{notes}",
+                                  then=StartReview(request))
+
+        return _ask_first(workflow, workflow.workflow.review_phase, start)
 
     def findings(_: str) -> CommandOutcome:
         workflow = assistant.workflow
@@ -87,6 +98,13 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
         (CommandSpec("findings", "", "the findings of the last review"), findings),
     ):
         runner.register(spec, handler)
+
+
+def _ask_first(workflow: WorkflowSession, entering: Phase | None, move: Callable[[], CommandOutcome]) -> CommandOutcome:
+    """`move()` now, or — when it leaves the current phase with work open — once the person says so."""
+    left = workflow.phase
+    open_work = workflow.open_exit_work(left) if entering is not None and entering.id != left.id else None
+    return CommandOutcome(then=LeavePhase(left, entering, open_work, move)) if open_work else move()  # type: ignore[arg-type]
 
 
 def _switch(workflow: WorkflowSession, move: Callable[[], Phase]) -> CommandOutcome:

@@ -9,8 +9,8 @@ draft, and exits with 128 + the signal's number (see `backdev.session.closing`).
 
 The REPL is a renderer of the driver's events (`backdev.chat`) and a source of its input: it reads
 the repository before the first prompt, asks the driver's questions (approvals, paths to send
-without, secret files) at the prompt, and prints. A message that is not sent comes back at the
-prompt (or, in a script, is kept as the draft).
+without, secret files, leaving a phase with work open) at the prompt by a single key, and prints.
+A message that is not sent comes back at the prompt (or, in a script, is kept as the draft).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from backdev.chat.events import (
     CostLimit,
     FindingsShown,
     LargeMessage,
+    LeavingPhase,
     MissingPaths,
     Note,
     NotSent,
@@ -156,6 +157,11 @@ class PlainRepl:
         if isinstance(question, CostLimit):
             self._say(f"  {question.problem}")
             return self._can_ask and await self._yes("Send it anyway (and for the rest of this session)?")
+        if isinstance(question, LeavingPhase):
+            if not self._can_ask:  # a script's command said to move: it moves, and says what stays open
+                return True
+            self._say(f"  {question.problem}")
+            return await self._yes(question.question)  # n (and Ctrl+C) stays: nothing changes
         if isinstance(question, MissingPaths):
             self._say(question.problem)
             return self._can_ask and await self._yes("Send without them?")

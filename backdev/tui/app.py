@@ -33,7 +33,7 @@ from textual.theme import Theme
 from textual.widgets import TextArea
 
 from backdev.chat.driver import ChatDriver
-from backdev.chat.events import Answer, CostLimit, LargeMessage, Question, SecretFiles
+from backdev.chat.events import Answer, CostLimit, LargeMessage, LeavingPhase, Question, SecretFiles
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.safe import PlainNotifications
 
@@ -108,6 +108,9 @@ class BackdevApp(PlainNotifications, App[int]):
         if isinstance(question, (LargeMessage, CostLimit)):
             assert self.chat is not None
             return await self.chat.ask_budget(question)
+        if isinstance(question, LeavingPhase):  # leaving a phase with work open: Stay is the default
+            assert self.chat is not None
+            return await self.chat.ask_to_leave(question)
         if not isinstance(question, SecretFiles):
             return False
         assert self.chat is not None

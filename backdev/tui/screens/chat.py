@@ -140,6 +140,8 @@ class ChatScreen(ChatActions):
         if event.worker is self.turn:
             self.refresh_bindings()
             self.refresh_status()
+            if not self.busy:  # a turn may have changed the phase without a reply (leaving a phase, asked first)
+                self.refresh_panel()
 
     @on(ChatActions.ApprovalRequested)
     def _approval_requested(self, message: ChatActions.ApprovalRequested) -> None:
@@ -196,8 +198,8 @@ class ChatScreen(ChatActions):
     # --- keys ----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "escape":
-            return True if (self.busy or self.composer.menu_open) else None
+        if action == "escape":  # False hides it from the footer (None only greyed it out): nothing to cancel
+            return self.busy or self.composer.menu_open
         return True
 
     def action_escape(self) -> None:

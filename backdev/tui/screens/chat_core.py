@@ -33,6 +33,7 @@ from backdev.chat.events import (
     CostLimit,
     FindingsShown,
     LargeMessage,
+    LeavingPhase,
     MessageSent,
     Note,
     NotSent,
@@ -299,6 +300,22 @@ class ChatCore(Screen[None]):
 
         choices = [(name, Text(labels[name])) for name, _ in options]
         self.app.push_screen(ChoiceScreen(visible(question.problem), choices), chosen)
+        return await future
+
+    async def ask_to_leave(self, question: LeavingPhase) -> bool:
+        """Ask before a phase is left with work open (Stay, the safe answer, is focused; Esc stays)."""
+        from backdev.tui.screens.confirm import ConfirmScreen  # modals load on first use
+
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answered(yes: bool | None) -> None:
+            if not future.done():
+                future.set_result(bool(yes))
+
+        # Phase titles and item ids come from workflow files (perhaps the repository's): shown as text.
+        self.app.push_screen(ConfirmScreen(visible(f"Leave the {question.left} phase?"),
+                                           f"{question.problem}\n\n{question.question}", yes="Move on", no="Stay"),
+                             answered)
         return await future
 
     async def ask_confirmation(self, question: SecretFiles) -> bool:
