@@ -101,6 +101,8 @@ def test_killed_while_an_approval_is_pending_then_resumed(git_repo: Path, fake_a
     try:
         read_until(leader, b"Enter sends")
         os.write(leader, b"/phase tdd\r")  # edits belong to the TDD phase
+        read_until(leader, b"anyway?")  # Requirements is left with its items open: asked first
+        os.write(leader, b"y")
         read_until(leader, b"Phase: TDD")
         os.write(leader, b"fix the readme\r")
         read_until(leader, b"Allow?")

@@ -148,6 +148,8 @@ def test_an_edit_is_approved_and_denied_by_the_visible_buttons_at_80x24(tmp_path
         terminal.wait_text("/phase tdd")  # typed in full before Enter (the command menu follows the typing)
         terminal.keys("Escape")
         terminal.keys("Enter")
+        terminal.wait_text("Move on (y)")  # Requirements is left with its items open: asked first
+        terminal.keys("y")
         terminal.wait_text("· TDD")
 
         fake_api_process.enqueue(edit, {"type": "text", "text": "Written."})

@@ -11,7 +11,7 @@ from backdev.tui.widgets.entries import ToolEntry
 from backdev.tui.widgets.findings import FindingsEntry, FindingsTable
 
 from .test_tui_workflow import VIEWS, finding
-from .tuikit import build, entries, started, submit, turn_done, wait_for
+from .tuikit import build, entries, move_on, started, submit, turn_done, wait_for
 
 
 async def reviewed(pilot: Any) -> tuple[Any, FindingsEntry]:
@@ -19,6 +19,7 @@ async def reviewed(pilot: Any) -> tuple[Any, FindingsEntry]:
     app = pilot.app
     chat = await started(pilot)
     await submit(pilot, "/review views.py")
+    await move_on(pilot)  # Requirements is left with its items open: asked first
     await wait_for(lambda: isinstance(app.screen, ApprovalScreen), what="the save approval")
     await pilot.press("y")
     await turn_done(pilot)

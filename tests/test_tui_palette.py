@@ -15,7 +15,7 @@ from backdev.tui.widgets.entries import NoteEntry, UserEntry
 from backdev.tui.widgets.status import StatusBar
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
-from .tuikit import build, entries, notes, started, wait_for
+from .tuikit import build, entries, move_on, notes, started, wait_for
 
 
 async def run_palette(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
@@ -102,6 +102,7 @@ async def test_switch_phase_from_the_palette(startup: Startup, workspace: Worksp
         await run_palette(pilot, "switch phase")
         await wait_for(lambda: type(app.screen).__name__ == "ChoiceScreen", what="the phase picker")
         await pilot.press("down", "enter")  # the phases in order; requirements is first
+        await move_on(pilot)  # Requirements is left with its items open: asked first
         await wait_for(lambda: startup.assistant.workflow.view().current == "design", what="the switch")
         await wait_for(lambda: app.screen is chat, what="the picker to close")
         assert any(n.startswith("Phase: Design") for n in notes(chat))
@@ -231,6 +232,7 @@ async def test_review_file_from_the_palette_streams_the_review(git_repo: Path) -
         await run_palette(pilot, "review file")
         await wait_for(lambda: type(app.screen).__name__ == "PathPickerScreen", what="the path picker")
         await pilot.press(*"readme", "enter")
+        await move_on(pilot)
         await wait_for(lambda: entries(chat, ReplyEntry), what="the review")
         # Saving the review report asks first; declined, nothing is written.
         await wait_for(lambda: type(app.screen).__name__ == "ApprovalScreen", what="the save approval")

@@ -9,7 +9,7 @@ from backdev.tui.widgets.entries import UserEntry
 from backdev.tui.widgets.findings import FindingsEntry, FindingsTable
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
-from .tuikit import build, entries, notes, started, submit, turn_done, wait_for
+from .tuikit import build, entries, move_on, notes, started, submit, turn_done, wait_for
 
 VIEWS = "from django.db import connection\n\n\ndef refund(request):\n    cursor = connection.cursor()\n" \
         "    cursor.execute(f\"SELECT * FROM orders WHERE id = {request.GET['id']}\")\n"
@@ -27,6 +27,7 @@ async def test_clicking_a_phase_in_the_side_panel_switches_to_it(startup: Startu
         panel = chat.query_one(WorkflowPanel)
         assert "▶ Requirements" in str(panel.query_one("#workflow-text").render())
         await pilot.click("#workflow-text", offset=(3, 3))  # "Phases", "▶ Requirements", "  Design", "  TDD"
+        await move_on(pilot)  # Requirements is left with its items open: asked first
         await wait_for(lambda: startup.assistant.workflow.view().current == "tdd", what="the switch")
         await pilot.pause()
         assert "▶ TDD" in str(panel.query_one("#workflow-text").render())
@@ -43,6 +44,7 @@ async def test_a_review_shows_a_sortable_findings_table_and_saves_the_report(
     async with app.run_test(size=(120, 40)) as pilot:
         chat = await started(pilot)
         await submit(pilot, "/review views.py")
+        await move_on(pilot)
         modal = await wait_for(lambda: isinstance(app.screen, ApprovalScreen) and app.screen, what="the save approval")
         assert "save the review as docs/backdev/reviews/review-" in str(modal.query_one("#title").render())
         await pilot.press("y")

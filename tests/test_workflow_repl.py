@@ -85,3 +85,26 @@ async def test_a_change_set_is_one_diff_approved_once_at_the_prompt(
     assert "edit 2 files: a.py, b.py (+2 −2)" in err  # one "y" answered the whole change set
     assert "+A = 2" in err and "+B = 2" in err
     assert (workspace.root / "a.py").read_text() == "A = 2\n" and (workspace.root / "b.py").read_text() == "B = 2\n"
+
+
+async def test_leaving_a_phase_with_work_open_asks_y_or_n_by_one_key(startup: Startup, workspace: Workspace) -> None:
+    workflow = startup.assistant.workflow
+    with create_pipe_input() as pipe:
+        pipe.send_text("/next\rn/phase\r/next\ry/quit\r")  # no Enter needed after the letter
+        repl = PlainRepl(startup, workspace, interactive=True, prompt_input=pipe, prompt_output=DummyOutput(),
+                         out=io.StringIO(), err=io.StringIO())
+        await repl.run()
+    err = repl.err.getvalue()  # type: ignore[attr-defined]
+    assert err.count("The Requirements phase is not finished: open items: scale, data_volume") == 2
+    assert "requirements.md: not written." in err
+    stayed = err.index("Staying in the Requirements phase; nothing changed.")
+    assert stayed < err.index("Phase 1 of 5: Requirements") < err.index("Phase: Design")  # n stayed, y moved on
+    assert workflow.phase.id == "design"
+
+
+async def test_a_script_moves_on_without_asking_and_says_what_stays_open(startup: Startup, workspace: Workspace) -> None:
+    repl = PlainRepl(startup, workspace, interactive=False, out=io.StringIO(), err=io.StringIO())
+    assert await repl.run(["/next"]) == 0
+    err = repl.err.getvalue()  # type: ignore[attr-defined]
+    assert "Phase: Design" in err and "(Requirements is left with open items: scale" in err
+    assert "anyway?" not in err and startup.assistant.workflow.phase.id == "design"

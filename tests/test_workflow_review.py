@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from backdev.commands.base import CommandOutcome, LeavePhase
 from backdev.compose import Startup, Workspace, open_store, open_workspace, start_session
 from backdev.llm.scripted import ScriptedProvider, reply, tool_call
 from backdev.repl.app import PlainRepl
@@ -174,17 +175,23 @@ def make_repl(startup: Startup, workspace: Workspace) -> PlainRepl:
     return PlainRepl(startup, workspace, interactive=False, out=io.StringIO(), err=io.StringIO())
 
 
+def moving_on(repl: PlainRepl, line: str) -> CommandOutcome:
+    """A command's outcome once the person answers "move on" (leaving a phase with work open asks first)."""
+    outcome = repl.driver.commands.run(line)
+    return outcome.then.proceed() if isinstance(outcome.then, LeavePhase) else outcome
+
+
 async def test_phase_and_next_commands(startup: Startup, workspace: Workspace) -> None:
     repl = make_repl(startup, workspace)
     assert repl.driver.commands.run("/phase").text.startswith("Phase 1 of 5: Requirements")
-    moved = repl.driver.commands.run("/next")
+    moved = moving_on(repl, "/next")
     assert startup.assistant.workflow_view().current == "design" and moved.text.startswith("Phase: Design")
     assert "Requirements is left with open items: scale, data_volume" in moved.text
     assert "requirements.md: not written; /phase requirements goes back." in moved.text
-    assert repl.driver.commands.run("/phase 3").text.startswith("Phase: TDD")
+    assert moving_on(repl, "/phase 3").text.startswith("Phase: TDD")
     bad = repl.driver.commands.run("/phase deploy")
     assert bad.error and "the phases are: requirements, design, tdd, review, handoff" in bad.text
-    repl.driver.commands.run("/phase handoff")
+    moving_on(repl, "/phase handoff")
     assert "last phase" in repl.driver.commands.run("/next").text
     assert repl.driver.commands.run("/findings").text.startswith("No review yet")
 
@@ -221,7 +228,7 @@ async def test_a_workflow_without_a_review_phase_cannot_review(workspace: Worksp
 
 async def test_new_session_starts_a_fresh_workflow(startup: Startup, workspace: Workspace) -> None:
     repl = make_repl(startup, workspace)
-    repl.driver.commands.run("/phase design")
+    moving_on(repl, "/phase design")
     first = startup.assistant.session.id
     repl.driver.commands.run("/new")
     assert startup.assistant.session.id != first and startup.assistant.workflow.phase.id == "requirements"
@@ -309,8 +316,8 @@ async def test_review_outside_the_review_phase_says_it_switches_and_what_stays_o
         startup: Startup, workspace: Workspace) -> None:
     (workspace.root / "views.py").write_text(VIEWS)
     repl = make_repl(startup, workspace)
-    repl.driver.commands.run("/phase tdd")
-    said = repl.driver.commands.run("/review views.py").text
+    moving_on(repl, "/phase tdd")
+    said = moving_on(repl, "/review views.py").text
     assert said.startswith("Leaving the TDD phase for Review (") and "still open there; /phase tdd goes back)." in said
     assert "Reviewing views.py in the Review phase…" in said
     again = repl.driver.commands.run("/review views.py").text  # already there: nothing to say about phases
@@ -322,7 +329,7 @@ async def test_findings_filed_in_a_chat_are_what_findings_shows_and_the_phase_li
     (workspace.root / "views.py").write_text(VIEWS)
     scripted.enqueue(tool_call("report_finding", FINDING), reply("Filed one."))
     repl = make_repl(startup, workspace)
-    repl.driver.commands.run("/phase review")
+    moving_on(repl, "/phase review")
     await repl.handle_line("is views.py safe?")
     assert "1 finding" in (repl.driver.phase_line() or "")
     shown = repl.driver.commands.run("/findings")

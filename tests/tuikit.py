@@ -65,6 +65,12 @@ async def submit(pilot: Any, text: str) -> None:
     await pilot.press("enter")
 
 
+async def move_on(pilot: Any) -> None:
+    """Answer "Move on" when leaving a phase with work open asks (the session starts in Requirements)."""
+    await wait_for(lambda: type(pilot.app.screen).__name__ == "ConfirmScreen", what="the leave-phase question")
+    await pilot.press("y")
+
+
 async def turn_done(pilot: Any, timeout: float = 15.0) -> None:
     """Wait until the running turn is over and its messages are handled."""
     chat = pilot.app.chat
