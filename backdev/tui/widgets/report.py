@@ -82,7 +82,9 @@ class ReportTableView(DataTable):  # type: ignore[type-arg]
             shown: list[Text] = [safe_text(cell, style=style) for cell in row]
             if flagged:
                 shown[0] = Text(FLAG, style=FLAG_STYLE) + shown[0]
-            self.add_row(*shown, height=None)  # a row grows to its wrapped cells
+            # A row grows to its wrapped cells (measuring is slow: only a row that needs it is measured).
+            fits = all(len(text) <= width and "\n" not in text.plain for text, width in zip(shown, widths, strict=True))
+            self.add_row(*shown, height=1 if fits else None)
 
 
 class ReportEntry(Vertical):
