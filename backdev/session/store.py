@@ -113,6 +113,14 @@ class SessionStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        # Decoded rows by id with the raw row they came from: a long session's history is read several
+        # times a turn, and decoding its JSON was most of a 600-turn session's time. A row is decoded
+        # again when any column of it changed (in this process or another).
+        self._decoded: dict[int, tuple[tuple[Any, ...], StoredMessage]] = {}
+        # The last list read, and when: this connection's writes and `PRAGMA data_version` (which moves
+        # when another connection commits) say whether it is still the database's.
+        self._writes = 0
+        self._listed: tuple[tuple[str, int, int], list[StoredMessage]] | None = None
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -133,8 +141,12 @@ class SessionStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self.db as db:
-            yield db
+        self._writes += 1
+        try:
+            with self.db as db:
+                yield db
+        finally:
+            self._writes += 1
 
     # --- sessions ------------------------------------------------------------------------------
 
@@ -326,7 +338,16 @@ class SessionStore:
             db.execute("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message_id))
 
     def messages(self, session_id: str) -> list[StoredMessage]:
-        rows = self.db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id", (session_id,)
-        ).fetchall()
-        return [_message(r) for r in rows]
+        key = (session_id, self.db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        if self._listed is None or self._listed[0] != key:
+            rows = self.db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id", (session_id,)
+            ).fetchall()
+            self._listed = (key, [self._cached(tuple(r)) for r in rows])
+        return list(self._listed[1])
+
+    def _cached(self, raw: tuple[Any, ...]) -> StoredMessage:
+        known = self._decoded.get(raw[0])
+        if known is None or known[0] != raw:
+            known = self._decoded[raw[0]] = (raw, _message(raw))
+        return known[1]
