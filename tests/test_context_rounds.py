@@ -12,6 +12,7 @@ import pytest
 from backdev.assistant import drain
 from backdev.chat.driver import ChatDriver
 from backdev.compose import open_workspace
+from backdev.context.estimate import estimate_value_tokens
 from backdev.context.fit import LEFT_OUT, fit_messages
 from backdev.fakeapi import FakeAnthropic
 from backdev.fakeapi.validate import prompt_tokens
@@ -84,3 +85,22 @@ async def test_many_results_of_one_round_are_fitted_too(api: FakeAnthropic, proj
 def test_a_request_under_the_budget_is_sent_unchanged() -> None:
     messages = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
     assert fit_messages(messages, lambda m: 10, 100) == (messages, 0)
+
+
+def test_results_are_left_out_until_the_whole_request_fits() -> None:
+    """The system prompt counts too: what is left out is judged by the whole request's size."""
+    def result(n: int) -> dict:  # type: ignore[type-arg]
+        return {"type": "tool_result", "tool_use_id": f"toolu_{n}", "content": "x" * 8_000}  # ≈2,000 tokens
+
+    messages = [{"role": "user", "content": [{"type": "text", "text": "go"}]}]
+    for n in range(3):
+        messages += [{"role": "assistant", "content": [{"type": "tool_use", "id": f"toolu_{n}", "name": "t", "input": {}}]},
+                     {"role": "user", "content": [result(n)]}]
+
+    def size(sent: list) -> int:  # type: ignore[type-arg]
+        return 5_000 + estimate_value_tokens(sent)  # a 5,000-token system prompt and tools
+
+    fitted, left_out = fit_messages(messages, size, 8_000)
+    assert size(fitted) <= 8_000 and left_out == 2
+    assert LEFT_OUT in str(fitted[2]) and LEFT_OUT in str(fitted[4]) and LEFT_OUT not in str(fitted[6])
+    assert LEFT_OUT not in str(messages)  # what was given is not changed

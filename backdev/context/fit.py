@@ -39,7 +39,7 @@ def fit_messages(messages: Sequence[dict[str, Any]], size: Callable[[list[dict[s
     """`messages` with the oldest tool results left out until `size(messages) <= budget`, and how many were.
 
     The last tool result is kept; `size` is the whole request's (calibrated) estimate for a list of
-    messages, asked once, and the savings of each left-out result are estimated locally.
+    messages, asked again after each result left out (only near the window, a few times a turn).
     """
     messages = list(messages)
     total = size(messages)
@@ -47,7 +47,6 @@ def fit_messages(messages: Sequence[dict[str, Any]], size: Callable[[list[dict[s
         return messages, 0
     places = [(i, j) for i, message in enumerate(messages) if isinstance(message.get("content"), list)
               for j, block in enumerate(message["content"]) if isinstance(block, dict) and block.get("type") == "tool_result"]
-    scale = total / max(1, estimate_value_tokens(messages))  # raw estimates → the calibrated size
     left_out = 0
     for i, j in places[:-1]:
         if total <= budget:
@@ -60,7 +59,7 @@ def fit_messages(messages: Sequence[dict[str, Any]], size: Callable[[list[dict[s
         content = list(messages[i]["content"])
         content[j] = stub
         messages[i] = {**messages[i], "content": content}
-        total -= round((tokens - estimate_value_tokens(stub)) * scale)
+        total = size(messages)
         left_out += 1
     return messages, left_out
 
