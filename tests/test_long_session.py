@@ -6,6 +6,7 @@ compaction, and a resumed session sends the same prefix."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,15 @@ from backdev.compose import open_workspace
 from backdev.context.compaction import PINNED_HEADER, load_record
 from backdev.fakeapi import FakeAnthropic
 from backdev.fakeapi.validate import prompt_tokens
-from backdev.llm.events import TurnFinished
+from backdev.llm.events import StreamFailed, TurnFinished
 from backdev.workflow.phases.state import TestRun
 from backdev.workflow.review.findings import Finding
 
 from .conftest import assert_all_valid, fake_provider, start_with
 from .test_context_driver import big_tool
 
-WINDOW = 20_000
-TURNS = int(__import__("os").environ.get("T", 600))
+WINDOW = 24_000
+TURNS = 600
 ASK = "<conversation>"  # only the summarising request's first message holds it
 
 
@@ -56,6 +57,7 @@ class Session:
         self.api, self.project = api, project
         self.driver = driver_on(api, project)
         self.expected: list[str] = []  # the pinned items so far, word for word
+        self.verified: set[str] = set()  # those found in the first request after a compaction
         self.compactions = 0
 
     @property
@@ -114,7 +116,7 @@ class Session:
     async def turn(self, n: int) -> None:
         api = self.api
         seen = len(api.message_requests)
-        tool = n % 4 == 0  # a large tool result every fourth turn
+        tool = n % 5 == 0  # a large tool result every fifth turn
         steps = [{"type": "tool_use", "calls": [{"name": "dump_log", "input": {}}]}] if tool else []
         api.enqueue(*steps, {"type": "text", "text": f"Answer to step {n}: noted."})
         events = await drain(self.driver.send(f"step {n}: go on with the export" + (", read the log" if tool else "")))
@@ -129,6 +131,7 @@ class Session:
             assert record is not None and PINNED_HEADER + record.pinned in system
             for item in self.expected:
                 assert item in system, (n, item)
+            self.verified.update(self.expected)
 
 
 def without_breakpoints(value: Any) -> Any:
@@ -171,10 +174,18 @@ async def test_a_600_turn_session_fits_the_window_and_keeps_every_pinned_item(ap
         await session.turn(n)
     assert session.compactions >= 3, session.compactions
     assert len(session.expected) == 6
+    assert len(session.verified) == 7  # each item (both test runs) was re-sent after a compaction
     # Never over the window: the fake refuses such a request with the API's 400; none was refused.
     requests = api.message_requests
     assert all(r.status == 200 for r in requests), [r.problem for r in requests if r.status != 200][:3]
     assert max(prompt_tokens(r.body) for r in requests) <= WINDOW
+    # …and the check is on: the session sized itself by this window, and one token more is refused.
+    assistant = session.driver._assistant
+    assert assistant.limits().max_input_tokens == WINDOW
+    big = replace(assistant.build_request(), messages=({"role": "user", "content": "x" * 4 * WINDOW},))
+    [failed] = [e async for e in assistant.provider.stream(big)]
+    assert isinstance(failed, StreamFailed) and failed.failure.kind == "too_large", failed
+    assert api.message_requests[-1].status == 400 and "prompt is too long" in api.message_requests[-1].problem
     # The transcript stays whole.
     assert [i.text for i in session.driver.transcript_items() if i.kind == "user"][0].startswith("step 0:")
     print(f"{TURNS} turns, {len(requests)} requests, {session.compactions} compactions, "
