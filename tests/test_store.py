@@ -127,3 +127,18 @@ def test_messages_read_again_see_every_change_of_this_and_another_connection(sto
     returned = store.messages(session.id)
     returned.clear()  # a caller's list is its own
     assert len(store.messages(session.id)) == 2
+
+
+def test_the_messages_read_stay_good_across_session_only_writes(store: SessionStore) -> None:
+    session = store.create_session("/repo", "backend-developer", "claude-sonnet-5-5")
+    store.append_message(session.id, turn=1, role="user", content=[{"type": "text", "text": "one"}], text="one")
+    first = store.messages(session.id)
+    store.set_state(session.id, "calibration", {"ratio": 1.1, "samples": 1})
+    store.update_session(session.id, draft="typing")
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    assert store.messages(session.id) == first
+    assert not [s for s in statements if "FROM messages" in s], statements  # only the session's row changed
+    store.db.set_trace_callback(None)
+    store.set_status(first[0].id, "superseded")
+    assert store.messages(session.id)[0].status == "superseded"

@@ -140,13 +140,14 @@ class SessionStore:
             self._db = None
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        self._writes += 1
+    def _write(self, *, messages: bool = True) -> Iterator[sqlite3.Connection]:
+        """A transaction; `messages=False` for one that leaves the messages table alone (the list read stays good)."""
+        self._writes += messages
         try:
             with self.db as db:
                 yield db
         finally:
-            self._writes += 1
+            self._writes += messages
 
     # --- sessions ------------------------------------------------------------------------------
 
@@ -229,7 +230,7 @@ class SessionStore:
 
     def mark_review(self, session_id: str) -> None:
         """Store the session as a review run, listed apart from chats and never resumed."""
-        with self._write() as db:
+        with self._write(messages=False) as db:
             db.execute("UPDATE sessions SET kind = 'review' WHERE id = ?", (session_id,))
 
     def update_session(self, session_id: str, **values: Any) -> None:
@@ -241,7 +242,7 @@ class SessionStore:
         if not values:
             return
         assignments = ", ".join(f"{k} = ?" for k in values)
-        with self._write() as db:
+        with self._write(messages=False) as db:
             db.execute(
                 f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
                 (*(_storable(v) if isinstance(v, str) else v for v in values.values()), time.time(), session_id),
@@ -249,7 +250,7 @@ class SessionStore:
 
     def set_state(self, session_id: str, key: str, value: Any) -> None:
         """Store one JSON value under `key` in the session's state (phase state lives here)."""
-        with self._write() as db:
+        with self._write(messages=False) as db:
             row = db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
                 raise SessionNotFoundError(f"No session {session_id!r}.")
