@@ -21,10 +21,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from backdev.context.compaction import kept_rows, load_record, rehomed, spent_by_model
-from backdev.context.estimate import Calibration, estimate_request_tokens, reported_prompt_tokens
+from backdev.context.calibration import load_calibration, save_calibration
+from backdev.context.estimate import estimate_request_tokens, reported_prompt_tokens
+from backdev.context.fit import RequestFitter
 from backdev.context.limits import ModelLimits, fetch_limits, model_limits
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
-from backdev.llm.events import AssistantMessage, LoopEvent, Notice, ToolResultsMessage, Usage
+from backdev.llm.events import AssistantMessage, LoopEvent, Notice, Usage
 from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
@@ -113,8 +115,8 @@ class Assistant:
         self.workflow: WorkflowSession | None = None
         self._own_tools = tools or ToolRegistry()
         self._workflow_tools: list[Tool] = []
-        # The API's count over the local estimate, learnt from every reply (backdev.context.estimate).
-        self.calibration = Calibration()
+        # The API's count over the local estimate, learnt from every reply and kept with the session.
+        self.calibration = load_calibration(store, session.id)
         self.last_prompt_tokens = 0  # what the API counted for the last request sent
         # What the last switch had to say (at start: a workflow file that failed to load).
         self.switch_notes: list[str] = self._open_workflow(announce=False)
@@ -290,20 +292,17 @@ class Assistant:
         window = self.limits().max_input_tokens
         # Every phase is offered every tool (the cached prefix stays the same); the phase's own list is enforced here.
         guard = phase_guard(self.workflow, exempt=set(self._own_tools.tools)) if self.workflow is not None else None
+        fitter = RequestFitter(self.estimate, window)  # the size check before each round (backdev.context.fit)
         loop = ToolLoop(self.provider, prompt.tools, approve, self.settings.max_tool_rounds, self.grants,
-                        max_result_tokens=int(window * self.settings.tool_result_share), guard=guard)
+                        max_result_tokens=int(window * self.settings.tool_result_share), guard=guard, fit=fitter.fit)
         request = self.build_request(prompt, sending=True)
-        sent = list(request.messages)  # the conversation of the request each reply answers
         try:
             async with aclosing(loop.run(request)) as events:
                 async for event in events:
                     event = recorder.annotated(event)
                     recorder.observe(event)
-                    if isinstance(event, AssistantMessage):
-                        self._calibrate(replace(request, messages=tuple(sent)), event.usage)
-                        sent.append({"role": "assistant", "content": event.content})
-                    elif isinstance(event, ToolResultsMessage):
-                        sent.append({"role": "user", "content": event.content})
+                    if isinstance(event, AssistantMessage):  # it answers the request the fitter let go last
+                        self._calibrate(fitter.last or request, event.usage)
                     yield event
         finally:
             # Cancelled (task cancel or aclose) before the turn ended: keep what arrived, marked.
@@ -316,6 +315,7 @@ class Assistant:
             self.last_prompt_tokens = reported
             raw = estimate_request_tokens(system=request.system, tools=request.tools, messages=request.messages)
             self.calibration.observe(raw, reported)
+            save_calibration(self.store, self.session.id, self.calibration)
 
     # --- switching -----------------------------------------------------------------------------
 
@@ -350,6 +350,7 @@ class Assistant:
         close_open_calls(self.store, record.id)  # calls left open when backdev was killed: the transcript shows them
         self.grants.clear()
         self.model = resolve_model(record.model)
+        self.calibration = load_calibration(self.store, record.id)
         if persona is not None:
             self.persona = persona
         self.switch_notes = self._open_workflow(announce=True)

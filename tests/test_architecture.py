@@ -79,7 +79,7 @@ FRONT_END_MAY_IMPORT = {
     "backdev", "backdev.paths", "backdev.settings", "backdev.user_config", "backdev.compose", "backdev.safe_text",
     "backdev.session.closing",
     "backdev.commands.syntax", "backdev.commands.base",
-    "backdev.chat.driver", "backdev.chat.events", "backdev.chat.transcript",
+    "backdev.chat.driver", "backdev.chat.events", "backdev.chat.transcript", "backdev.chat.report",
     "backdev.llm.events", "backdev.llm.cost", "backdev.llm.models", "backdev.tools.base",
     "backdev.repo.context", "backdev.repo.completion", "backdev.repo.attachments", "backdev.repo.redaction",
     "backdev.workflow.phases.view", "backdev.workflow.review.findings",

@@ -108,3 +108,37 @@ def test_a_draft_or_title_with_a_lone_surrogate_is_kept_not_refused(store: Sessi
     store.update_session(s.id, draft="half \udcff typed", title="t \ud800")
     got = store.get_session(s.id)
     assert (got.draft, got.title) == ("half \ufffd typed", "t \ufffd")
+
+
+def test_messages_read_again_see_every_change_of_this_and_another_connection(store: SessionStore) -> None:
+    """The store reuses what it decoded (a long session's history is read several times a turn);
+    whatever changed since, here or in another process, is read afresh."""
+    session = store.create_session("/repo", "backend-developer", "claude-sonnet-5-5")
+    first = store.append_message(session.id, turn=1, role="user", content=[{"type": "text", "text": "one"}], text="one")
+    assert [m.text for m in store.messages(session.id)] == ["one"]
+    other = SessionStore(store.path)  # another backdev on the same data folder
+    assert [m.text for m in other.messages(session.id)] == ["one"]
+    other.append_message(session.id, turn=2, role="user", content=[{"type": "text", "text": "two"}], text="two")
+    other.set_status(first.id, "superseded")
+    assert [(m.text, m.status) for m in store.messages(session.id)] == [("one", "superseded"), ("two", "complete")]
+    store.update_meta(store.messages(session.id)[1].id, noted=True)
+    assert store.messages(session.id)[1].meta == {"noted": True}
+    assert [m.meta for m in other.messages(session.id)] == [{}, {"noted": True}]
+    returned = store.messages(session.id)
+    returned.clear()  # a caller's list is its own
+    assert len(store.messages(session.id)) == 2
+
+
+def test_the_messages_read_stay_good_across_session_only_writes(store: SessionStore) -> None:
+    session = store.create_session("/repo", "backend-developer", "claude-sonnet-5-5")
+    store.append_message(session.id, turn=1, role="user", content=[{"type": "text", "text": "one"}], text="one")
+    first = store.messages(session.id)
+    store.set_state(session.id, "calibration", {"ratio": 1.1, "samples": 1})
+    store.update_session(session.id, draft="typing")
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    assert store.messages(session.id) == first
+    assert not [s for s in statements if "FROM messages" in s], statements  # only the session's row changed
+    store.db.set_trace_callback(None)
+    store.set_status(first[0].id, "superseded")
+    assert store.messages(session.id)[0].status == "superseded"

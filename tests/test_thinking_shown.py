@@ -72,8 +72,11 @@ async def test_the_app_says_the_model_is_thinking_while_it_thinks(workspace: Wor
     async with app.run_test(size=(100, 30)) as pilot:
         chat = await started(pilot)
         await submit(pilot, "review it")
-        pending = await wait_for(lambda: entries(chat, ThinkingEntry), what="the thinking entry")
-        assert pending[0].pending and "Thinking…" in rendered(pending[0].query_one(".tool-header"))
+        # Wait for the entry to be laid out: under load it can be in the list before it has a size.
+        pending = await wait_for(lambda: [e for e in entries(chat, ThinkingEntry)
+                                          if e.pending and "Thinking…" in rendered(e.query_one(".tool-header"))],
+                                 what="the pending thinking line on screen")
+        assert pending[0].pending
         await turn_done(pilot)
         cut, done = entries(chat, ThinkingEntry)[0], entries(chat, ReplyEntry)[-1]
         assert not cut.pending and "cut off before it ended" in rendered(cut.query_one(".tool-header"))

@@ -73,3 +73,37 @@ def test_findings(snap_compare, startup: Startup, workspace: Workspace, scripted
 def test_session_picker(snap_compare, workspace: Workspace, scripted: ScriptedProvider,  # type: ignore[no-untyped-def]
                         size: tuple[int, int]) -> None:
     assert snap_compare(picker_app(workspace, scripted), terminal_size=size, run_before=picking)
+
+
+@pytest.mark.parametrize("size", SIZES[1:], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_explain(snap_compare, startup: Startup, workspace: Workspace, scripted: ScriptedProvider,  # type: ignore[no-untyped-def]
+                 size: tuple[int, int]) -> None:
+    """`/explain`'s table per query block, from a plan MariaDB 10.11 gave (the live server's own tests are in
+    tests/test_db_tui.py; a snapshot needs rows that do not change)."""
+    import json
+    from pathlib import Path
+
+    from backdev.commands.base import CommandOutcome, CommandSpec
+    from backdev.db.plan_report import render_plan
+    from backdev.db.plans import read_plan
+    from backdev.db.reports import plan_report
+
+    plan = read_plan(json.loads((Path(__file__).parent / "data/db/mariadb_dependent_subquery.json").read_text()))
+    aliases, title = {"o": "shop_order", "c": "shop_customer"}, "EXPLAIN on MariaDB 10.11.19"
+    report = plan_report(plan, aliases, title=title, text=render_plan(plan, aliases, title=title))
+
+    async def explained(pilot) -> None:  # type: ignore[no-untyped-def]
+        from .test_tui_snapshots import ready
+
+        await ready(pilot)
+        chat = pilot.app.chat
+        chat.driver.commands.register(CommandSpec("explain", "SQL", "recorded", waits="Asking the database…"),
+                                      lambda _: CommandOutcome(report.text, report=report))
+        await submit(pilot, "/explain SELECT email FROM shop_customer c WHERE EXISTS (SELECT 1 FROM shop_order o "
+                            "WHERE o.customer_id = c.id)")
+        [entry] = await wait_for(lambda: chat.transcript.query("ReportEntry"), what="the report")
+        await pilot.pause()
+        chat.transcript.scroll_to_widget(entry, top=True, animate=False)  # the tables, not only the problems
+        await pilot.pause()
+
+    assert snap_compare(build(startup, workspace), terminal_size=size, run_before=explained)

@@ -2,7 +2,7 @@
 
 A front end renders a stream of `ChatEvent`s: the tool loop's events (`backdev.llm.events`) for a
 turn, plus the driver's own — a line to show, the message leaving, a message not sent, the
-conversation changing, a review's findings. It answers `Question`s through the async `Confirm`
+conversation changing, a review's findings, a command's tables. It answers `Question`s through the async `Confirm`
 callback it gave the driver (approvals go through its `Approver`).
 """
 
@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from backdev.chat.report import Report
 from backdev.chat.transcript import TranscriptItem
 from backdev.context.budget import LargeMessage
 from backdev.context.estimate import format_fill
@@ -83,6 +84,17 @@ class FindingsShown:
 
 
 @dataclass(frozen=True)
+class ReportShown:
+    """A command's answer as tables (`/explain`, `/schema`); a line-mode front end prints `text`."""
+
+    report: Report
+
+    @property
+    def text(self) -> str:
+        return self.report.text
+
+
+@dataclass(frozen=True)
 class ReviewFinished:
     """A review's end: its report (the findings and the closing summary), whether it finished, and why
     not, in words for outside a chat (no `/retry`)."""
@@ -98,7 +110,7 @@ class QuitRequested:
 
 
 ChatEvent = (LoopEvent | Note | MessageSent | NotSent | TranscriptCleared | SessionOpened | FindingsShown
-             | ReviewFinished | QuitRequested)
+             | ReportShown | ReviewFinished | QuitRequested)
 
 
 TurnStarter = Callable[[], AsyncGenerator[ChatEvent, None]]
@@ -118,6 +130,8 @@ def outcome_events(outcome: CommandOutcome) -> tuple[ChatEvent, ...]:
     events: list[ChatEvent] = [TranscriptCleared()] if outcome.cleared else []
     if outcome.findings is not None:
         events.append(FindingsShown(outcome.findings.scope, outcome.findings.findings, outcome.text))
+    elif outcome.report is not None:
+        events.append(ReportShown(outcome.report))
     elif outcome.text:
         events.append(Note(outcome.text, outcome.error))
     if outcome.quit:

@@ -2,8 +2,8 @@
 
 A handler returns a `CommandOutcome`: text to show, and what follows as typed values — the
 session changed (`cleared`), the person leaves (`quit`), a review's findings to show
-(`findings`), or a turn to stream next (`then`: `Retry`, `StartReview`, `Compact`, or `LeavePhase`
-to ask before a phase is left with work open). The session driver
+(`findings`), tables (`report`), or a turn to stream next (`then`: `Retry`, `StartReview`, `Compact`,
+or `LeavePhase` to ask before a phase is left with work open). The session driver
 carries those out; no front end dispatches on names.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from backdev.chat.report import Report
 from backdev.commands.syntax import command_name
 from backdev.workflow.review.findings import ReviewFindings
 
@@ -28,12 +29,15 @@ class CommandSpec:
 
     Attributes:
         during_turn: it may run while a reply streams (it changes nothing the turn is part of).
+        waits: it waits on something outside the program (the database), so a front end with a screen
+            to keep alive runs it off its UI thread, saying this meanwhile ("" for the others).
     """
 
     name: str
     args: str
     help: str
     during_turn: bool = False
+    waits: str = ""
 
     @property
     def usage(self) -> str:
@@ -86,6 +90,7 @@ class CommandOutcome:
         cleared: the conversation is another one now (`/new`): what was shown belongs to the old one.
         quit: leave (everything is already saved).
         findings: the last review's findings to show (`/findings`).
+        report: tables to show (`/explain`, `/schema`); `text` is the same as plain text.
         then: a turn to stream now.
     """
 
@@ -94,6 +99,7 @@ class CommandOutcome:
     cleared: bool = False
     quit: bool = False
     findings: ReviewFindings | None = None
+    report: Report | None = None
     then: FollowUp | None = None
 
 

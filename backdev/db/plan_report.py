@@ -78,6 +78,29 @@ def block_rows(block: QueryBlock, aliases: Mapping[str, str], analyzed: bool) ->
     return rows
 
 
+def called_out(table: TableAccess) -> bool:
+    """A scan `problems` names: a full table scan of a table that is not small, a full index scan of a large one."""
+    rows = table.actual_rows if table.actual_rows is not None else table.rows
+    if table.full_scan:
+        return rows is None or rows >= SMALL_TABLE
+    return table.access == "index" and (rows or 0) >= LARGE_ROWS
+
+
+def block_title(block: QueryBlock) -> str:
+    """`Query block select #1 (filesort, cost 12.50)`."""
+    extra = [x for x in ("filesort" if block.filesort else "", "temporary table" if block.temporary else "",
+                         "dependent" if block.dependent else "",
+                         f"cost {block.cost:,.2f}" if block.cost is not None else "", block.message) if x]
+    return f"Query block {block.label}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def plan_title(plan: Plan, title: str) -> str:
+    return title + (f" · ran in {plan.time_ms:,.1f} ms" if plan.time_ms is not None else "")
+
+
+NO_PROBLEM = "Problems: none found (every table is read through an index)."
+
+
 def problems(plan: Plan, aliases: Mapping[str, str]) -> list[str]:
     """One sentence per thing worth fixing, worst first (full scans before sorts)."""
     found: list[str] = []
@@ -121,22 +144,17 @@ def problems(plan: Plan, aliases: Mapping[str, str]) -> list[str]:
 
 def render_plan(plan: Plan, aliases: Mapping[str, str], *, title: str) -> str:
     """The whole plan as text: a title, a table per query block, then the problems."""
-    lines = [title]
-    if plan.time_ms is not None:
-        lines[0] += f" · ran in {plan.time_ms:,.1f} ms"
+    lines = [plan_title(plan, title)]
     for block in plan.blocks:
-        extra = [x for x in ("filesort" if block.filesort else "", "temporary table" if block.temporary else "",
-                             "dependent" if block.dependent else "",
-                             f"cost {block.cost:,.2f}" if block.cost is not None else "", block.message) if x]
         lines.append("")
-        lines.append(f"Query block {block.label}" + (f" ({', '.join(extra)})" if extra else "") + ":")
+        lines.append(block_title(block) + ":")
         if block.tables:
             lines.extend(align(block_rows(block, aliases, plan.analyzed), ragged_last=True))
         else:
             lines.append("  (no table read in this block)")
     found = problems(plan, aliases)
     lines.append("")
-    lines.append("Problems:" if found else "Problems: none found (every table is read through an index).")
+    lines.append("Problems:" if found else NO_PROBLEM)
     lines.extend(f"- {problem}" for problem in found)
     return "\n".join(lines)
 

@@ -172,15 +172,18 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def table_list_rows(tables: list[TableInfo]) -> list[list[str]]:
+    """The table list as rows (header first)."""
+    return [["table", "engine", "rows (estimate)", "data", "indexes"]] + [
+        [t.name, t.engine, "—" if t.rows is None else f"{t.rows:,}", human_bytes(t.data_bytes),
+         human_bytes(t.index_bytes)] for t in tables]
+
+
 def render_tables(database: str, server_label: str, tables: list[TableInfo], *, limit: int) -> str:
     """The table list: one line per table, capped at `limit` tables with a note."""
     total = sum(t.total_bytes for t in tables)
     lines = [f"Database {database} on {server_label} · {len(tables):,} tables · {human_bytes(total)}"]
-    shown = tables[:limit]
-    rows = [["table", "engine", "rows (estimate)", "data", "indexes"]]
-    rows += [[t.name, t.engine, "—" if t.rows is None else f"{t.rows:,}", human_bytes(t.data_bytes),
-              human_bytes(t.index_bytes)] for t in shown]
-    lines += align(rows)
+    lines += align(table_list_rows(tables[:limit]))
     if len(tables) > limit:
         lines.append(f"[{len(tables) - limit:,} more tables were not listed: ask for one by name with "
                      "db_schema table=NAME.]")

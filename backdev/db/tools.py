@@ -16,12 +16,16 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+
+from backdev.chat.report import Report, ReportLine
 
 from backdev.db.migration_check import assess_migration, confirm_on_scratch, render_risk
 from backdev.db.migrations import MigrationError, read_migration
 from backdev.db.plan_report import problems, render_plan, tree_problems
 from backdev.db.plans import Plan, read_plan
+from backdev.db.reports import plan_report, table_report, tables_report
 from backdev.db.risk import COPY, REBUILD
 from backdev.db.schema import SchemaReader, render_table, render_tables
 from backdev.db.scratch import ScratchDatabase
@@ -86,6 +90,12 @@ def table_aliases(statement: CheckedStatement) -> dict[str, str]:
     return {table.alias_or_name: table.name for table in tree.find_all(exp.Table) if table.name}
 
 
+def plan_document(rows: list[tuple[Any, ...]]) -> Any:
+    """The JSON plan the server answered. MariaDB writes a name's control characters into it raw (a
+    table named with an escape sequence), which strict JSON refuses: they are kept (and shown visibly)."""
+    return json.loads(str(rows[0][0]), strict=False)
+
+
 class DatabaseTools:
     """The tools over one read-only session (and, optionally, a scratch database)."""
 
@@ -126,27 +136,46 @@ class DatabaseTools:
                 for name in TOOL_NAMES]
 
     def db_schema(self, arguments: dict[str, Any]) -> ToolOutcome:
+        return self._schema(arguments)[0]
+
+    def explain_query(self, arguments: dict[str, Any]) -> ToolOutcome:
+        return self._explain(arguments)[0]
+
+    def schema_report(self, table: str = "") -> Report:
+        """`/schema [TABLE]`: `db_schema`'s answer as tables (raises what the tool reports)."""
+        return self._report(self._schema({"table": table} if table else {})[1])
+
+    def explain_report(self, sql: str) -> Report:
+        """`/explain SQL`: `explain_query`'s answer as a table per query block (raises what the tool reports)."""
+        return self._report(self._explain({"sql": sql})[1])
+
+    def _schema(self, arguments: dict[str, Any]) -> tuple[ToolOutcome, Report]:
         reader = SchemaReader(self.session)
         table = arguments.get("table")
         if isinstance(table, str) and table.strip():
             detail = reader.table(table)
-            text = render_table(detail)
             rows = "" if detail.info.rows is None else f" · ~{detail.info.rows:,} rows"
-            return self._outcome(text, f"db_schema {detail.info.name}{rows} · {len(detail.indexes)} indexes")
+            outcome = self._outcome(render_table(detail),
+                                    f"db_schema {detail.info.name}{rows} · {len(detail.indexes)} indexes")
+            return outcome, table_report(detail, text=outcome.content)
         tables = reader.tables()
-        text = render_tables(self.session.url.database, self.session.server().label, tables, limit=TABLE_LIST_LIMIT)
-        return self._outcome(text, f"db_schema {self.session.url.database} · {len(tables):,} tables")
+        database, label = self.session.url.database, self.session.server().label
+        outcome = self._outcome(render_tables(database, label, tables, limit=TABLE_LIST_LIMIT),
+                                f"db_schema {database} · {len(tables):,} tables")
+        return outcome, tables_report(database, label, tables, limit=TABLE_LIST_LIMIT, text=outcome.content)
 
-    def explain_query(self, arguments: dict[str, Any]) -> ToolOutcome:
+    def _explain(self, arguments: dict[str, Any]) -> tuple[ToolOutcome, Report]:
         statement = check_read_only(_text(arguments, "sql"))
         rows = self.session.explain(statement, "EXPLAIN FORMAT=JSON")
-        document = json.loads(str(rows[0][0]))
+        document = plan_document(rows)
         plan = read_plan(document)
         aliases = table_aliases(statement)
-        text = render_plan(plan, aliases, title=f"EXPLAIN on {self.session.server().label}")
+        title = f"EXPLAIN on {self.session.server().label}"
+        text = render_plan(plan, aliases, title=title)
         if arguments.get("raw") is True:
             text += "\n\nRaw plan (EXPLAIN FORMAT=JSON):\n" + json.dumps(document, indent=1)
-        return self._outcome(text, f"explain_query · {self._plan_summary(plan, aliases)}")
+        outcome = self._outcome(text, f"explain_query · {self._plan_summary(plan, aliases)}")
+        return outcome, plan_report(plan, aliases, title=title, text=outcome.content)
 
     def analyze_query(self, arguments: dict[str, Any]) -> ToolOutcome:
         statement = check_read_only(_text(arguments, "sql"))
@@ -154,7 +183,7 @@ class DatabaseTools:
         aliases = table_aliases(statement)
         if server.flavor == "mariadb":
             rows = self.session.explain(statement, "ANALYZE FORMAT=JSON")
-            plan = read_plan(json.loads(str(rows[0][0])))
+            plan = read_plan(plan_document(rows))
             text = render_plan(plan, aliases, title=f"ANALYZE on {server.label}")
             return self._outcome(text, f"analyze_query · {self._plan_summary(plan, aliases)}")
         rows = self.session.explain(statement, "EXPLAIN ANALYZE")
@@ -240,6 +269,22 @@ class DatabaseTools:
         if cleaned.kinds:
             body += "\n[Secret-looking values were replaced by [REDACTED:kind] before this reached you.]"
         return ToolOutcome(body, self._scrub(summary))
+
+    def _report(self, report: Report) -> Report:
+        """`report` redacted cell by cell like a tool result (its `text` already is)."""
+        redacted = False
+
+        def clean(text: str) -> str:
+            nonlocal redacted
+            cleaned = self.policy.clean(self._scrub(text)).text
+            redacted = redacted or cleaned != text
+            return cleaned
+
+        cleaned = report.cleaned(clean)
+        if not redacted:
+            return cleaned
+        return replace(cleaned, lines=(*cleaned.lines, ReportLine("Secret-looking values were replaced by "
+                                                                  "[REDACTED:kind].")))
 
     def _cap(self, text: str) -> str:
         lines = text.split("\n")

@@ -23,6 +23,7 @@ from backdev.llm.events import (
     LoopEvent,
     MessageFinished,
     MessageStarted,
+    Notice,
     StreamFailed,
     StreamRetrying,
     TextDelta,
@@ -60,6 +61,9 @@ class ToolLoop:
             on how to ask for less (None: never cut; see backdev.context.budget).
         guard: asked before each call (before its input is checked or the person asked); an
             outcome it returns refuses the call (a tool the current phase does not use).
+        fit: asked before each request of the turn, its tool rounds included: the request to send
+            (older tool results left out when it nears the window) and a line to show, or None
+            (backdev.context.fit).
     """
 
     provider: Provider
@@ -69,6 +73,7 @@ class ToolLoop:
     grants: set[str] = field(default_factory=set)
     max_result_tokens: int | None = None
     guard: Callable[[Tool], ToolOutcome | None] | None = None
+    fit: Callable[[Request], tuple[Request, str | None]] | None = None
 
     async def run(self, request: Request) -> AsyncIterator[LoopEvent]:
         """Yield the turn's events; the last one is `TurnFinished` or `TurnFailed`."""
@@ -77,7 +82,12 @@ class ToolLoop:
         rounds = 0
         while True:
             finished: MessageFinished | None = None
-            async with aclosing(self._stream_with_retry(replace(request, messages=tuple(messages)))) as stream:
+            to_send = replace(request, messages=tuple(messages))
+            if self.fit is not None:
+                to_send, note = self.fit(to_send)
+                if note:
+                    yield Notice(note)
+            async with aclosing(self._stream_with_retry(to_send)) as stream:
                 async for event in stream:
                     if isinstance(event, MessageFinished):
                         finished = event

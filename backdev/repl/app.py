@@ -37,6 +37,7 @@ from backdev.chat.events import (
     NotSent,
     QuitRequested,
     Question,
+    ReportShown,
 )
 from backdev.commands.syntax import is_command, unescape_message
 from backdev.compose import Startup, Workspace
@@ -260,7 +261,7 @@ class PlainRepl:
         for event in result.events:
             if isinstance(event, QuitRequested):
                 return False
-            if isinstance(event, (Note, FindingsShown)):  # a command's output, as it is (no turn to mark up)
+            if isinstance(event, (Note, FindingsShown, ReportShown)):  # a command's output as it is (no turn to mark up)
                 self._say(event.text)
         if result.failed:
             self.any_failed = self.any_failed or not self.interactive

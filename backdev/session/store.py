@@ -113,6 +113,14 @@ class SessionStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        # Decoded rows by id with the raw row they came from: a long session's history is read several
+        # times a turn, and decoding its JSON was most of a 600-turn session's time. A row is decoded
+        # again when any column of it changed (in this process or another).
+        self._decoded: dict[int, tuple[tuple[Any, ...], StoredMessage]] = {}
+        # The last list read, and when: this connection's writes and `PRAGMA data_version` (which moves
+        # when another connection commits) say whether it is still the database's.
+        self._writes = 0
+        self._listed: tuple[tuple[str, int, int], list[StoredMessage]] | None = None
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -132,9 +140,14 @@ class SessionStore:
             self._db = None
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self.db as db:
-            yield db
+    def _write(self, *, messages: bool = True) -> Iterator[sqlite3.Connection]:
+        """A transaction; `messages=False` for one that leaves the messages table alone (the list read stays good)."""
+        self._writes += messages
+        try:
+            with self.db as db:
+                yield db
+        finally:
+            self._writes += messages
 
     # --- sessions ------------------------------------------------------------------------------
 
@@ -217,7 +230,7 @@ class SessionStore:
 
     def mark_review(self, session_id: str) -> None:
         """Store the session as a review run, listed apart from chats and never resumed."""
-        with self._write() as db:
+        with self._write(messages=False) as db:
             db.execute("UPDATE sessions SET kind = 'review' WHERE id = ?", (session_id,))
 
     def update_session(self, session_id: str, **values: Any) -> None:
@@ -229,7 +242,7 @@ class SessionStore:
         if not values:
             return
         assignments = ", ".join(f"{k} = ?" for k in values)
-        with self._write() as db:
+        with self._write(messages=False) as db:
             db.execute(
                 f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
                 (*(_storable(v) if isinstance(v, str) else v for v in values.values()), time.time(), session_id),
@@ -237,7 +250,7 @@ class SessionStore:
 
     def set_state(self, session_id: str, key: str, value: Any) -> None:
         """Store one JSON value under `key` in the session's state (phase state lives here)."""
-        with self._write() as db:
+        with self._write(messages=False) as db:
             row = db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
                 raise SessionNotFoundError(f"No session {session_id!r}.")
@@ -326,7 +339,16 @@ class SessionStore:
             db.execute("UPDATE messages SET meta = ? WHERE id = ?", (json.dumps(meta), message_id))
 
     def messages(self, session_id: str) -> list[StoredMessage]:
-        rows = self.db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id", (session_id,)
-        ).fetchall()
-        return [_message(r) for r in rows]
+        key = (session_id, self.db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        if self._listed is None or self._listed[0] != key:
+            rows = self.db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY id", (session_id,)
+            ).fetchall()
+            self._listed = (key, [self._cached(tuple(r)) for r in rows])
+        return list(self._listed[1])
+
+    def _cached(self, raw: tuple[Any, ...]) -> StoredMessage:
+        known = self._decoded.get(raw[0])
+        if known is None or known[0] != raw:
+            known = self._decoded[raw[0]] = (raw, _message(raw))
+        return known[1]

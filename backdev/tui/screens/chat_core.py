@@ -3,9 +3,10 @@
 Input goes to the driver (`backdev.chat.ChatDriver`); what comes back is rendered here. A turn
 (a message, a retry, a review) runs in an exclusive worker that only iterates the driver's
 events and posts each one as a `DriverEvent`; the handler (on the main thread, in order) renders
-it. A command that starts no turn runs inline and its events are rendered at once. Esc cancels the
-worker: the core keeps what arrived, marked cancelled, and the transcript marks it too; a message
-that never left goes back into the prompt.
+it. A command that starts no turn runs inline and its events are rendered at once; one that
+waits on the database (`/schema`, `/explain`) runs in a thread and posts its result
+(`CommandDone`). Esc cancels the worker: the core keeps what arrived, marked cancelled, and the
+transcript marks it too; a message that never left goes back into the prompt.
 
 Approvals and confirmations the driver asks for travel as messages carrying a future that a
 modal resolves.
@@ -14,15 +15,17 @@ modal resolves.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker
 
 from backdev.chat.driver import ChatDriver
@@ -30,6 +33,7 @@ from backdev.chat.events import (
     RANGE,
     Answer,
     ChatEvent,
+    CommandResult,
     CostLimit,
     FindingsShown,
     LargeMessage,
@@ -38,6 +42,7 @@ from backdev.chat.events import (
     Note,
     NotSent,
     QuitRequested,
+    ReportShown,
     ReviewFinished,
     SecretFiles,
     SessionOpened,
@@ -56,6 +61,35 @@ from backdev.tui.widgets.transcript import Transcript
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
 SaveSetting = Callable[[str, Any], bool]
+T = TypeVar("T")
+
+
+async def in_daemon_thread(work: Callable[[], T]) -> T:
+    """`work()` in a daemon thread, awaited: unlike the loop's executor, a thread stuck on a server that
+    never answers does not hold up leaving the app (its result is then dropped)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result, error = work(), None
+        except BaseException as exc:  # handed to the awaiting task
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+    threading.Thread(target=run, name="backdev-command", daemon=True).start()
+    return await done
 
 
 class ChatCore(Screen[None]):
@@ -72,6 +106,13 @@ class ChatCore(Screen[None]):
         """The turn's worker was cancelled; `unsent` is a message that never left (put it back)."""
 
         unsent: str | None = None
+
+    @dataclass
+    class CommandDone(Message, bubble=False):
+        """A command run off the UI thread is done: `waiting` (its note) gives way to `result`."""
+
+        result: CommandResult
+        waiting: Widget
 
     @dataclass
     class ApprovalRequested(Message, bubble=False):
@@ -153,10 +194,35 @@ class ChatCore(Screen[None]):
         return False
 
     async def run_command(self, line: str) -> None:
-        """Run a slash command (typed, or from the palette): show what it says, stream the turn it starts."""
+        """Run a slash command (typed, or from the palette): show what it says, stream the turn it starts.
+
+        A command that waits on the database runs in a worker thread, saying so meanwhile: a server
+        that does not answer would otherwise freeze the screen for the whole connect timeout.
+        """
         if self.refuses_while_busy(line):
             return
-        result = self.driver.command(line)
+        spec = self.driver.commands.spec_for(line)
+        if spec is not None and spec.waits:
+            waiting = await self.transcript.note(f"/{spec.name}: {spec.waits} (you can keep typing)")
+            self._command_off_thread(line, waiting)
+            return
+        await self.show_result(self.driver.command(line))
+
+    @work(group="commands", exit_on_error=False)
+    async def _command_off_thread(self, line: str, waiting: Widget) -> None:
+        # A daemon thread, not the loop's executor: quitting while the server hangs must not wait for it.
+        self.post_message(self.CommandDone(await in_daemon_thread(lambda: self.driver.command(line)), waiting))
+
+    @on(CommandDone)
+    async def _command_done(self, message: CommandDone) -> None:
+        if not self.live:
+            return
+        if message.waiting.is_attached:  # (a long session may have put it away meanwhile)
+            await message.waiting.remove()
+        await self.show_result(message.result)
+
+    async def show_result(self, result: CommandResult) -> None:
+        """Show what a command did, and stream the turn it starts."""
         for event in result.events:
             if isinstance(event, QuitRequested):
                 await self.app.action_quit()
@@ -252,6 +318,10 @@ class ChatCore(Screen[None]):
             self.prompt.set_text(event.draft)
         elif isinstance(event, FindingsShown):
             await self.show_findings(event)
+        elif isinstance(event, ReportShown):
+            from backdev.tui.widgets.report import ReportEntry  # the tables are built after the first frame
+
+            await transcript.add(ReportEntry(event.report))
         elif not isinstance(event, (QuitRequested, ReviewFinished)):  # the app leaves on /quit; a report is for the CLI
             await self._show_turn_event(event)
 

@@ -49,6 +49,8 @@ def item_for(widget: Widget) -> TranscriptItem | None:
         return TranscriptItem("error", widget.message)
     if isinstance(widget, NoteEntry):
         return TranscriptItem("note", widget.text, is_error=widget.error)
+    if type(widget).__name__ == "ReportEntry":  # (its module loads with the first table) built again as its text
+        return TranscriptItem("note", widget.report.text)  # type: ignore[attr-defined]
     return None
 
 
