@@ -9,6 +9,7 @@ from textual.widgets import Button
 
 from backdev.compose import Startup, Workspace
 from backdev.tui.screens.confirm import ConfirmScreen
+from backdev.tui.widgets.status import StatusBar
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
 from .test_tui_sizes import fully_on_screen
@@ -38,11 +39,15 @@ async def test_next_asks_and_stay_the_default_keeps_the_phase(startup: Startup, 
         assert str(buttons[0].label) == "Stay (n)" and str(buttons[1].label) == "Move on (y)"
         for button in buttons:
             assert fully_on_screen(app, button), (size, button.id, button.region)
+        # While the dialog asks, the status says the session waits for the person, not that a reply streams.
+        state = chat.query_one(StatusBar).info.state
+        assert state == "waiting for you…", state
         await pilot.press("enter")  # a stray Enter stays
         await turn_done(pilot)
         assert app.screen is chat and chat.prompt.has_focus
         assert startup.assistant.workflow.phase.id == "requirements"
         assert "Staying in the Requirements phase; nothing changed. /phase shows what is open." in notes(chat)
+        assert chat.query_one(StatusBar).info.state != "waiting for you…"
 
 
 async def test_move_on_switches_and_the_panel_follows(startup: Startup, workspace: Workspace) -> None:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,9 +101,28 @@ class BackdevApp(PlainNotifications, App[int]):
 
     async def _approve(self, request: ApprovalRequest) -> Decision:
         assert self.chat is not None
-        return await self.chat.ask_approval(request)
+        with self._waiting_for_answer():
+            return await self.chat.ask_approval(request)
 
     async def _confirm(self, question: Question) -> Answer:
+        with self._waiting_for_answer():
+            return await self._ask(question)
+
+    @contextmanager
+    def _waiting_for_answer(self) -> Iterator[None]:
+        # While a dialog asks, the status says the session waits for the person: "streaming…" would be untrue.
+        chat = self.chat
+        if chat is not None:
+            chat.asking += 1
+            chat.refresh_status()
+        try:
+            yield
+        finally:
+            if chat is not None:
+                chat.asking -= 1
+                chat.refresh_status()
+
+    async def _ask(self, question: Question) -> Answer:
         # A path that does not exist stops the message (the text stays in the prompt to fix);
         # a secret file is sent only after the person confirms it; size and cost ask in a picker.
         if isinstance(question, (LargeMessage, CostLimit)):

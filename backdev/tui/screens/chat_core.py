@@ -135,6 +135,7 @@ class ChatCore(Screen[None]):
         self.app_notes = notes
         self.save_setting = save_setting
         self.turn: Worker[None] | None = None
+        self.asking = 0  # dialogs open for the driver (approvals, questions): the status says so
         self.turn_view: TurnView | None = None
 
     # --- parts ---------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ class ChatCore(Screen[None]):
         self.query_one(WorkflowPanel).show(self.driver.workflow_view())
 
     def refresh_status(self) -> None:
-        state = "streaming…" if self.busy else self.driver.still_loading
+        state = "waiting for you…" if self.asking else "streaming…" if self.busy else self.driver.still_loading
         self.query_one(StatusBar).show(StatusInfo(self.driver.status(), state))
 
     def refresh_welcome(self) -> None:

@@ -17,7 +17,7 @@ class StatusInfo:
     """What the status bar shows: the session's status (from the driver) and the app's own state."""
 
     session: SessionStatus
-    state: str = ""  # "starting…", "streaming…" or nothing
+    state: str = ""  # "starting…", "streaming…", "waiting for you…" or nothing
 
 
 # Fields in the order they are shown, each with its priority (lower is kept longer): when the line
