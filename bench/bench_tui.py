@@ -347,6 +347,9 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
     print(f"   first reply (cold), from its request to its last line: {median_of(of('cold'))} (target <= 1.5 s)")
     print(f"   warm reply, Enter to its last line: {median_of(of('warm'))} (target <= 1.0 s);"
           f" distinct screens seen {statistics.median(of('warm_screens')):.0f}")
+    print(f"   warm reply's first line: {statistics.median(of('warm_first')) * 1000:.0f} ms after Enter,"
+          f" {statistics.median(of('first_after_request')) * 1000:.0f} ms after its request reached the API"
+          f" (an instant stream: its first delta; target <= 100 ms)")
     print(f"   Textual Markdown.get_stream(), Enter to the last line: {median_of(stream)}")
     print(f"   Textual Markdown, one update(), Enter to the last line: {median_of(once)}")
     floor = min(statistics.median(stream), statistics.median(once))
@@ -356,7 +359,8 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
           f" streams (target >= 15), first section {statistics.median(of('paced_first')) * 1000:.0f} ms after Enter")
     if earlier:
         print(f"   the checkout at {before}, same runs: " + "; ".join(
-            f"{key} {statistics.median(e[key] for e in earlier):.3f}" for key in ("frame", "ready", "cold", "warm"))
+            f"{key} {statistics.median(e[key] for e in earlier):.3f}"
+            for key in ("frame", "ready", "cold", "warm", "first_after_request"))
             + f"; {statistics.median(e['paced_rate'] for e in earlier):.1f} screens/s at {pace:.0f} deltas/s")
 
 
