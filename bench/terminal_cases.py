@@ -32,8 +32,12 @@ HERE = Path(__file__).resolve().parent
 class Terminal:
     """A tmux session on a private socket running one command."""
 
+    opened = 0
+
     def __init__(self, socket: Path, cwd: Path, env: dict[str, str], command: str) -> None:
-        self.socket = socket
+        # A socket of its own each time: a server just killed on the same path can refuse the next.
+        Terminal.opened += 1
+        self.socket = socket.with_name(f"{socket.stem}-{Terminal.opened}.sock")
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         self.started = time.perf_counter()
         self.tmux("new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", "-c", str(cwd), f"env -i {exports} {command}")
