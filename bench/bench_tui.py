@@ -35,18 +35,20 @@ ratios, not the seconds; n=3 per figure unless said):
   tmux warm 0.761 -> 0.506 s). Text arriving while the screen is busy is now joined into one
   message (it used to be one message per delta, and Textual paints only once its queue is empty).
 - first frame: 1.18x a bare app headless (n=5), 0.92-1.29x in tmux; unchanged.
-- ready to send: missed, 2.27 s headless (n=5, load ~1), 2.9-4.3 s in tmux under load. The
-  process needs about 2 s of CPU before a message can leave (Python and backdev ~0.3 s, the first
-  frame ~0.15 s, `import anthropic` 1.24-1.4 s, the client ~0.08 s, the repository ~0.15 s), all
-  under one GIL, so about 1.6 s is the floor of any ordering. Tried: importing the SDK in a thread
-  at the start of `backdev chat` (before Textual) pushed the first frame to 1.67x this branch's in
-  the same tmux runs (1.12 vs 0.67 s) and made it ready no sooner (2.86 vs 2.92 s): rejected.
-  Replacing the SDK's cloud clients (`anthropic.lib.vertex`, `bedrock`, `foundry`, `aws`,
-  `google_cloud`) by empty modules saves at most 16% of the import's CPU (2.38 -> 2.00 s user,
-  loaded), not enough for 1.5 s, and `anthropic/__init__` binds their names at import (`from
-  .lib.vertex import *`, `from .lib.foundry import AnthropicFoundry`), so a lazy stand-in would
-  have to fake those names per SDK release: not done. The SDK already defers pydantic's schema
-  building (`DEFER_PYDANTIC_BUILD`, on by default), and backdev's own modules import nothing of it.
+- ready to send: missed, 2.27 and 2.17 s headless (n=5 each), within 5-45% of the floor printed
+  beside it (a bare first frame plus a process that only imports the SDK: 1.57 and 2.07 s in the
+  same runs); 2.9-4.3 s in tmux under load. The process spends 2.1-2.4 s of CPU (loaded) before a
+  message can leave (Python and backdev ~0.3 s, the first frame ~0.15 s, `import anthropic` 1.24-1.4
+  s, the client ~0.08 s, the repository ~0.15 s), all under one GIL, so about 1.6 s is the floor of
+  any ordering. Tried: importing the SDK in a thread at the start of `backdev chat` (before Textual)
+  pushed the first frame to 1.67x this branch's in the same tmux runs (1.12 vs 0.67 s) and made it
+  ready no sooner (2.86 vs 2.92 s): rejected. Replacing the SDK's cloud clients
+  (`anthropic.lib.vertex`, `bedrock`, `foundry`, `aws`, `google_cloud`) by empty modules saves at
+  most 16% of the import's CPU (2.38 -> 2.00 s user, loaded), not enough for 1.5 s, and
+  `anthropic/__init__` binds their names at import (`from .lib.vertex import *`, `from .lib.foundry
+  import AnthropicFoundry`), so a lazy stand-in would have to fake those names per SDK release: not
+  done. The SDK already defers pydantic's schema building (`DEFER_PYDANTIC_BUILD`, on by default),
+  and backdev imports nothing of the SDK before it builds the client.
 """
 
 from __future__ import annotations
