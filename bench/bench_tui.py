@@ -29,12 +29,15 @@ Every timed run is a fresh process (or, for streaming, a fresh app), repeated; m
 
 Measured for issue 12 (2026-12-02, 2 CPUs shared with other test runs: load 1-8, so read the
 ratios, not the seconds; n=3 per figure unless said):
-- first line of an instant 300-line reply, in tmux, from its request reaching the fake API:
-  455 -> 242 ms (0.53x, same runs); headless, from the screen's first delta (3 interleaved A/B
-  runs): cold 217 -> 81 ms, warm 274 -> 95 ms; the last line is unchanged (warm 0.575 -> 0.528 s,
-  tmux warm 0.761 -> 0.506 s). Text arriving while the screen is busy is now joined into one
-  message (it used to be one message per delta, and Textual paints only once its queue is empty).
-- first frame: 1.18x a bare app headless (n=5), 0.92-1.29x in tmux; unchanged.
+- first line of an instant 300-line reply, in tmux, from its request reaching the fake API: 455 ->
+  242 ms and 624 -> 335 ms (0.53x, 0.54x; two runs of 3, each beside the old checkout); headless,
+  from the screen's first delta (interleaved A/B, two runs of 3): cold 217 -> 81 and 184 -> 51 ms,
+  warm 274 -> 95 and 222 -> 142 ms. Text arriving while the screen is busy is now joined into one
+  message (it was one message per delta, and Textual paints only once its queue is empty). The last
+  line: warm about the same (tmux 0.761 -> 0.506 and 1.060 -> 0.796 s; headless 0.575 -> 0.528 and
+  0.416 -> 0.511 s), cold 20-40% later (tmux 0.480 -> 0.586 and 0.656 -> 0.782 s), as the screen now
+  paints while a cold reply is read; still under target.
+- first frame: 1.18x and 1.15x a bare app headless (n=5 each), 0.92-1.45x in tmux; unchanged.
 - ready to send: missed, 2.27 and 2.17 s headless (n=5 each), within 5-45% of the floor printed
   beside it (a bare first frame plus a process that only imports the SDK: 1.57 and 2.07 s in the
   same runs); 2.9-4.3 s in tmux under load. The process spends 2.1-2.4 s of CPU (loaded) before a
