@@ -26,6 +26,32 @@ Each measurement is a ratio against a baseline run side by side in the same comm
    `Markdown` floors, distinct screens a second at 150 deltas/s.
 
 Every timed run is a fresh process (or, for streaming, a fresh app), repeated; medians reported.
+
+Measured for issue 12 (2026-12-02, 2 CPUs shared with other test runs: load 1-8, so read the
+ratios, not the seconds; n=3 per figure unless said):
+- first line of an instant 300-line reply, in tmux, from its request reaching the fake API: 455 ->
+  242 ms and 624 -> 335 ms (0.53x, 0.54x; two runs of 3, each beside the old checkout); headless,
+  from the screen's first delta (interleaved A/B, two runs of 3): cold 217 -> 81 and 184 -> 51 ms,
+  warm 274 -> 95 and 222 -> 142 ms. Text arriving while the screen is busy is now joined into one
+  message (it was one message per delta, and Textual paints only once its queue is empty). The last
+  line: warm about the same (tmux 0.761 -> 0.506 and 1.060 -> 0.796 s; headless 0.575 -> 0.528 and
+  0.416 -> 0.511 s), cold 20-40% later (tmux 0.480 -> 0.586 and 0.656 -> 0.782 s), as the screen now
+  paints while a cold reply is read; still under target.
+- first frame: 1.18x and 1.15x a bare app headless (n=5 each), 0.92-1.45x in tmux; unchanged.
+- ready to send: missed, 2.27 and 2.17 s headless (n=5 each), within 5-45% of the floor printed
+  beside it (a bare first frame plus a process that only imports the SDK: 1.57 and 2.07 s in the
+  same runs); 2.9-4.3 s in tmux under load. The process spends 2.1-2.4 s of CPU (loaded) before a
+  message can leave (Python and backdev ~0.3 s, the first frame ~0.15 s, `import anthropic` 1.24-1.4
+  s, the client ~0.08 s, the repository ~0.15 s), all under one GIL, so about 1.6 s is the floor of
+  any ordering. Tried: importing the SDK in a thread at the start of `backdev chat` (before Textual)
+  pushed the first frame to 1.67x this branch's in the same tmux runs (1.12 vs 0.67 s) and made it
+  ready no sooner (2.86 vs 2.92 s): rejected. Replacing the SDK's cloud clients
+  (`anthropic.lib.vertex`, `bedrock`, `foundry`, `aws`, `google_cloud`) by empty modules saves at
+  most 16% of the import's CPU (2.38 -> 2.00 s user, loaded), not enough for 1.5 s, and
+  `anthropic/__init__` binds their names at import (`from .lib.vertex import *`, `from .lib.foundry
+  import AnthropicFoundry`), so a lazy stand-in would have to fake those names per SDK release: not
+  done. The SDK already defers pydantic's schema building (`DEFER_PYDANTIC_BUILD`, on by default),
+  and backdev imports nothing of the SDK before it builds the client.
 """
 
 from __future__ import annotations
@@ -347,6 +373,9 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
     print(f"   first reply (cold), from its request to its last line: {median_of(of('cold'))} (target <= 1.5 s)")
     print(f"   warm reply, Enter to its last line: {median_of(of('warm'))} (target <= 1.0 s);"
           f" distinct screens seen {statistics.median(of('warm_screens')):.0f}")
+    print(f"   warm reply's first line: {statistics.median(of('warm_first')) * 1000:.0f} ms after Enter,"
+          f" {statistics.median(of('first_after_request')) * 1000:.0f} ms after its request reached the API"
+          f" (an instant stream: its first delta; target <= 100 ms)")
     print(f"   Textual Markdown.get_stream(), Enter to the last line: {median_of(stream)}")
     print(f"   Textual Markdown, one update(), Enter to the last line: {median_of(once)}")
     floor = min(statistics.median(stream), statistics.median(once))
@@ -356,7 +385,8 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
           f" streams (target >= 15), first section {statistics.median(of('paced_first')) * 1000:.0f} ms after Enter")
     if earlier:
         print(f"   the checkout at {before}, same runs: " + "; ".join(
-            f"{key} {statistics.median(e[key] for e in earlier):.3f}" for key in ("frame", "ready", "cold", "warm"))
+            f"{key} {statistics.median(e[key] for e in earlier):.3f}"
+            for key in ("frame", "ready", "cold", "warm", "first_after_request"))
             + f"; {statistics.median(e['paced_rate'] for e in earlier):.1f} screens/s at {pace:.0f} deltas/s")
 
 

@@ -16,6 +16,7 @@ and "distinct screens" undercounts updates that come faster than the polling.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -31,8 +32,12 @@ HERE = Path(__file__).resolve().parent
 class Terminal:
     """A tmux session on a private socket running one command."""
 
+    opened = 0
+
     def __init__(self, socket: Path, cwd: Path, env: dict[str, str], command: str) -> None:
-        self.socket = socket
+        # A socket of its own each time: a server just killed on the same path can refuse the next.
+        Terminal.opened += 1
+        self.socket = socket.with_name(f"{socket.stem}-{Terminal.opened}.sock")
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         self.started = time.perf_counter()
         self.tmux("new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", "-c", str(cwd), f"env -i {exports} {command}")
@@ -85,7 +90,7 @@ def bare_start(scratch: Path, project: Path, env: dict[str, str]) -> float:
 
 def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, tags: list[str], pace: float) -> dict[str, float]:
     """One `backdev chat` process: start-up, a message sent at once (cold reply), a warm and a paced one."""
-    from stream_cases import reply_300, step
+    from stream_cases import REPLY_TEXT, reply_300, step
 
     cold, warm, paced = tags
     fake.enqueue(step(reply_300(cold), 0), step(reply_300(warm), 0), step(reply_300(paced), pace))
@@ -103,8 +108,15 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
         terminal.until(lambda s: "streaming…" not in s, "the turn to end")
         terminal.type("second question")
         enter = time.perf_counter()
+        asked = len(fake.requests())
         terminal.keys("Enter")
+        shown, _ = terminal.until(lambda s: re.search(REPLY_TEXT.format(tag=warm), s) is not None, "the warm reply's text")
+        shown_wall = time.time() - (time.perf_counter() - shown)
         warm_end, warm_screens = terminal.until(lambda s: f"Reply ends here {warm}" in s, "the warm reply")
+        # The fake streams an instant reply in a few milliseconds: its request's arrival (the
+        # fake's wall clock) stands for the first delta.
+        request_at = next(r["at"] for r in fake.requests()[asked:] if r["path"].startswith("/v1/messages")
+                          and not r["path"].startswith("/v1/messages/count_tokens"))
         terminal.until(lambda s: "streaming…" not in s, "the turn to end")
         terminal.type("third question")
         paced_enter = time.perf_counter()
@@ -113,7 +125,8 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
         paced_first = time.perf_counter()
         paced_end, paced_screens = terminal.until(lambda s: f"Reply ends here {paced}" in s, "the paced reply", 120)
         return {"frame": frame - terminal.started, "ready": sent - terminal.started, "cold": cold_end - sent,
-                "warm": warm_end - enter, "warm_screens": warm_screens, "paced_first": paced_first - paced_enter,
+                "warm": warm_end - enter, "warm_screens": warm_screens,
+                "warm_first": shown - enter, "first_after_request": shown_wall - request_at, "paced_first": paced_first - paced_enter,
                 "paced_rate": paced_screens / max(paced_end - paced_first, 1e-6)}
     finally:
         terminal.close()

@@ -59,7 +59,9 @@ async def test_a_message_streams_its_reply_from_the_api(workspace: Workspace, fa
         await turn_done(pilot)
         events = recorder.events()
         deltas = [e for e in events if isinstance(e, TextDelta)]
-        assert len(deltas) > 20 and "".join(d.text for d in deltas) == REPLY
+        # Deltas that arrive while the screen is busy are joined (issue 12): a short reply that comes
+        # at once may be one message; tests/test_tui_first_line.py checks a long one shows as it comes.
+        assert deltas and "".join(d.text for d in deltas) == REPLY
         assert isinstance(events[-1], TurnFinished)
         [user] = entries(chat, UserEntry)
         [answer] = entries(chat, ReplyEntry)

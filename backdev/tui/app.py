@@ -7,12 +7,14 @@ driver's events.
 The first frame comes before anything heavy: `anthropic` (about 1.0-1.4 s to import) is warmed in
 a thread and the repository is read in a thread worker, both started from `on_ready`. Under the
 GIL a thread started earlier would only share the same CPU with the first frame (measured: the
-frame comes later and the SDK no sooner), so the import starts right after the frame, with the
-garbage collector still held off until it is done (see `launch.run_app`: the import creates some
-3,500 modules' worth of long-lived objects, and collecting over them costs 10-20% of it). A
-message sent before they finish waits for them and leaves as soon as they are (the driver does);
-the status bar names what is still loading. Workers only compute and post a message; the handlers
-here hand the result to the driver and the chat screen.
+frame comes later and the SDK no sooner; again in tmux for issue 12, a thread started before
+Textual is imported: the first frame 1.67x later, ready no sooner), so the import starts right
+after the frame, with the garbage collector still held off until it is done (see
+`launch.run_app`: the import creates some 3,500 modules' worth of long-lived objects, and
+collecting over them costs 10-20% of it). A message sent before they finish waits for them and
+leaves as soon as they are (the driver does); the status bar names what is still loading.
+Workers only compute and post a message; the handlers here hand the result to the driver and the
+chat screen.
 """
 
 from __future__ import annotations

@@ -116,6 +116,7 @@ class ChatScreen(ChatActions):
 
     @on(ChatActions.DriverEvent)
     async def _driver_event(self, message: ChatActions.DriverEvent) -> None:
+        message.taken = True
         if self.live:
             await self.show(message.event)
 

@@ -15,11 +15,11 @@ modal resolves.
 from __future__ import annotations
 
 import asyncio
-import threading
+import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -52,44 +52,19 @@ from backdev.llm.events import MessageStarted, Notice, TextDelta, ToolCallFinish
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.options import AppOptions
 from backdev.tui.safe import visible
+from backdev.tui.threads import in_daemon_thread
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
 from backdev.tui.widgets.entries import UserEntry, WelcomeEntry
 from backdev.tui.widgets.prompt import PromptArea
+from backdev.tui.widgets.reply import FRAME_RATE
 from backdev.tui.widgets.status import StatusBar, StatusInfo
 from backdev.tui.widgets.transcript import Transcript
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
 SaveSetting = Callable[[str, Any], bool]
-T = TypeVar("T")
 
-
-async def in_daemon_thread(work: Callable[[], T]) -> T:
-    """`work()` in a daemon thread, awaited: unlike the loop's executor, a thread stuck on a server that
-    never answers does not hold up leaving the app (its result is then dropped)."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if done.done():
-            return
-        if error is not None:
-            done.set_exception(error)
-        else:
-            done.set_result(result)  # type: ignore[arg-type]
-
-    def run() -> None:
-        try:
-            result, error = work(), None
-        except BaseException as exc:  # handed to the awaiting task
-            result, error = None, exc
-        try:
-            loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:  # the loop is closed: nobody waits any more
-            pass
-
-    threading.Thread(target=run, name="backdev-command", daemon=True).start()
-    return await done
+KEEP_PAINTING = 0.1  # seconds: how often a reply read without a pause still reaches the screen
 
 
 class ChatCore(Screen[None]):
@@ -97,9 +72,18 @@ class ChatCore(Screen[None]):
 
     @dataclass
     class DriverEvent(Message, bubble=False):
-        """One event from the driver, posted by the turn's worker."""
+        """One event from the driver, posted by the turn's worker (text deltas that arrive while one
+        waits to be handled are joined into it: see `_stream`)."""
 
         event: ChatEvent
+        taken: bool = False  # the handler has it: later text goes in a new message
+
+        def absorb(self, event: ChatEvent) -> bool:
+            """Join `event` (a text delta) into this waiting text delta; False when it cannot."""
+            if self.taken or not isinstance(event, TextDelta) or not isinstance(self.event, TextDelta):
+                return False
+            self.event = TextDelta(self.event.text + event.text)
+            return True
 
     @dataclass
     class TurnCancelled(Message, bubble=False):
@@ -256,20 +240,29 @@ class ChatCore(Screen[None]):
 
     @work(exclusive=True, group="turn", exit_on_error=False)
     async def _stream(self, start: Callable[[], AsyncGenerator[ChatEvent, None]]) -> None:
-        # A reply that arrives faster than it is shown (already buffered) never suspends this worker:
-        # it would post all of it before the screen handles (and paints) the first delta, so the
-        # reply's first line would show only with its last. So the worker waits, once a message,
-        # until its first text is on screen; the rest follows as fast as it comes.
-        shown = False
+        # A reply that arrives faster than it is shown (already buffered) never suspends this worker,
+        # and Textual paints a screen only once its queue is empty: one message per delta kept the
+        # reply's first line off the screen until its last was handled (~280 ms for 300 lines). So
+        # text that arrives while the screen has not taken the last delta yet is joined into it,
+        # and while text keeps coming without a pause the worker lets the screen paint: one frame
+        # after a message's first text (its first lines whole), then every `KEEP_PAINTING`.
+        paint_at: float | None = None
+        last: ChatCore.DriverEvent | None = None
         try:
             async with aclosing(start()) as events:
                 async for event in events:
-                    self.post_message(self.DriverEvent(event))
+                    if last is None or not last.absorb(event):
+                        last = self.DriverEvent(event)
+                        self.post_message(last)
                     if isinstance(event, MessageStarted):
-                        shown = False
-                    elif isinstance(event, TextDelta) and not shown:
-                        shown = True
-                        await self._painted()
+                        paint_at = None
+                    elif isinstance(event, TextDelta):
+                        now = time.monotonic()
+                        if paint_at is None:
+                            paint_at = now + 1 / FRAME_RATE
+                        elif now >= paint_at:
+                            await self._painted()
+                            paint_at = time.monotonic() + KEEP_PAINTING
         except asyncio.CancelledError:
             self.post_message(self.TurnCancelled(unsent=self.driver.take_unsent()))
             raise
