@@ -9,11 +9,12 @@ from textual.widgets import Button
 
 from backdev.compose import Startup, Workspace
 from backdev.tui.screens.confirm import ConfirmScreen
+from backdev.tui.widgets.entries import WelcomeEntry
 from backdev.tui.widgets.status import StatusBar
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
 from .test_tui_sizes import fully_on_screen
-from .tuikit import build, notes, started, submit, turn_done, wait_for
+from .tuikit import build, entries, notes, rendered, started, submit, turn_done, wait_for
 
 
 async def asked(pilot: Any) -> ConfirmScreen:
@@ -48,6 +49,8 @@ async def test_next_asks_and_stay_the_default_keeps_the_phase(startup: Startup, 
         assert startup.assistant.workflow.phase.id == "requirements"
         assert "Staying in the Requirements phase; nothing changed. /phase shows what is open." in notes(chat)
         assert chat.query_one(StatusBar).info.state != "waiting for you…"
+        [welcome] = entries(chat, WelcomeEntry)  # staying is not the conversation starting
+        assert "Requirements phase" in rendered(welcome)
 
 
 async def test_move_on_switches_and_the_panel_follows(startup: Startup, workspace: Workspace) -> None:
@@ -59,6 +62,8 @@ async def test_move_on_switches_and_the_panel_follows(startup: Startup, workspac
         await pilot.click("#yes")
         await turn_done(pilot)
         assert startup.assistant.workflow.phase.id == "tdd"
+        await wait_for(lambda: [w for w in entries(chat, WelcomeEntry) if "TDD phase" in rendered(w)],
+                       what="the welcome to name the phase moved to")
         assert any(n.startswith("Phase: TDD") and "Requirements is left with open items" in n for n in notes(chat))
         await wait_for(lambda: "▶ TDD" in str(chat.query_one(WorkflowPanel).query_one("#workflow-text").render()),
                        what="the panel to show the new phase")

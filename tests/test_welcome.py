@@ -60,3 +60,16 @@ async def test_plain_mode_greets_a_new_session_with_the_welcome_and_a_resumed_on
     again = make_repl(start_session(workspace, store, scripted, resume=True), workspace)
     again.greet()
     assert "Read: " not in output(again)[1]
+
+
+async def test_a_review_is_the_conversation_starting_and_the_welcome_gives_way(
+        startup: Startup, workspace: Workspace, scripted: ScriptedProvider) -> None:
+    from .test_tui_focus import reviewed
+    from .test_tui_workflow import VIEWS, finding
+
+    (workspace.root / "views.py").write_text(VIEWS)
+    scripted.enqueue(finding(6, "low", "testing", "No test for refunds"), reply("One problem."))
+    app = build(startup, workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat, _ = await reviewed(pilot)
+        assert not entries(chat, WelcomeEntry)

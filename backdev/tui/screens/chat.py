@@ -68,6 +68,7 @@ class ChatScreen(ChatActions):
         welcome = driver.welcome()
         if welcome is not None:
             await self.transcript.add(WelcomeEntry(welcome.lines(app=True)))
+            self.welcome_open = True
         for note in [*driver.startup_notes, *self.app_notes]:
             await self.transcript.note(note)
         missing_key = driver.credentials_note()
@@ -143,6 +144,7 @@ class ChatScreen(ChatActions):
             self.refresh_status()
             if not self.busy:  # a turn may have changed the phase without a reply (leaving a phase, asked first)
                 self.refresh_panel()
+                self.refresh_welcome()  # which names the phase
 
     @on(ChatActions.ApprovalRequested)
     def _approval_requested(self, message: ChatActions.ApprovalRequested) -> None:

@@ -119,6 +119,7 @@ class ChatCore(Screen[None]):
         self.app_notes = notes
         self.save_setting = save_setting
         self.turn: Worker[None] | None = None
+        self.welcome_open = False  # the welcome is on screen (a flag: the turn's events must not walk the DOM)
         self.asking = 0  # dialogs open for the driver (approvals, questions): the status says so
         self.turn_view: TurnView | None = None
 
@@ -162,6 +163,7 @@ class ChatCore(Screen[None]):
 
     async def drop_welcome(self) -> None:
         """The conversation started (or another session opened): the welcome gives way."""
+        self.welcome_open = False
         await self.query(WelcomeEntry).remove()
 
     def save_draft(self) -> None:
@@ -234,7 +236,6 @@ class ChatCore(Screen[None]):
             return
         self.transcript.retire_errors()
         self.transcript.anchor()
-        self.query(WelcomeEntry).remove()  # a review is the conversation starting too
         self.turn = self._stream(start)
         self.refresh_bindings()
 
@@ -321,6 +322,8 @@ class ChatCore(Screen[None]):
 
     async def _show_turn_event(self, event: ChatEvent) -> None:
         assert self.turn_view is not None
+        if self.welcome_open:  # a reply (a review's too) starts the conversation; a turn that only asks does not
+            await self.drop_welcome()
         await self.turn_view.apply(event)  # type: ignore[arg-type]  # the loop's events (others are ignored)
         if isinstance(event, ToolCallFinished):
             self.refresh_panel()
