@@ -6,12 +6,15 @@ import pytest
 
 from backdev.llm.events import (
     AssistantMessage,
+    MessageFinished,
+    Notice,
     StreamRetrying,
     TextDelta,
     ToolCallFinished,
     ToolResultsMessage,
     TurnFailed,
     TurnFinished,
+    Usage,
 )
 from backdev.llm.loop import ToolLoop
 from backdev.llm.provider import Request
@@ -170,3 +173,19 @@ async def test_approvals_are_prepared_off_the_event_loop_thread(scripted: Script
     scripted.enqueue(tool_call("write", {}), reply("done"))
     await run(ToolLoop(scripted, tools, Approver(Decision.APPROVE_ONCE)))
     assert threads and threads[0] is not threading.main_thread()  # a 7 MB diff must not freeze the app
+
+
+async def test_a_reply_stopped_by_the_output_limit_says_so_and_how_to_go_on(scripted: ScriptedProvider) -> None:
+    # Without a word the reply simply ended mid-sentence, as if the model had finished.
+    scripted.enqueue([TextDelta("The plan: first, add the"),
+                      MessageFinished([{"type": "text", "text": "The plan: first, add the"}], "max_tokens", Usage(10, 5))])
+    events = await run(ToolLoop(scripted, ToolRegistry(), Approver()))
+    [notice] = [e for e in events if isinstance(e, Notice)]
+    assert "output limit" in notice.text and str(QUESTION.max_tokens) in notice.text.replace(",", "")
+    assert "go on" in notice.text and "max_tokens" in notice.text
+    assert isinstance(events[-1], TurnFinished) and events[-1].stop_reason == "max_tokens"
+
+
+async def test_a_finished_reply_gets_no_such_notice(scripted: ScriptedProvider) -> None:
+    scripted.enqueue(reply("Done."))
+    assert not [e for e in await run(ToolLoop(scripted, ToolRegistry(), Approver())) if isinstance(e, Notice)]

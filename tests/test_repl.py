@@ -11,7 +11,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from backdev.compose import Startup, Workspace
-from backdev.llm.events import Usage
+from backdev.llm.events import MessageFinished, TextDelta, Usage
 from backdev.llm.scripted import ScriptedProvider, broken, reply, tool_call
 from backdev.repl.app import PlainRepl
 from backdev.tools.base import ApprovalRequest, Tool, ToolOutcome, ToolRegistry
@@ -264,3 +264,14 @@ async def test_a_cut_off_reply_is_announced_once(startup, workspace, scripted) -
     assert "half an answer" in out
     notices = [line for line in err.splitlines() if "⚠" in line]
     assert len(notices) == 1 and "cut off" in notices[0] and "what arrived is kept" in notices[0]
+
+
+async def test_a_reply_stopped_by_the_output_limit_is_said_once(startup, workspace, scripted) -> None:  # type: ignore[no-untyped-def]
+    scripted.enqueue([TextDelta("First, add the"),
+                      MessageFinished([{"type": "text", "text": "First, add the"}], "max_tokens", Usage(10, 5))])
+    repl = make_repl(startup, workspace)
+    await repl.run(["plan it"])
+    out, err = output(repl)
+    assert "First, add the" in out
+    said = [line for line in (out + err).splitlines() if "output limit" in line]
+    assert len(said) == 1 and "go on" in said[0], out + err

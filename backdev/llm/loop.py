@@ -104,6 +104,9 @@ class ToolLoop:
             messages.append({"role": "assistant", "content": finished.content})
             calls = [b for b in finished.content if b.get("type") == "tool_use"]
             if finished.stop_reason != "tool_use" or not calls:
+                if finished.stop_reason == "max_tokens":  # else it reads as finished, mid-sentence
+                    yield Notice(f"The reply stopped at the output limit ({request.max_tokens:,} tokens, max_tokens): "
+                                 "say “go on” to have it continue, or raise max_tokens in your config.", error=True)
                 yield TurnFinished(text, finished.stop_reason, total)
                 return
             rounds += 1
