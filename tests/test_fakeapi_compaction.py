@@ -11,8 +11,7 @@ import anthropic
 import pytest
 
 from backdev.fakeapi import FakeAnthropic
-from backdev.fakeapi.compaction import BETA, capability
-from backdev.fakeapi.thinking import capabilities_json
+from backdev.fakeapi.compaction import BETA, capabilities_with_compaction, capability
 from backdev.llm.events import MessageFinished, StreamFailed, TextDelta
 from backdev.llm.provider import Request
 
@@ -28,14 +27,9 @@ CONVERSATION = [
 ]
 
 
-def compaction_capabilities(*models: str) -> dict[str, dict[str, Any]]:
-    """FakeOptions.capabilities where `models` take server-side compaction."""
-    return {m: {**capabilities_json(m), "compaction": capability(True)} for m in models}
-
-
 @pytest.fixture
 def api() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(api_key="test-key", capabilities=compaction_capabilities(MODEL)) as fake:
+    with FakeAnthropic(api_key="test-key", capabilities=capabilities_with_compaction(MODEL)) as fake:
         yield fake
 
 

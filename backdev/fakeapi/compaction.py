@@ -27,6 +27,8 @@ import hmac
 import json
 from typing import Any
 
+from backdev.fakeapi.thinking import capabilities_json
+
 BETA = "compact-2026-09-04"
 _KEY = b"backdev-fake-compaction"
 _FIELDS = frozenset({"type", "content", "encrypted_content", "signature", "tool_changes", "cache_control"})
@@ -36,6 +38,11 @@ _DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/bui
 def capability(supported: bool) -> dict[str, Any]:
     """The Models API's `compaction` capability object."""
     return {"supported": supported, "summarize": {"supported": supported}}
+
+
+def capabilities_with_compaction(*models: str) -> dict[str, dict[str, Any]]:
+    """`FakeOptions.capabilities` under which `models` take server-side compaction (others keep the default)."""
+    return {model: {**capabilities_json(model), "compaction": capability(True)} for model in models}
 
 
 def sign(block: dict[str, Any]) -> str:
