@@ -138,6 +138,9 @@ async def test_the_provider_compacts_and_sends_the_block_back_through_the_beta(a
     sent = api.message_requests[-1]
     assert BETA in sent.headers["anthropic-beta"]
     assert {k: v for k, v in sent.body["messages"][0]["content"][0].items() if k != "cache_control"} == block
+    # Counting such a request goes through the beta too.
+    assert isinstance(await provider.count_tokens(later), int)
+    assert BETA in api.requests[-1].headers["anthropic-beta"] and "count_tokens" in api.requests[-1].path
     # Without a block, the ordinary endpoint and no beta.
     api.enqueue({"type": "text", "text": "Plain."})
     [event async for event in provider.stream(Request(model=MODEL, system=("You help.",), messages=(CONVERSATION[0],)))]
