@@ -20,7 +20,8 @@ from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from backdev.context.compaction import kept_rows, load_record, rehomed, spent_by_model
+from backdev.context.compaction import (
+    CompactionRecord, as_sent, kept_rows, load_record, opening, rehomed, server_compacts, spent_by_model)
 from backdev.context.calibration import load_calibration, save_calibration
 from backdev.context.estimate import estimate_request_tokens, reported_prompt_tokens
 from backdev.context.fit import RequestFitter
@@ -143,7 +144,7 @@ class Assistant:
         """The system blocks and tools of the next request (see backdev.prompt); after a compaction,
         its `summary` and `pinned` blocks last (backdev.context.compaction)."""
         workflow = self.workflow
-        record = load_record(self.store, self.session.id)
+        record = self._compaction()
         compacted = tuple(SystemBlock(name, name, text) for name, text in record.blocks()) if record else ()
         prompt = assemble_prompt(
             persona=self.persona,
@@ -176,11 +177,17 @@ class Assistant:
             model=self.model.model_id,
             system=prompt.system_texts(),
             tools=prompt.tool_specs(),
-            messages=tuple(api_messages(self._announced(prompt, save=sending))),
+            # After a server-side compaction, the API's block first, in place of the turns it summarised.
+            messages=(*opening(self._compaction()), *api_messages(self._announced(prompt, save=sending))),
             max_tokens=self.settings.max_tokens,
             # The phase's thinking and effort; the provider sends what the model takes of them.
             reasoning=Reasoning(phase.thinking, phase.effort) if phase is not None else None,
         )
+
+    def _compaction(self) -> CompactionRecord | None:
+        """The session's last compaction as the current model is sent it (see `as_sent`)."""
+        record = load_record(self.store, self.session.id)
+        return as_sent(record, bool(record and record.block) and server_compacts(self.limits(), self.provider))
 
     # --- size ---------------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from backdev.chat.events import Note
 from backdev.compose import open_workspace
 from backdev.context.compaction import SUMMARY_HEADER, load_record
 from backdev.fakeapi import FakeAnthropic
+from backdev.fakeapi.compaction import capabilities_with_compaction
+from backdev.fakeapi.server import MODELS
 from backdev.llm.events import TurnFinished
 from backdev.repl.app import PlainRepl
 from backdev.workflow.phases.state import TestRun
@@ -30,8 +32,11 @@ ASK = "<conversation>"  # what only the summarising request's first message hold
 
 
 @pytest.fixture
-def api() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(api_key="test-key", context_window=WINDOW) as fake:
+def api(request: pytest.FixtureRequest) -> Iterator[FakeAnthropic]:
+    """The fake; its models take no server-side compaction unless a test's `param` says "server"."""
+    server = getattr(request, "param", "summarising") == "server"
+    with FakeAnthropic(api_key="test-key", context_window=WINDOW,
+                       capabilities=capabilities_with_compaction(*MODELS) if server else None) as fake:
         fake.enqueue({"type": "text", "text": SUMMARY, "match": ASK, "times": 1000})
         yield fake
         assert_all_valid(fake.invalid_requests, "the fake API")
@@ -94,8 +99,10 @@ async def test_nothing_to_compact_says_so(api: FakeAnthropic, project: Path) -> 
     assert events[-1].error and "Nothing to compact yet" in events[-1].text
 
 
+@pytest.mark.parametrize("api", ["summarising", "server"], indirect=True)
 async def test_every_pinned_item_is_sent_verbatim_after_compaction(api: FakeAnthropic, project: Path) -> None:
     driver = driver_on(api, project)
+    await driver.warm_up()  # the Models API says whether the model compacts server-side
     assistant = driver._assistant
     workflow = assistant.workflow
     assert workflow is not None
@@ -124,6 +131,9 @@ async def test_every_pinned_item_is_sent_verbatim_after_compaction(api: FakeAnth
     for n in range(3):
         await talk(driver, api, f"question {n}")
     await drain(driver.command("/compact").turn())
+    server = any("compaction" in r.body for r in api.message_requests)
+    served = api.options.capabilities is not None  # the "server" parameter
+    assert server == served == (load_record(store, session).block is not None)  # type: ignore[union-attr]
     await talk(driver, api, "after")
     sent = conversation_requests(api)[-1].body
     system = "".join(block["text"] for block in sent["system"])
@@ -134,8 +144,8 @@ async def test_every_pinned_item_is_sent_verbatim_after_compaction(api: FakeAnth
     assert "Last test run: #1 failed · exit 1 · 1 failed, 3 passed (pytest -q)" in system
     for other in workflow.workflow.phases:
         assert f"{other.title}" in system
-    # The phase's instructions are never summarised away.
-    assert sent["messages"][0]["content"][0]["text"] == assistant.prompt().conversation_text()
+    # The phase's instructions are never summarised away (after the API's block, when it compacted).
+    assert sent["messages"][1 if server else 0]["content"][0]["text"] == assistant.prompt().conversation_text()
 
 
 async def test_a_long_session_never_passes_the_window_and_resumes_with_the_same_prefix(api: FakeAnthropic,

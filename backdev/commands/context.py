@@ -20,8 +20,9 @@ def register_context_command(runner: CommandRunner, assistant: Assistant) -> Non
                                 messages=request.messages, window=assistant.limits().max_input_tokens,
                                 calibration=assistant.calibration, counted=assistant.last_prompt_tokens)
         record = load_record(assistant.store, assistant.session.id)
+        how = " by the API (server-side)" if record and record.block else ""
         compacted = (f"\nCompacted {time.strftime('%Y-%m-%d %H:%M', time.localtime(record.at))}: the turns up to message "
-                     f"{record.last_message_id} are summarised ({record.tokens_before:,} → {record.tokens_after:,} "
+                     f"{record.last_message_id} are summarised{how} ({record.tokens_before:,} → {record.tokens_after:,} "
                      "tokens); the transcript keeps them all." if record else "")
         return CommandOutcome(report.describe() + compacted)
 

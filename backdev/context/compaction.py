@@ -13,6 +13,13 @@ requirements and design artifacts, every phase's checklist with notes, the last 
 open review findings, the files changed — `backdev.context.pinned`), then only the messages after
 the cut. Both blocks are frozen in the record, so every request until the next compaction (and a
 resumed session) sends the same prefix. The store keeps every message: the transcript is whole.
+
+Where the model takes the API's own server-side compaction (its Models API capabilities say
+`compaction.summarize`, and the provider can ask for it), the same turns are compacted by the
+API instead (`server_request`): the record then keeps the `compaction` block the API returned,
+exactly as it came, and every later request sends it back first, as an assistant message in place
+of the summarised turns (`opening`), with the pinned block as before and no `summary` block.
+A model that does not take it (the person switched) gets the block's text as the summary block.
 """
 
 from __future__ import annotations
@@ -20,9 +27,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from backdev.context.limits import ModelLimits
 from backdev.llm.events import MessageFinished, StreamFailed, Usage
 from backdev.llm.provider import Provider, Request
 from backdev.session.context import api_messages
@@ -59,10 +67,13 @@ class CompactionRecord:
     instructions: str = ""
     # What every summarising request of the session cost so far, in tokens, by model (counted in the totals).
     usage: dict[str, dict[str, int]] | None = None
+    # The API's `compaction` block, verbatim, when the API compacted (server-side); None otherwise.
+    block: dict[str, Any] | None = None
 
     def blocks(self) -> list[tuple[str, str]]:
-        """The (name, text) of the blocks sent after the system prompt: the summary, then the pinned text."""
-        blocks = [("summary", SUMMARY_HEADER + self.summary)]
+        """The (name, text) of the blocks sent after the system prompt: the summary (unless the API's
+        block carries it in the messages), then the pinned text."""
+        blocks = [] if self.block else [("summary", SUMMARY_HEADER + self.summary)]
         if self.pinned:
             blocks.append(("pinned", PINNED_HEADER + self.pinned))
         return blocks
@@ -85,6 +96,43 @@ def spent_by_model(record: CompactionRecord | None, model: str = "", usage: Usag
     if usage is not None:
         spent[model] = spent.get(model, Usage()) + usage
     return spent
+
+
+def server_compacts(limits: ModelLimits, provider: Provider) -> bool:
+    """Whether compaction goes to the API: the model's capabilities say so and the provider can ask for it."""
+    return (limits.supports("compaction") and limits.supports("compaction.summarize")
+            and callable(getattr(provider, "compact", None)))
+
+
+def as_sent(record: CompactionRecord | None, server: bool) -> CompactionRecord | None:
+    """`record` as the current model is sent it: its block's text as the summary where the model takes no block."""
+    return replace(record, block=None) if record is not None and record.block and not server else record
+
+
+def opening(record: CompactionRecord | None) -> list[dict[str, Any]]:
+    """The message a request starts with after a server-side compaction: the API's block, as it came."""
+    return [{"role": "assistant", "content": [record.block]}] if record is not None and record.block else []
+
+
+def server_request(base: Request, previous: CompactionRecord | None, messages: Sequence[dict[str, Any]]) -> Request:
+    """The API's compaction request: the next request's system and tools (a prefix already cached) with
+    `messages`, the turns to summarise, after what the previous compaction left (its block, or its summary)."""
+    messages = list(messages)
+    if previous is not None and not previous.block and messages:  # after a summarising compaction
+        first = messages[0]
+        messages[0] = {**first, "content": [{"type": "text", "text": SUMMARY_HEADER + previous.summary},
+                                            *first["content"]]}
+    return replace(base, messages=(*opening(previous), *messages), reasoning=None)
+
+
+async def server_block(provider: Any, request: Request, instructions: str) -> tuple[dict[str, Any] | None, Usage]:
+    """The API's compaction block (None when it wrote no summary) and what the request used; raises
+    CompactionError with the API's sentence when the request failed."""
+    result = await provider.compact(request, instructions)
+    if isinstance(result, StreamFailed):
+        raise CompactionError(f"Could not compact: {result.failure.message}")
+    found = [b for b in result.content if b.get("type") == "compaction"]
+    return (found[0] if found and found[0].get("content") else None), result.usage
 
 
 def save_record(store: SessionStore, session_id: str, record: CompactionRecord) -> None:

@@ -14,7 +14,8 @@ the tests' fixture checks after every test. Options of one instance: `api_key` (
 it gets "prompt is too long: N tokens > M maximum", and `GET /v1/models/{id}` reports it as
 `max_input_tokens`), `max_request_bytes` (a larger body gets the API's 413 `request_too_large`),
 `models` (any other model gets a 404 `not_found_error`) and `models_api=False` (a gateway that does
-not serve the Models API: 404 there).
+not serve the Models API: 404 there). Server-side compaction (`compaction.py`) is served for the
+models whose `capabilities` say so (none by default).
 Each recorded request keeps the `status` answered and the `usage` reported to the client (for a
 stream, what its `message_start` said until its `message_delta` said more).
 """
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from backdev.fakeapi import script
+from backdev.fakeapi import compaction, script
 from backdev.fakeapi.thinking import capabilities_json, thinking_problem, thinking_type
 from backdev.fakeapi.validate import prompt_tokens, prompt_too_long, request_problem
 
@@ -87,8 +88,8 @@ class _State:
             # The first queued step for this conversation: one without `match`, or whose `match`
             # appears in the conversation's first message (concurrent conversations get their own).
             first = json.dumps((body.get("messages") or [{}])[0], ensure_ascii=False)
-            index = next((i for i, step in enumerate(self.steps)
-                          if "match" not in step or str(step["match"]) in first), None)
+            index = next((i for i, step in enumerate(self.steps) if step.get("type") != "compaction"
+                          and ("match" not in step or str(step["match"]) in first)), None)
             if index is None:
                 return script.echo_step(body)
             step = self.steps[index]
@@ -97,6 +98,16 @@ class _State:
                 del self.steps[index]
             else:
                 self.steps[index] = dict(step, times=remaining)
+            return step
+
+    def compaction_step(self) -> dict[str, Any] | None:
+        """The first queued `compaction` step (taken), or None: the fake then writes the summary itself."""
+        with self.lock:
+            index = next((i for i, step in enumerate(self.steps) if step.get("type") == "compaction"), None)
+            if index is None:
+                return None
+            step = self.steps[index]
+            del self.steps[index]
             return step
 
 
@@ -164,8 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/v1/models"):
             models = list(state.options.models or MODELS)
             data = [script.model_info(m, state.options.context_window) for m in models]
-            for info in data:  # thinking and effort per model, as the thinking checks know them
-                info["capabilities"] = {**info["capabilities"], **capabilities_json(info["id"], state.options.capabilities)}
+            for info in data:  # thinking, effort and compaction per model, as the checks know them
+                info["capabilities"] = {**info["capabilities"], "compaction": compaction.capability(False),
+                                        **capabilities_json(info["id"], state.options.capabilities)}
             wanted = self.path.split("?")[0].removeprefix("/v1/models").strip("/")
             if wanted:  # models.retrieve(id)
                 found = [m for m in data if m["id"] == wanted]
@@ -198,8 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(record, 413, "Request exceeds the maximum allowed number of bytes.", "request_too_large")
             return
         counting = self.path.startswith("/v1/messages/count_tokens")
-        problem = request_problem(body, needs_max_tokens=not counting) or thinking_problem(
-            body, capabilities_json(str(body.get("model")), options.capabilities))
+        capabilities = capabilities_json(str(body.get("model")), options.capabilities)
+        problem = (request_problem(body, needs_max_tokens=not counting) or thinking_problem(body, capabilities)
+                   or compaction.compaction_problem(body, record.headers, capabilities))
         if problem:
             record.invalid = True
             self._refuse(record, 400, problem, "invalid_request_error")
@@ -214,6 +227,9 @@ class _Handler(BaseHTTPRequestHandler):
         if counting:
             record.status = 200
             self._send_json(200, {"input_tokens": prompt_tokens(body)})  # as the window check counts
+            return
+        if "compaction" in body:
+            self._compact(body, record)
             return
         step = state.next_step(body)
         if thinking_type(body) is None:  # the model thinks only when asked to
@@ -236,6 +252,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, script.message_json(step, body, usage))
             return
         self._stream(step, body, usage, record)
+
+    def _compact(self, body: dict[str, Any], record: RecordedRequest) -> None:
+        """A compaction request: one `compaction` block alone (see `backdev.fakeapi.compaction`)."""
+        if body.get("stream"):
+            self._refuse(record, 400, "the fake answers compaction requests without streaming only")
+            return
+        block = compaction.compaction_block(body, self.server.state.compaction_step())
+        usage = script.usage_for(body, block["content"] or "", self.server.state.cache, {})
+        record.status, record.usage = 200, usage
+        self._send_json(200, {"id": f"msg_fakecompaction{len(self.server.state.requests)}", "type": "message",
+                              "role": "assistant", "model": body["model"], "content": [block],
+                              "stop_reason": "compaction", "stop_sequence": None, "usage": usage})
 
     def _control(self, body: Any) -> None:
         state = self.server.state

@@ -7,7 +7,8 @@ found without `tool_result` blocks immediately after: toolu_…"); the checks ar
 client assembling a conversation from a saved history can get wrong:
 
 - `model` and a positive whole `max_tokens` are present, and no unknown top-level parameter is;
-- there is at least one message, the first is the person's, and the roles alternate;
+- there is at least one message, the first is the person's (or the assistant's compaction block:
+  `compaction.py` checks those), and the roles alternate;
 - no message is empty (except a final assistant message), no text block is empty or only spaces;
 - every `tool_use` of an assistant message is answered by a `tool_result` at the start of the
   very next (user) message, and every `tool_result` answers a `tool_use` of the message before it.
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from backdev.fakeapi.compaction import opens_with_block
 from backdev.fakeapi.script import estimate_tokens
 
 #: Top-level parameters the Messages API accepts (others are "Extra inputs are not permitted").
 KNOWN_PARAMS = frozenset({
     "model", "messages", "max_tokens", "system", "tools", "tool_choice", "stream", "metadata",
     "stop_sequences", "temperature", "top_p", "top_k", "thinking", "service_tier", "container",
-    "mcp_servers", "output_config", "context_management", "inference_geo",
+    "mcp_servers", "output_config", "context_management", "inference_geo", "compaction",
 })
 
 
@@ -141,7 +143,7 @@ def request_problem(body: dict[str, Any], *, needs_max_tokens: bool = True) -> s
     for index, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
             return f"messages.{index}.role: Input should be 'user' or 'assistant'"
-    if messages[0]["role"] != "user":
+    if messages[0]["role"] != "user" and not opens_with_block(messages):  # a compaction block opens as assistant
         return 'messages: first message must use the "user" role'
     for index, message in enumerate(messages[1:], start=1):
         if message["role"] == messages[index - 1]["role"]:

@@ -44,6 +44,15 @@ log = logging.getLogger(__name__)
 # Local servers and gateways reached through ANTHROPIC_BASE_URL often need no key, but the SDK
 # refuses to send a request without one.
 _PLACEHOLDER_KEY = "backdev-no-key"
+#: The beta of on-demand server-side compaction: the `compaction` parameter and the blocks it returns.
+COMPACT_BETA = "compact-2026-09-04"
+
+
+def carries_compaction(params: Mapping[str, Any]) -> bool:
+    """Whether a request's messages hold a compaction block (it then goes to the beta endpoint)."""
+    return any(isinstance(block, dict) and block.get("type") == "compaction"
+               for message in params.get("messages") or () for block in message.get("content") or ()
+               if isinstance(message.get("content"), list))
 
 
 def _usage_of(message: Any) -> Usage:
@@ -180,7 +189,7 @@ class AnthropicProvider:
             return None
         params = {k: v for k, v in to_api_params(request).items() if k != "max_tokens"}
         try:
-            counted = await self.client().messages.count_tokens(**params)
+            counted = await self._messages(params).count_tokens(**params)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # optional: the local estimate stands
@@ -193,7 +202,6 @@ class AnthropicProvider:
         if not self.has_credentials:
             yield StreamFailed(MISSING_KEY)
             return
-        client = self.client()
         wants = request.reasoning is not None and request.reasoning.asked
         params = to_api_params(request, await self.capabilities(request.model) if wants else None)
         text_parts: list[str] = []
@@ -201,7 +209,7 @@ class AnthropicProvider:
         stream: Any = None
         started = time.monotonic()  # the person's wait, the SDK's retries included
         try:
-            async with client.messages.stream(**params) as stream:
+            async with self._messages(params).stream(**params) as stream:
                 content_type = stream.response.headers.get("content-type", "")
                 if not content_type.startswith("text/event-stream"):
                     yield StreamFailed(not_a_stream(content_type.split(";")[0], self.base_url))
@@ -248,6 +256,42 @@ class AnthropicProvider:
             )
             return
         yield MessageFinished([block_to_api(b) for b in message.content], message.stop_reason, _usage_of(message))
+
+    def _messages(self, params: dict[str, Any]) -> Any:
+        """The Messages resource for `params`: the beta one, with its header, when they carry a compaction block.
+
+        (The beta stream's events have the same `type` names as the plain one's, so `stream` reads both alike.)
+        """
+        if carries_compaction(params):
+            params["betas"] = [COMPACT_BETA]
+            return self.client().beta.messages
+        return self.client().messages
+
+    async def compact(self, request: Request, instructions: str = "") -> MessageFinished | StreamFailed:
+        """Ask the API to compact `request`'s conversation (server-side compaction, beta `compact-2026-09-04`).
+
+        The answer's one `compaction` block comes back as the dict the API sent (to be sent back
+        verbatim, first in later requests); its `content` is None when the compaction failed.
+        `instructions` replace the server's own summarising prompt when not blank. Never raises for
+        an API or transport problem: a `StreamFailed` says it.
+        """
+        if not self.has_credentials:
+            return StreamFailed(MISSING_KEY)
+        params = to_api_params(request)
+        config: dict[str, Any] = {"type": "summarize"}
+        if instructions.strip():
+            config["instructions"] = instructions
+        try:
+            message = await self.client().beta.messages.create(**params, compaction=config, betas=[COMPACT_BETA])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every SDK and transport failure becomes one sentence
+            failure = classify_exception(exc, model=request.model, base_url=self.base_url, timeout=self.timeout,
+                                         retries=self.max_retries)
+            log.info("compaction failed: %s (%s)", failure.kind, type(exc).__name__)
+            return StreamFailed(failure)
+        blocks = [block.to_dict() for block in message.content if block.type == "compaction"]
+        return MessageFinished(blocks, message.stop_reason, _usage_of(message))
 
     @staticmethod
     def _partial_usage(stream: Any) -> Usage:
