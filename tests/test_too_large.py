@@ -52,7 +52,7 @@ async def test_a_large_tool_result_is_named(workspace) -> None:  # type: ignore[
         assert "the result of read_file" in failure.message and "smaller part" in failure.message
 
 
-async def test_a_long_conversation_says_start_a_new_session(workspace) -> None:  # type: ignore[no-untyped-def]
+async def test_a_long_conversation_says_compact_first_then_a_new_session(workspace) -> None:  # type: ignore[no-untyped-def]
     with FakeAnthropic(api_key="test-key") as api:
         assistant = assistant_on(api, workspace, room=50_000)
         for number in range(60):
@@ -62,6 +62,9 @@ async def test_a_long_conversation_says_start_a_new_session(workspace) -> None: 
         failure = events[-1].failure  # type: ignore[attr-defined]
         assert failure.message.startswith("The conversation is too long for the model (400: prompt is too long:")
         assert "/new" in failure.message and "/new" not in failure.outside_chat
+        # /compact keeps the session (and its decisions, word for word): it is the first way out.
+        assert failure.message.index("/compact") < failure.message.index("/new")
+        assert "/compact" not in failure.outside_chat
 
 
 async def test_a_system_prompt_that_fills_the_window_is_named(workspace) -> None:  # type: ignore[no-untyped-def]

@@ -150,5 +150,5 @@ def too_large_failure(said: str, part: str = "") -> Failure:
     what = f"The request is too large for the model ({said})"
     if part:
         return Failure("too_large", f"{what}: {part}", status, retryable=False)
-    return _failure("too_large", what, ": start a new session with /new, or attach less.",
+    return _failure("too_large", what, ": attach less, /compact the conversation, or start a new session with /new.",
                     ": send less (fewer or smaller files, a smaller diff).", status, retryable=False)

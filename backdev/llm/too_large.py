@@ -80,8 +80,9 @@ def explain_too_large(params: dict[str, Any], status: int | None, api_message: s
                 "window.", status, retryable=False)
         return Failure(
             "too_large",
-            f"The conversation is too long for the model ({said}): start a new session with /new (this one stays "
-            "saved), or switch to a model with a larger context window with /model.",
+            f"The conversation is too long for the model ({said}): /compact summarises the older turns and keeps "
+            "the requirements, decisions and checklists word for word; or switch to a model with a larger context "
+            "window with /model, or start a new session with /new (this one stays saved).",
             status, retryable=False,
             shell_message=f"The request is too long for the model ({said}): review fewer files or a smaller diff.",
         )
