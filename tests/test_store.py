@@ -142,3 +142,16 @@ def test_the_messages_read_stay_good_across_session_only_writes(store: SessionSt
     store.db.set_trace_callback(None)
     store.set_status(first[0].id, "superseded")
     assert store.messages(session.id)[0].status == "superseded"
+
+
+def test_a_store_closed_and_opened_again_does_not_trust_a_list_read_before(store: SessionStore) -> None:
+    # `PRAGMA data_version` counts per connection: a new connection may start at the very number the
+    # old one had, though another process wrote in between.
+    session = store.create_session("/repo", "backend-developer", "claude-sonnet-5-5")
+    store.append_message(session.id, turn=1, role="user", content=[{"type": "text", "text": "one"}], text="one")
+    assert [m.text for m in store.messages(session.id)] == ["one"]
+    store.close()
+    other = SessionStore(store.path)
+    other.append_message(session.id, turn=2, role="user", content=[{"type": "text", "text": "two"}], text="two")
+    other.close()
+    assert [m.text for m in store.messages(session.id)] == ["one", "two"]

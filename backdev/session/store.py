@@ -138,6 +138,7 @@ class SessionStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._listed = None  # `data_version` counts per connection: the next one's numbers mean nothing to it
 
     @contextmanager
     def _write(self, *, messages: bool = True) -> Iterator[sqlite3.Connection]:
