@@ -64,3 +64,31 @@ def test_many_files_are_capped_and_ranked() -> None:
     files = [f"app{n}/models.py" for n in range(5000)] + ["core/models.py", "models.py"]
     found = PathIndex(files).complete("models.py", limit=5)
     assert found[0] == "models.py" and len(found) == 5
+
+
+def test_a_command_that_takes_a_path_completes_its_argument_in_both_front_ends() -> None:
+    from prompt_toolkit.document import Document
+
+    from backdev.commands.base import CommandSpec
+    from backdev.repl.completion import repl_completer
+    from backdev.tui.completion import Completer
+
+    specs = [CommandSpec("review", "PATH | --diff", "review a file", completes_paths=True),
+             CommandSpec("export", "[PATH]", "write the transcript")]
+
+    def commands(prefix: str) -> list[CommandSpec]:
+        return [s for s in specs if f"/{s.name}".startswith(prefix)]
+
+    index = PathIndex(FILES)
+    app = Completer(commands, index)
+    found = app.complete("/review shop/v", 14)
+    assert found is not None and found.kind == "path" and found.start == 8
+    assert found.candidates[0].value == "shop/views.py "  # the argument itself, no `@`
+    assert found.apply("/review shop/v", found.candidates[0]) == ("/review shop/views.py ", 22)
+    assert app.complete("/export shop/v", 14) is None  # a path to write, not a repository file
+    assert app.complete("/review --d", 11) is None and app.complete("/review a.py b", 14) is None
+
+    plain = repl_completer(commands, lambda: index)
+    shown = [c.text for c in plain.get_completions(Document("/review shop/v"), None)]
+    assert shown[:1] == ["shop/views.py"]
+    assert not list(plain.get_completions(Document("/export shop/v"), None))

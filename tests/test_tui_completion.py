@@ -146,3 +146,20 @@ async def test_a_secret_file_is_sent_only_after_confirming(git_repo: Path) -> No
         await turn_done(pilot)
         assert any("SITE_NAME=shop-staging" in block.get("text", "") for block in provider.history[-1].messages[-1]["content"])
         assert chat.prompt.text == ""
+
+
+async def test_review_completes_its_path_argument(git_repo: Path) -> None:
+    (git_repo / "shop").mkdir()
+    (git_repo / "shop" / "views.py").write_text("def order_list(request): ...\n")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "shop")
+    workspace = open_workspace(git_repo)
+    app = build(start_session(workspace, open_store(), ScriptedProvider()), workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = await started(pilot)
+        await pilot.press(*"/review vie")
+        menu = chat.composer.menu
+        assert [str(menu.get_option_at_index(i).prompt) for i in range(menu.option_count)] == ["shop/views.py"]
+        await pilot.press("tab")
+        assert chat.prompt.text == "/review shop/views.py "
+        assert not chat.query(AttachmentChip)  # the argument is a path, not an attachment

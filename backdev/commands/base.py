@@ -9,7 +9,7 @@ carries those out; no front end dispatches on names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ class CommandSpec:
         during_turn: it may run while a reply streams (it changes nothing the turn is part of).
         waits: it waits on something outside the program (the database), so a front end with a screen
             to keep alive runs it off its UI thread, saying this meanwhile ("" for the others).
+        completes_paths: its argument is a repository file, which the front ends complete as typed.
     """
 
     name: str
@@ -38,6 +39,7 @@ class CommandSpec:
     help: str
     during_turn: bool = False
     waits: str = ""
+    completes_paths: bool = False
 
     @property
     def usage(self) -> str:
@@ -142,3 +144,26 @@ class CommandRunner:
         width = max(len(spec.usage) for spec in self.specs.values())
         lines = [f"{spec.usage.ljust(width)}  {spec.help}" for _, spec in sorted(self.specs.items())]
         return CommandOutcome("\n".join(lines))
+
+
+def path_argument(before: str, commands: Callable[[str], Sequence[CommandSpec]]) -> tuple[int, str] | None:
+    """The repository path being typed as a command's argument (`/review shop/v`), for completion.
+
+    Args:
+        before: the line up to the cursor.
+        commands: the runner's completions (a prefix with its slash -> the specs it matches).
+
+    Returns:
+        Where the partial path starts in `before` and the text typed so far, or None when the cursor
+        is not in the first argument of a command that takes a repository file (an option, `@`, or a
+        later word is not completed).
+    """
+    if not before.startswith("/") or before.startswith("//") or "\n" in before:
+        return None
+    name, space, argument = before[1:].partition(" ")
+    if not space or any(c.isspace() for c in argument) or argument.startswith(("-", "@")):
+        return None
+    spec = next((s for s in commands(f"/{name}") if s.name == name), None)
+    if spec is None or not spec.completes_paths:
+        return None
+    return len(before) - len(argument), argument

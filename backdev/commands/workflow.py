@@ -94,7 +94,8 @@ def register_workflow_commands(runner: CommandRunner, assistant: Assistant) -> N
     for spec, handler in (
         (CommandSpec("phase", "[NAME]", "show the phase and its checklist, or switch to another phase"), phase),
         (CommandSpec("next", "", "move on to the next phase of the workflow"), next_phase),
-        (CommandSpec("review", "PATH | --diff | --base BRANCH", "review a file, your uncommitted changes, or a branch"), review),
+        (CommandSpec("review", "PATH | --diff | --base BRANCH", "review a file, your uncommitted changes, or a branch",
+                     completes_paths=True), review),
         (CommandSpec("findings", "", "the findings of the last review"), findings),
     ):
         runner.register(spec, handler)

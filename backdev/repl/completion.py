@@ -8,7 +8,7 @@ from typing import Any
 
 from prompt_toolkit.completion import Completer, Completion, merge_completers
 
-from backdev.commands.base import CommandSpec
+from backdev.commands.base import CommandSpec, path_argument
 from backdev.repo.completion import PathIndex
 
 # The `@word` being typed at the cursor (after the start, whitespace or an opening bracket/quote).
@@ -54,6 +54,23 @@ class AtPathCompleter(Completer):
                              display_meta="folder: attaches its listing" if path.endswith("/") else "")
 
 
+class ArgumentPathCompleter(Completer):
+    """Offers repository paths as the argument of a command that takes one (`/review shop/v`)."""
+
+    def __init__(self, commands: Callable[[str], list[CommandSpec]], index: Callable[[], PathIndex | None]) -> None:
+        self.commands = commands
+        self.index = index
+
+    def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
+        typed = path_argument(document.text_before_cursor, self.commands)
+        index = self.index()
+        if typed is None or index is None:
+            return
+        partial = typed[1]
+        for path in index.complete(partial, PATH_COMPLETIONS):
+            yield Completion(path, start_position=-len(partial), display=path)
+
+
 def repl_completer(commands: Callable[[str], list[CommandSpec]], index: Callable[[], PathIndex | None]) -> Completer:
-    """Slash commands and `@` paths together."""
-    return merge_completers([SlashCompleter(commands), AtPathCompleter(index)])
+    """Slash commands, `@` paths and the path argument of a command, together."""
+    return merge_completers([SlashCompleter(commands), AtPathCompleter(index), ArgumentPathCompleter(commands, index)])

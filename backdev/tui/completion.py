@@ -62,6 +62,15 @@ class Completer:
             specs = self.commands(before)
             found = tuple(Candidate(f"/{s.name} ", s.usage, s.help) for s in specs)
             return Completion("command", 0, cursor, found) if found else None
+        from backdev.commands.base import path_argument  # loaded with the driver already
+
+        typed = path_argument(before, self.commands)  # `/review shop/v`: the argument is the path
+        if typed is not None:
+            if self.paths is None:
+                return None
+            start, partial = typed
+            found = tuple(Candidate(f"{p} ", p) for p in self.paths.complete(partial, PATH_LIMIT))
+            return Completion("path", start, cursor, found) if found else None
         word_start = max(before.rfind(" "), before.rfind("\n"), before.rfind("\t")) + 1
         word = before[word_start:]
         if not word.startswith("@") or self.paths is None:
