@@ -309,3 +309,33 @@ async def test_the_cyclic_collector_waits_while_a_reply_streams() -> None:
         assert not gc.isenabled()  # not before the last frame is shown
         await wait_for(gc.isenabled, what="the collector back")
         await pilot.pause()
+
+
+async def test_a_new_reply_does_not_parse_the_themes_styles_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Each reply has its own painter; parsing a style against the theme's variables tokenises all of
+    # them (~4 ms a style here), which made the first layout of every reply 50-70 ms slower.
+    import textual.markup
+
+    calls: list[str] = []
+    original = textual.markup.parse_style
+
+    def counting(style, variables=None):  # type: ignore[no-untyped-def]
+        calls.append(style)
+        return original(style, variables)
+
+    monkeypatch.setattr(textual.markup, "parse_style", counting)
+    monkeypatch.setattr(markdown_blocks, "_PARSED_STYLES", {})  # as in a new process
+    app = OneReply("# Title\n\nSome `code` and a [link](https://example.com).\n\n```python\nx = 1\n```\n")
+    async with app.run_test(size=(80, 20)) as pilot:
+        entry = app.query_one(ReplyEntry)
+        await pilot.pause()
+        assert "Title" in entry.body.shown_text() and calls  # the first painter parses what it needs
+        from backdev.tui.widgets.markdown_blocks import Painter
+
+        calls.clear()
+        second = Painter(entry.body)
+        assert second.paint("```python\nx = 1\n```", 60) and calls == []
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"  # another theme: parsed afresh
+        await pilot.pause()
+        Painter(entry.body)
+        assert calls

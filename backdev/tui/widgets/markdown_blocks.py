@@ -16,6 +16,7 @@ is parsed, so escape sequences in a reply never reach the terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -84,35 +85,50 @@ def split_blocks(text: str, *, final: bool = False) -> tuple[list[Block], str]:
 # --- painting ----------------------------------------------------------------------------------
 
 
+# Styles parsed against a theme's variables, by theme: parsing one tokenises every variable (~4 ms a
+# style on this machine), and each reply has a painter of its own, so without this every reply's first
+# layout paid for a few dozen of them again (50-70 ms before its first line showed).
+_PARSED_STYLES: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+
+
+def _style_parser(variables: dict[str, str]) -> Callable[[str], Any]:
+    """`parse_style(style, variables)`, remembered for these variables (a theme)."""
+    from textual import markup  # the first reply, not the first frame, needs it
+
+    parsed = _PARSED_STYLES.setdefault(tuple(sorted(variables.items())), {})
+
+    def parse(style: str) -> Any:
+        known = parsed.get(style)
+        if known is None:
+            known = parsed[style] = markup.parse_style(style, variables)
+        return known
+
+    return parse
+
+
 class Painter:
     """Paints blocks for one widget at one width, with the widget's theme."""
 
     def __init__(self, widget: Widget) -> None:
-        from textual.markup import parse_style  # the first reply, not the first frame, needs it
         from rich.theme import Theme
 
         self.widget = widget
         app = widget.app
         self.console: Console = app.console
         variables = app.theme_variables
+        parse_style = _style_parser(variables)
         self.base = widget.visual_style  # the widget's own colours, opaque: alpha colours blend onto it
         dark = app.current_theme.dark
-        self.code_base = self.base + parse_style(("on black 10%" if dark else "on white 30%"), variables)
+        self.code_base = self.base + parse_style("on black 10%" if dark else "on white 30%")
 
         def rich(style: str, base: Any = None) -> Any:
             try:
-                return ((base or self.base) + parse_style(style, variables)).rich_style
+                return ((base or self.base) + parse_style(style)).rich_style
             except Exception:  # a theme without the variable: plain text is fine
                 return None
 
-        parsed: dict[str, Any] = {}  # the highlighter names a few dozen styles, over and over
-
-        def parse(style: Any) -> Any:
-            if not isinstance(style, str):
-                return style
-            if style not in parsed:
-                parsed[style] = parse_style(style, variables)
-            return parsed[style]
+        def parse(style: Any) -> Any:  # the highlighter names a few dozen styles, over and over
+            return parse_style(style) if isinstance(style, str) else style
 
         self.parse = parse
         self._code_styles: dict[Any, Any] = {}
