@@ -110,7 +110,7 @@ class Painter:
     """Paints blocks for one widget at one width, with the widget's theme."""
 
     def __init__(self, widget: Widget) -> None:
-        from rich.theme import Theme
+        from rich.theme import Theme  # the first reply, not the first frame, needs it
 
         self.widget = widget
         app = widget.app
