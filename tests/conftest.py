@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,15 @@ def assert_all_valid(invalid: list, where: str) -> None:  # type: ignore[type-ar
     """Fail a test whose requests the real API would have refused (the fakes refuse them too)."""
     assert not invalid, f"{where} refused {len(invalid)} invalid request(s): " + "; ".join(
         getattr(r, "problem", str(r)) for r in invalid)
+
+
+@contextmanager
+def windowed_fake(window: int) -> Iterator[FakeAnthropic]:
+    """The fake API with a `window`-token context window (its Models API serves it too, and it refuses
+    a prompt over it with the API's 400); afterwards every request it took must have been valid."""
+    with FakeAnthropic(api_key="test-key", context_window=window) as fake:
+        yield fake
+        assert_all_valid(fake.invalid_requests, "the fake API")
 
 
 @pytest.fixture

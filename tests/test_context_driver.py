@@ -21,7 +21,7 @@ from backdev.repl.app import PlainRepl
 from backdev.settings import load_project_settings
 from backdev.tools.base import Tool, ToolOutcome, ToolRegistry
 
-from .conftest import assert_all_valid, fake_provider, git, start_with
+from .conftest import fake_provider, git, start_with, windowed_fake
 
 WINDOW = 40_000
 
@@ -29,9 +29,8 @@ WINDOW = 40_000
 @pytest.fixture
 def api() -> Iterator[FakeAnthropic]:
     """The fake API with a 40,000-token window (served by its Models API too)."""
-    with FakeAnthropic(api_key="test-key", context_window=WINDOW) as fake:
+    with windowed_fake(WINDOW) as fake:
         yield fake
-        assert_all_valid(fake.invalid_requests, "the fake API")
 
 
 class Answers:

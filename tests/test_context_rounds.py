@@ -18,7 +18,7 @@ from backdev.fakeapi import FakeAnthropic
 from backdev.fakeapi.validate import prompt_tokens
 from backdev.llm.events import Notice, ToolResultsMessage, TurnFinished
 
-from .conftest import assert_all_valid, fake_provider, start_with
+from .conftest import fake_provider, start_with, windowed_fake
 from .test_context_driver import big_tool
 
 WINDOW = 20_000
@@ -27,9 +27,8 @@ ROUNDS = 9
 
 @pytest.fixture
 def api() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(api_key="test-key", context_window=WINDOW) as fake:
+    with windowed_fake(WINDOW) as fake:
         yield fake
-        assert_all_valid(fake.invalid_requests, "the fake API")
 
 
 def driver_on(api: FakeAnthropic, folder: Path) -> ChatDriver:

@@ -23,7 +23,7 @@ from backdev.llm.events import StreamFailed, TurnFinished
 from backdev.workflow.phases.state import TestRun
 from backdev.workflow.review.findings import Finding
 
-from .conftest import assert_all_valid, fake_provider, start_with
+from .conftest import fake_provider, start_with, windowed_fake
 from .test_context_driver import big_tool
 
 WINDOW = 24_000
@@ -33,11 +33,10 @@ ASK = "<conversation>"  # only the summarising request's first message holds it
 
 @pytest.fixture
 def api() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(api_key="test-key", context_window=WINDOW) as fake:
+    with windowed_fake(WINDOW) as fake:
         fake.enqueue({"type": "text", "text": "Summary: CSV export, decisions kept in the pinned block.", "match": ASK,
                       "times": 10_000})
         yield fake
-        assert_all_valid(fake.invalid_requests, "the fake API")
 
 
 def driver_on(api: FakeAnthropic, folder: Path, resume: str | None = None) -> ChatDriver:
