@@ -217,8 +217,12 @@ def _run(words: list[str]) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
+    from backdev.llm.worker_process import ApiWorker  # loaded by the command that needs it: `backdev --help` stays fast
+
+    # First of all: the worker loads the SDK (~1.4 s) on another core while this process starts the app.
+    worker = ApiWorker.start()
     from backdev.cli_trust import trust_choice  # loaded by the command that needs it: `backdev --help` stays fast
-    from backdev.compose import make_provider, open_store, open_workspace, start_session
+    from backdev.compose import make_chat_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
     from backdev.logs import setup_logging
 
@@ -232,7 +236,7 @@ def _chat(args: argparse.Namespace) -> int:
     workspace = open_workspace(Path.cwd(), flags, trust=trust_choice(args.trust_project))
     setup_logging()
     store = open_store()
-    provider = make_provider(workspace.settings)
+    provider = make_chat_provider(workspace.settings, worker)
     resume = args.resume if args.resume is not None else (True if args.continue_ else None)
     startup = start_session(workspace, store, provider, persona_name=args.persona, resume=resume)
     if args.plain or not sys.stdout.isatty() or not sys.stdin.isatty():

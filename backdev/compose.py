@@ -25,6 +25,7 @@ from backdev.settings import Settings
 from backdev.tools.base import ToolAccess, ToolRegistry
 
 if TYPE_CHECKING:
+    from backdev.llm.worker_process import ApiWorker
     from backdev.trust import ProjectReview, TrustChoice
 
 
@@ -80,12 +81,22 @@ def open_store() -> SessionStore:
     return SessionStore(paths.session_db_path())
 
 
+def provider_arguments(settings: Settings) -> dict[str, Any]:
+    """What an `AnthropicProvider` is built from, for these settings."""
+    return {"api_key": settings.api_key, "base_url": settings.base_url, "timeout": settings.timeout,
+            "max_retries": settings.max_retries, "auth_token": settings.auth_token, "headers": settings.headers}
+
+
 def make_provider(settings: Settings) -> Provider:
     """The Anthropic provider for these settings (the SDK itself is imported on first use)."""
-    return AnthropicProvider(
-        api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
-        max_retries=settings.max_retries, auth_token=settings.auth_token, headers=settings.headers,
-    )
+    return AnthropicProvider(**provider_arguments(settings))
+
+
+def make_chat_provider(settings: Settings, worker: ApiWorker | None) -> Provider:
+    """A chat's provider: its calls go to `worker` (see `backdev.llm.worker_provider`), in-process without one."""
+    from backdev.llm.worker_provider import WorkerProvider  # only a chat has one
+
+    return WorkerProvider(worker, **provider_arguments(settings))
 
 
 def start_session(

@@ -118,13 +118,16 @@ def child_app(resume: str | None, wait_for_provider: bool = False) -> None:
     # then what run_tui does (backdev/tui/launch.py), with a headless driver.
     import gc
 
-    from backdev.compose import make_provider, open_store, open_workspace, start_session
+    from backdev.llm.worker_process import ApiWorker
+
+    worker = ApiWorker.start()
+    from backdev.compose import make_chat_provider, open_store, open_workspace, start_session
     from backdev.logs import setup_logging
 
     workspace = open_workspace(Path.cwd(), {"model": None, "persona": None})
     setup_logging()
     store = open_store()
-    provider = make_provider(workspace.settings)
+    provider = make_chat_provider(workspace.settings, worker)
     startup = start_session(workspace, store, provider, resume=resume)
     gc.disable()  # run_tui's first line (see run_app)
     from backdev.tui.app import BackdevApp
@@ -144,7 +147,9 @@ def child_app(resume: str | None, wait_for_provider: bool = False) -> None:
 
         ChatScreen.on_provider_ready = provider_ready  # type: ignore[method-assign]
     run_app(make_app(startup, workspace), headless=True, size=(100, 30))  # what run_tui does
-    os._exit(0)  # do not wait for the background import of anthropic to finish
+    if worker is not None:
+        worker.close()  # as at the chat's exit (atexit): a worker still importing must not slow the next run
+    os._exit(0)
 
 
 def child_stream(mode: str, url: str, *tags: str) -> None:
