@@ -103,6 +103,17 @@ async def test_cancelling_closes_the_workers_connection(worker: ApiWorker, fake_
     assert provider.local._client is None
 
 
+async def test_a_request_that_cannot_be_pickled_is_made_in_process(worker: ApiWorker, fake_api: FakeAnthropic) -> None:
+    provider = through(worker, fake_api)
+    fake_api.enqueue({"type": "text", "text": "here"})
+    odd = Request(model=QUESTION.model, system=QUESTION.system, messages=QUESTION.messages,
+                  metadata={"callback": lambda: None})
+    assert isinstance((await events_of(provider, odd))[-1], MessageFinished)
+    assert worker.alive and provider.local._client is not None
+    fake_api.enqueue({"type": "text", "text": "and the worker goes on"})
+    assert isinstance((await events_of(provider))[-1], MessageFinished)
+
+
 def test_a_worker_serves_one_provider(worker: ApiWorker, fake_api: FakeAnthropic) -> None:
     through(worker, fake_api)
     with pytest.raises(RuntimeError, match="one provider"):

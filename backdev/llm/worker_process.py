@@ -106,12 +106,19 @@ class ApiWorker:
         if cancel and self.failed is None:
             self.send(("cancel", request_id))
 
-    def send(self, frame: Any) -> None:
-        """Send a frame; a worker that is gone is marked failed (its waiters hear `lost`)."""
+    def send(self, frame: Any) -> bool:
+        """Send a frame; False when it cannot be pickled (the caller does the work itself).
+
+        A worker that is gone is marked failed, and its waiters hear `lost`.
+        """
         try:
             self._writer.write(frame)
         except (OSError, ValueError) as exc:  # a closed pipe: the reader sees the end too
             self._fail(f"the API worker is gone ({type(exc).__name__})")
+        except Exception as exc:  # pickling refused a value: that request stays in this process
+            log.info("a %s request could not go to the API worker: %s", frame[0], type(exc).__name__)
+            return False
+        return True
 
     def close(self) -> None:
         """End the worker: its input closes, it cancels what runs and exits; killed if it lingers."""

@@ -61,7 +61,11 @@ class WorkerProvider:
                 yield event
             return
         request_id, queue = worker.open()
-        worker.send(("stream", request_id, request))
+        if not worker.send(("stream", request_id, request)):
+            worker.finish(request_id, cancel=False)
+            async for event in self.local.stream(request):
+                yield event
+            return
         text: list[str] = []
         done = False
         try:
@@ -88,7 +92,9 @@ class WorkerProvider:
         if worker is None:
             return await getattr(self.local, method)(*args)
         request_id, queue = worker.open()
-        worker.send(("call", request_id, method, args))
+        if not worker.send(("call", request_id, method, args)):
+            worker.finish(request_id, cancel=False)
+            return await getattr(self.local, method)(*args)
         done = False
         try:
             frame = await queue.get()
