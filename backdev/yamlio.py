@@ -106,11 +106,21 @@ def load_yaml(text: str) -> Any:
         loader.dispose()
 
 
+def cache_file_for(kind: str, source: Path) -> Path:
+    """Where the parse of the `kind` file at `source` is kept between starts (see `load_yaml_cached`)."""
+    import zlib  # only when the cache is used
+
+    from backdev import paths  # only when the cache is used
+
+    return paths.data_dir() / "cache" / f"{kind}-{zlib.crc32(str(source.resolve()).encode()):08x}.json"
+
+
 def load_yaml_cached(text: str, cache_file: Path) -> Any:
     """`load_yaml(text)`, remembered as JSON in `cache_file` for exactly this text.
 
     PyYAML's pure-Python safe loader takes about 10 ms for the built-in workflow file, at every
-    start; reading the JSON back takes a fraction of that. The cache holds the text it was made
+    start, and importing it ~15 ms more; reading the JSON back takes a fraction of that, so a
+    start whose files have not changed never imports yaml. The cache holds the text it was made
     from, so any edit is parsed afresh; data JSON cannot carry exactly (dates, non-string keys) is
     never cached.
     """

@@ -240,3 +240,23 @@ def test_the_safety_policy_is_built_in_one_place() -> None:
     builders = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                       if "SafetyPolicy.from_settings(" in p.read_text() and p.name != "safety.py")
     assert builders == ["compose.py"]
+
+
+def test_a_start_whose_persona_and_workflow_files_are_unchanged_never_imports_yaml(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / ".claude" / "agents").mkdir(parents=True)
+    agent = project / ".claude" / "agents" / "dba.md"
+    agent.write_text("---\nname: dba\ndescription: Tunes queries.\n---\nYou tune queries.\n")
+    code = (f"from pathlib import Path\nfrom backdev.compose import open_workspace\n"
+            f"w = open_workspace(Path({str(project)!r}), trust=True)\n"
+            "from backdev.workflow.phases.definition import load_workflow, workflow_path_for\n"
+            "load_workflow(workflow_path_for(w.catalog.get(w.settings.persona).path))\n"
+            "print(w.catalog.get('dba').description)\n")
+    home = tmp_path / "home"
+    assert heavy_modules_after(code, ("yaml",), home) == ["yaml"]  # the first start parses them
+    assert heavy_modules_after(code, ("yaml",), home) == []  # later ones read the parse back
+    agent.write_text("---\nname: dba\ndescription: Tunes indexes.\n---\nYou tune indexes.\n")
+    assert heavy_modules_after(code, ("yaml",), home) == ["yaml"]  # an edit is parsed afresh
+    env = {**os.environ, "BACKDEV_HOME": str(home)}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert shown.stdout.strip() == "Tunes indexes."

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
-from backdev.yamlio import YamlProblem, YamlRefused, load_yaml
+from backdev.yamlio import YamlProblem, YamlRefused, load_yaml, load_yaml_cached
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
 _BLOCK_INDICATOR = re.compile(r"^[|>][-+0-9]*$")
@@ -76,15 +77,15 @@ def raw_value(front: str, key: str) -> str | None:
     return None
 
 
-def read_front_matter(front: str) -> tuple[dict[str, Any], list[str]]:
-    """The front matter's keys and values, and notes on how it was read.
+def read_front_matter(front: str, cache_file: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The front matter's keys and values, and notes on how it was read (`cache_file` keeps the parse).
 
     Raises:
         FrontMatterError: not `key: value` lines, or YAML Claude Code would not read either.
     """
     notes: list[str] = []
     try:
-        data = load_yaml(front)
+        data = load_yaml(front) if cache_file is None else load_yaml_cached(front, cache_file)
     except YamlRefused as exc:
         # A bound, not a typo, when an anchor is really referred to (`&a` then `*a`: the alias
         # bomb); `&` or `*` alone at the start of a description is text, as Claude Code reads it.

@@ -31,7 +31,15 @@ from backdev.personas.discovery import MAX_AGENT_FILES, agent_files
 from backdev.personas.frontmatter import FrontMatterError, raw_value, read_front_matter
 from backdev.personas.model import Persona, PersonaLoadFailure
 from backdev.workflow.phases.definition import workflow_path_for
-from backdev.yamlio import MAX_PERSONA_BYTES, FileTooLarge, YamlProblem, decode_text, load_yaml, read_capped_bytes
+from backdev.yamlio import (
+    MAX_PERSONA_BYTES,
+    FileTooLarge,
+    YamlProblem,
+    cache_file_for,
+    decode_text,
+    load_yaml,
+    read_capped_bytes,
+)
 
 # Claude Code's docs ask for lowercase letters and hyphens, but Claude Code loads what public
 # collections use (`powershell-5.1-expert`, `k8s-2`, some capitals). We take those too, and refuse only
@@ -127,7 +135,7 @@ def parse_persona(text: str, path: Path, source: str) -> Persona:
     """
     front, body, _ = split_front_matter(text)
     try:
-        data, notes = read_front_matter(front)
+        data, notes = read_front_matter(front, cache_file_for("persona", path))
     except FrontMatterError as exc:
         raise PersonaError(exc.reason, exc.line) from exc
     name = data.get("name")

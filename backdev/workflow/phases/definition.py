@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
 
-from backdev.yamlio import MAX_WORKFLOW_BYTES, FileTooLarge, YamlProblem, load_yaml, load_yaml_cached, read_capped
+from backdev.yamlio import (
+    MAX_WORKFLOW_BYTES,
+    FileTooLarge,
+    YamlProblem,
+    cache_file_for,
+    load_yaml,
+    load_yaml_cached,
+    read_capped,
+)
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 # Placeholders an artifact path template may use: `{date}` (YYYY-MM-DD) and `{slug}` (what was
@@ -185,16 +193,7 @@ def load_workflow(path: Path) -> Workflow:
         raise WorkflowError(f"{exc}" if isinstance(exc, FileTooLarge) else f"{path}: is not UTF-8 text.") from exc
     except OSError as exc:
         raise WorkflowError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    return parse_workflow(text, path, cache_file=_cache_file(path))
-
-
-def _cache_file(path: Path) -> Path:
-    """Where the parsed form of `path` is kept between starts (see yamlio.load_yaml_cached)."""
-    import zlib  # only when the cache is used
-
-    from backdev import paths
-
-    return paths.data_dir() / "cache" / f"workflow-{zlib.crc32(str(path.resolve()).encode()):08x}.json"
+    return parse_workflow(text, path, cache_file=cache_file_for("workflow", path))
 
 
 def parse_workflow(text: str, path: Path, *, cache_file: Path | None = None) -> Workflow:
