@@ -56,6 +56,12 @@ def session_db_path() -> Path:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create `path` (and parents) if missing, private to the user, and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` (and parents) if missing, private to the user, and return it.
+
+    Each missing folder is made private, not only the last: `mkdir(parents=True)` gives parents the
+    default mode, so `data/cache` made first would leave the data folder readable by others.
+    """
+    for folder in reversed([path, *path.parents]):
+        if not folder.exists():
+            folder.mkdir(exist_ok=True, mode=0o700)
     return path

@@ -126,6 +126,8 @@ def load_yaml_cached(text: str, cache_file: Path) -> Any:
     """
     import json  # only when the cache is used
 
+    from backdev import paths  # only when the cache is used
+
     try:
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
         if isinstance(cached, dict) and cached.get("text") == text:
@@ -136,7 +138,7 @@ def load_yaml_cached(text: str, cache_file: Path) -> Any:
     try:
         encoded = json.dumps({"text": text, "data": data})
         if json.loads(encoded)["data"] == data:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            paths.ensure_dir(cache_file.parent)
             partial = cache_file.with_suffix(".tmp")
             partial.write_text(encoded, encoding="utf-8")
             partial.replace(cache_file)

@@ -149,3 +149,16 @@ def test_discovery_order_first_wins_and_failures_do_not_stop_others(project: Pat
 def test_unknown_persona_lists_what_exists(project: Path) -> None:
     with pytest.raises(UnknownPersonaError, match="available: backend-developer"):
         load_catalog(project).get("nobody")
+
+
+def test_the_kept_parse_of_persona_files_is_private_to_the_user(project: Path) -> None:
+    import stat
+
+    from backdev import paths
+    from backdev.compose import open_workspace
+
+    open_workspace(project)  # a fresh home: the persona's parse is the first thing written
+    cache = paths.data_dir() / "cache"
+    assert any(cache.glob("persona-*.json"))
+    for folder in (paths.data_dir(), cache):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
