@@ -97,3 +97,18 @@ async def test_the_first_line_shows_while_a_buffered_reply_is_still_being_read(w
         last = next(t for t, text in shown if "Line 299 of the reply, with" in text)
         # The screen keeps painting while the worker reads: the first line is up before the last delta.
         assert first is not None and first < provider.last_delta_at < last
+
+
+async def test_an_instant_reply_shows_its_first_words_before_the_rest_is_handled(workspace: Workspace) -> None:
+    provider = BusyProvider()  # the whole reply already buffered: it is read without a pause
+    app = build(start_with(workspace, provider), workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        shown = record_screens(app)
+        await submit(pilot, "explain")
+        await turn_done(pilot)
+        # Painted right after the first delta, the reply's beginning reaches the screen: handled
+        # with what came after it, the view would be at the tail already and never show it.
+        first = next((t for t, text in shown if "Line 0 of the r" in text), None)
+        last = next(t for t, text in shown if "Line 299 of the reply, with" in text)
+        assert first is not None and first < last

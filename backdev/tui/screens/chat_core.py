@@ -52,19 +52,17 @@ from backdev.llm.events import MessageStarted, Notice, TextDelta, ToolCallFinish
 from backdev.tools.base import ApprovalRequest, Decision
 from backdev.tui.options import AppOptions
 from backdev.tui.safe import visible
+from backdev.tui.paint_pace import PaintPacer
 from backdev.tui.threads import in_daemon_thread
 from backdev.tui.turn_view import TurnView
 from backdev.tui.widgets.composer import Composer
 from backdev.tui.widgets.entries import UserEntry, WelcomeEntry
 from backdev.tui.widgets.prompt import PromptArea
-from backdev.tui.widgets.reply import FRAME_RATE
 from backdev.tui.widgets.status import StatusBar, StatusInfo
 from backdev.tui.widgets.transcript import Transcript
 from backdev.tui.widgets.workflow_panel import WorkflowPanel
 
 SaveSetting = Callable[[str, Any], bool]
-
-KEEP_PAINTING = 0.1  # seconds: how often a reply read without a pause still reaches the screen
 
 
 class ChatCore(Screen[None]):
@@ -245,9 +243,8 @@ class ChatCore(Screen[None]):
         # and Textual paints a screen only once its queue is empty: one message per delta kept the
         # reply's first line off the screen until its last was handled (~280 ms for 300 lines). So
         # text that arrives while the screen has not taken the last delta yet is joined into it,
-        # and while text keeps coming without a pause the worker lets the screen paint: one frame
-        # after a message's first text (its first lines whole), then every `KEEP_PAINTING`.
-        paint_at: float | None = None
+        # and the worker pauses for the screen to paint when `PaintPacer` says (backdev.tui.paint_pace).
+        pacer = PaintPacer()
         last: ChatCore.DriverEvent | None = None
         try:
             async with aclosing(start()) as events:
@@ -256,14 +253,10 @@ class ChatCore(Screen[None]):
                         last = self.DriverEvent(event)
                         self.post_message(last)
                     if isinstance(event, MessageStarted):
-                        paint_at = None
-                    elif isinstance(event, TextDelta):
-                        now = time.monotonic()
-                        if paint_at is None:
-                            paint_at = now + 1 / FRAME_RATE
-                        elif now >= paint_at:
-                            await self._painted()
-                            paint_at = time.monotonic() + KEEP_PAINTING
+                        pacer.message_started()
+                    elif isinstance(event, TextDelta) and pacer.wants_paint(event.text, time.monotonic()):
+                        await self._painted()
+                        pacer.painted(event.text, time.monotonic())
         except asyncio.CancelledError:
             self.post_message(self.TurnCancelled(unsent=self.driver.take_unsent()))
             raise

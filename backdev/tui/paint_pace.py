@@ -1,0 +1,42 @@
+"""When the turn's worker, reading a reply faster than the screen shows it, lets the screen paint.
+
+Textual paints a screen only once its message queue is empty, and a reply already buffered (an
+instant stream) is read without the worker ever suspending: without pauses its first line would
+show with its last. The worker pauses for a paint at three moments of each API message: its first
+words, the end of its first line (so the line shows whole soon after), and then every
+`KEEP_PAINTING` while text keeps coming.
+"""
+
+from __future__ import annotations
+
+from backdev.tui.widgets.reply import FRAME_RATE
+
+KEEP_PAINTING = 0.1  # seconds: how often a reply read without a pause still reaches the screen
+
+
+class PaintPacer:
+    """Says, delta by delta, when the screen should paint before more of the reply is read."""
+
+    def __init__(self) -> None:
+        self._next: float | None = None
+        self._first_line_open = True
+
+    def message_started(self) -> None:
+        """A new API message: its first words and first line get their own paints again."""
+        self._next = None
+        self._first_line_open = True
+
+    def wants_paint(self, text: str, now: float) -> bool:
+        """Whether to paint now, `text` (a delta) having just been posted to the screen."""
+        if self._next is None:
+            return True
+        if self._first_line_open and "\n" in text:
+            return True
+        return now >= self._next
+
+    def painted(self, text: str, now: float) -> None:
+        """The screen painted after `text` (at `now`): the next paint is due a frame later while the
+        first line is still open, else `KEEP_PAINTING` later."""
+        if "\n" in text:
+            self._first_line_open = False
+        self._next = now + (1 / FRAME_RATE if self._first_line_open else KEEP_PAINTING)
