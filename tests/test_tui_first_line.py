@@ -84,31 +84,30 @@ async def test_a_reply_that_arrives_at_once_is_handled_in_a_few_messages(workspa
         assert answer.source == REPLY and answer.status == "complete"
 
 
-async def test_the_first_line_shows_while_a_buffered_reply_is_still_being_read(workspace: Workspace) -> None:
-    provider = BusyProvider(cost=0.001)  # 1,088 deltas read in about 1.1 s, never letting the loop run
+async def screens_of_one_reply(workspace: Workspace, provider: BusyProvider) -> tuple[list[tuple[float, str]], float]:
+    """Every screen update while `provider`'s reply is shown, and when its last line first showed."""
     app = build(start_with(workspace, provider), workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         await started(pilot)
         shown = record_screens(app)
         await submit(pilot, "explain")
         await turn_done(pilot)
-        # (Any whole line of it: the view follows the tail, so the very first may scroll away.)
-        first = next((t for t, text in shown if re.search(r"Line \d+ of the reply, with", text)), None)
-        last = next(t for t, text in shown if "Line 299 of the reply, with" in text)
-        # The screen keeps painting while the worker reads: the first line is up before the last delta.
-        assert first is not None and first < provider.last_delta_at < last
+    return shown, next(t for t, text in shown if "Line 299 of the reply, with" in text)
+
+
+async def test_the_first_line_shows_while_a_buffered_reply_is_still_being_read(workspace: Workspace) -> None:
+    provider = BusyProvider(cost=0.001)  # 1,088 deltas read in about 1.1 s, never letting the loop run
+    shown, last = await screens_of_one_reply(workspace, provider)
+    # (Any whole line of it: the view follows the tail, so the very first may scroll away.)
+    first = next((t for t, text in shown if re.search(r"Line \d+ of the reply, with", text)), None)
+    # The screen keeps painting while the worker reads: the first line is up before the last delta.
+    assert first is not None and first < provider.last_delta_at < last
 
 
 async def test_an_instant_reply_shows_its_first_words_before_the_rest_is_handled(workspace: Workspace) -> None:
-    provider = BusyProvider()  # the whole reply already buffered: it is read without a pause
-    app = build(start_with(workspace, provider), workspace)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await started(pilot)
-        shown = record_screens(app)
-        await submit(pilot, "explain")
-        await turn_done(pilot)
-        # Painted right after the first delta, the reply's beginning reaches the screen: handled
-        # with what came after it, the view would be at the tail already and never show it.
-        first = next((t for t, text in shown if "Line 0 of the r" in text), None)
-        last = next(t for t, text in shown if "Line 299 of the reply, with" in text)
-        assert first is not None and first < last
+    # The whole reply already buffered: it is read without a pause.
+    shown, last = await screens_of_one_reply(workspace, BusyProvider())
+    # Painted right after the first delta, the reply's beginning reaches the screen: handled
+    # with what came after it, the view would be at the tail already and never show it.
+    first = next((t for t, text in shown if "Line 0 of the r" in text), None)
+    assert first is not None and first < last
