@@ -38,20 +38,23 @@ ratios, not the seconds; n=3 per figure unless said):
   0.416 -> 0.511 s), cold 20-40% later (tmux 0.480 -> 0.586 and 0.656 -> 0.782 s), as the screen now
   paints while a cold reply is read; still under target.
 - first frame: 1.18x and 1.15x a bare app headless (n=5 each), 0.92-1.45x in tmux; unchanged.
-- ready to send: missed, 2.27 and 2.17 s headless (n=5 each), within 5-45% of the floor printed
-  beside it (a bare first frame plus a process that only imports the SDK: 1.57 and 2.07 s in the
-  same runs); 2.9-4.3 s in tmux under load. The process spends 2.1-2.4 s of CPU (loaded) before a
-  message can leave (Python and backdev ~0.3 s, the first frame ~0.15 s, `import anthropic` 1.24-1.4
-  s, the client ~0.08 s, the repository ~0.15 s), all under one GIL, so about 1.6 s is the floor of
-  any ordering. Tried: importing the SDK in a thread at the start of `backdev chat` (before Textual)
-  pushed the first frame to 1.67x this branch's in the same tmux runs (1.12 vs 0.67 s) and made it
-  ready no sooner (2.86 vs 2.92 s): rejected. Replacing the SDK's cloud clients
-  (`anthropic.lib.vertex`, `bedrock`, `foundry`, `aws`, `google_cloud`) by empty modules saves at
-  most 16% of the import's CPU (2.38 -> 2.00 s user, loaded), not enough for 1.5 s, and
-  `anthropic/__init__` binds their names at import (`from .lib.vertex import *`, `from .lib.foundry
-  import AnthropicFoundry`), so a lazy stand-in would have to fake those names per SDK release: not
-  done. The SDK already defers pydantic's schema building (`DEFER_PYDANTIC_BUILD`, on by default),
-  and backdev imports nothing of the SDK before it builds the client.
+- ready to send (2026-12-02, after the API worker; old = the checkout before it, same runs): the
+  chat's API calls run in a worker process started first thing (backdev/llm/worker.py), so the
+  SDK's import no longer shares the app's GIL. Headless, n=3 per tree, four alternations of the
+  two trees: 1.32 / 1.53 / 1.14 / 1.19 s vs old 2.12 / 1.97 / 1.50 s; in tmux (n=3, --before)
+  1.69 vs 2.38 s. It now sits at the floor of a process that only imports the SDK (1.30-1.53 s in
+  the same runs): what is left is `import anthropic` itself (~1.2 s with collection off, which the
+  worker does; ~0.2 s less than with it on) and the client (~0.07 s: httpx's transport and TLS
+  context). Tried before and rejected: the import in a thread (starves the first frame), empty
+  stand-ins for the SDK's cloud clients (at most 16%, and fragile).
+- first frame: unchanged by the worker (interleaved A/B, n=10 each: 0.404 vs 0.400 s and 0.385 vs
+  0.392 s; ratios to a bare app 1.26-1.34x in those runs, so at the 1.3x line, not under it).
+  Persona files' parses are now kept like the workflow's, so an unchanged start never imports yaml.
+- first line of an instant reply: the worker pauses for a paint after a message's first delta and
+  after its first line ends (backdev/tui/paint_pace.py). Headless A/B, two runs of each tree
+  (n=4 per run): first line 174 and 183 ms after Enter vs old 197 and 224 ms; from the provider's
+  first delta to the whole first line, warm, 94-128 ms (old 78-127 ms): the screen takes the
+  first delta sooner (24-28 vs 68-90 ms after Enter), and the rest is mounting and painting it.
 """
 
 from __future__ import annotations

@@ -104,10 +104,10 @@ async def test_the_first_line_shows_while_a_buffered_reply_is_still_being_read(w
     assert first is not None and first < provider.last_delta_at < last
 
 
-async def test_an_instant_reply_shows_its_first_words_before_the_rest_is_handled(workspace: Workspace) -> None:
+async def test_an_instant_reply_shows_its_first_line_before_the_rest_is_handled(workspace: Workspace) -> None:
     # The whole reply already buffered: it is read without a pause.
     shown, last = await screens_of_one_reply(workspace, BusyProvider())
-    # Painted right after the first delta, the reply's beginning reaches the screen: handled
+    # Painted once its first line ends, the reply's beginning reaches the screen: handled
     # with what came after it, the view would be at the tail already and never show it.
     first = next((t for t, text in shown if "Line 0 of the r" in text), None)
     assert first is not None and first < last

@@ -2,8 +2,8 @@
 
 Textual paints a screen only once its message queue is empty, and a reply already buffered (an
 instant stream) is read without the worker ever suspending: without pauses its first line would
-show with its last. The worker pauses for a paint at three moments of each API message: its first
-words, the end of its first line (so the line shows whole soon after), and then every
+show with its last. The worker pauses for a paint when a message's first line ends (so it shows
+whole, at once), or a frame after its first words while that line is still open, and then every
 `KEEP_PAINTING` while text keeps coming.
 """
 
@@ -22,14 +22,14 @@ class PaintPacer:
         self._first_line_open = True
 
     def message_started(self) -> None:
-        """A new API message: its first words and first line get their own paints again."""
+        """A new API message: its first line gets its own paint again."""
         self._next = None
         self._first_line_open = True
 
     def wants_paint(self, text: str, now: float) -> bool:
         """Whether to paint now, `text` (a delta) having just been posted to the screen."""
-        if self._next is None:
-            return True
+        if self._next is None:  # the message's first words: a frame for its first line to end
+            self._next = now + 1 / FRAME_RATE
         if self._first_line_open and "\n" in text:
             return True
         return now >= self._next
