@@ -18,6 +18,7 @@ from backdev import paths
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.events import MessageFinished, StreamFailed, TextDelta, ToolCallRequested
 from backdev.llm.provider import Request
+from backdev.llm.worker import WORKER_NICENESS
 from backdev.llm.worker_process import ApiWorker
 from backdev.llm.worker_provider import WorkerProvider
 
@@ -55,6 +56,12 @@ async def test_a_reply_and_a_tool_call_stream_through_the_worker(worker: ApiWork
     assert [(e.name, e.input) for e in events if isinstance(e, ToolCallRequested)] == [("look", {"path": "a.py"})]
     assert isinstance(events[-1], MessageFinished) and events[-1].stop_reason == "tool_use"
     assert provider.local._client is None
+
+
+async def test_the_worker_runs_below_the_chats_priority(worker: ApiWorker, fake_api: FakeAnthropic) -> None:
+    await through(worker, fake_api).warm_up()  # it lowers its own priority first thing
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == min(19, ours + WORKER_NICENESS)
 
 
 async def test_a_bad_key_is_said_in_under_a_second(worker: ApiWorker, fake_api: FakeAnthropic) -> None:

@@ -28,6 +28,8 @@ from backdev.llm.frames import FrameWriter, read_frame
 
 log = logging.getLogger("backdev.llm.worker")  # not __name__: run with -m, that is "__main__"
 
+#: How much lower than the chat the worker runs: it only competes for a CPU during start-up.
+WORKER_NICENESS = 10
 #: The provider methods a chat may call through the worker (besides `stream`).
 CALLS = frozenset({"check", "capabilities", "model_info", "count_tokens", "compact"})
 
@@ -35,6 +37,10 @@ CALLS = frozenset({"check", "capabilities", "model_info", "count_tokens", "compa
 def main() -> None:
     """Serve one chat's API calls until stdin ends."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:  # where the CPUs are busy (a terminal, a screen reader), the app's first frame goes first
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not allowed here: it runs at the chat's priority
+        pass
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
     writer = FrameWriter(stdout)
     # The SDK's import builds ~100k objects that all stay: collecting meanwhile finds nothing and
