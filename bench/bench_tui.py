@@ -46,7 +46,10 @@ ratios, not the seconds; n=3 per figure unless said):
   the same runs): what is left is `import anthropic` itself (~1.2 s with collection off, which the
   worker does; ~0.2 s less than with it on) and the client (~0.07 s: httpx's transport and TLS
   context). Tried before and rejected: the import in a thread (starves the first frame), empty
-  stand-ins for the SDK's cloud clients (at most 16%, and fragile).
+  stand-ins for the SDK's cloud clients (at most 16%, and fragile). Final (worker at niceness 10,
+  quiet machine, n=7): first frame 1.19x a bare app (0.429 vs 0.360 s), ready 1.259 s, a process
+  that only imports the SDK 1.372 s. In tmux (n=5, --before): ready 1.80 vs 2.42 s, first frame
+  0.576 vs 0.600 s (1.53x a bare app there; the poller's capture-pane processes share the CPUs).
 - first frame: unchanged by the worker (interleaved A/B, n=10 each: 0.404 vs 0.400 s and 0.385 vs
   0.392 s; ratios to a bare app 1.26-1.34x in those runs, so at the 1.3x line, not under it).
   Persona files' parses are now kept like the workflow's, so an unchanged start never imports yaml.
@@ -55,6 +58,9 @@ ratios, not the seconds; n=3 per figure unless said):
   (n=4 per run): first line 174 and 183 ms after Enter vs old 197 and 224 ms; from the provider's
   first delta to the whole first line, warm, 94-128 ms (old 78-127 ms): the screen takes the
   first delta sooner (24-28 vs 68-90 ms after Enter), and the rest is mounting and painting it.
+  After the first paint waits for the first line to end (one paint, the line whole), n=4: warm
+  first line 32 ms after the provider's first delta, cold 97 ms; 142 ms after Enter; in tmux 122
+  ms after the request reached the fake API (old 117-148 ms in the same runs).
 """
 
 from __future__ import annotations
