@@ -50,6 +50,11 @@ ratios, not the seconds; n=3 per figure unless said):
   quiet machine, n=7): first frame 1.19x a bare app (0.429 vs 0.360 s), ready 1.259 s, a process
   that only imports the SDK 1.372 s. In tmux (n=5, --before): ready 1.80 vs 2.42 s, first frame
   0.576 vs 0.600 s (1.53x a bare app there; the poller's capture-pane processes share the CPUs).
+  Then what the first reply draws with (rich's markdown, the parser, the lexers) loads right after
+  the first frame, while the worker imports, instead of when the API is ready: tmux (n=5, two
+  runs, --before the previous commit) ready 1.534 and 1.541 vs 1.793 and 1.770 s, first frame
+  0.442 and 0.511 vs 0.662 and 0.786 s (1.43x and 1.69x a bare app of 0.308 and 0.302 s), first
+  line 80 and 92 ms after the request reached the API; headless (n=7) 1.22x, ready 1.093 s.
 - first frame: unchanged by the worker (interleaved A/B, n=10 each: 0.404 vs 0.400 s and 0.385 vs
   0.392 s; ratios to a bare app 1.26-1.34x in those runs, so at the 1.3x line, not under it).
   Persona files' parses are now kept like the workflow's, so an unchanged start never imports yaml.

@@ -173,6 +173,9 @@ class BackdevApp(PlainNotifications, App[int]):
         self.after_first_frame.clear()
         self._warm_provider()
         self._read_repository()
+        # While the API worker loads the SDK in its own process this one is idle: it loads what the
+        # first reply draws with now, so that nothing competes with sending once the API is ready.
+        self._preload()
 
     # --- background start-up -------------------------------------------------------------------
 
@@ -205,7 +208,6 @@ class BackdevApp(PlainNotifications, App[int]):
         for callback in self.after_warm_up:
             callback()
         self.after_warm_up.clear()
-        self._preload()  # after the SDK, not beside it: a message can leave before a reply is drawn
         if self.chat is not None:
             await self.chat.on_provider_ready(message.error)
 
