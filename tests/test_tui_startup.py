@@ -55,3 +55,18 @@ async def test_the_key_bar_does_not_keep_the_keys_it_replaced() -> None:
             app.screen.refresh_bindings()
             await pilot.pause()
         assert len([o for o in keys() if id(o) not in before]) < 10  # Textual's Footer: about 60
+
+
+async def test_what_the_first_reply_draws_with_loads_while_the_api_client_still_loads(workspace: Workspace) -> None:
+    # The SDK loads in another process: this one is idle meanwhile, and must not load the reply's
+    # renderers only once the API is ready, beside the message that was waiting to leave.
+    provider = GatedStart()
+    app = build(start_session(workspace, open_store(), provider), workspace)
+    preloaded: list[bool] = []
+    app._preload = lambda: preloaded.append(provider.gate.is_set())  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: bool(preloaded), what="the preload")
+        provider.gate.set()
+        await wait_for(lambda: app.ready_for_turns, what="the provider")
+        await pilot.pause()
+    assert preloaded == [False]
