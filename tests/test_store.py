@@ -155,3 +155,13 @@ def test_a_store_closed_and_opened_again_does_not_trust_a_list_read_before(store
     other.append_message(session.id, turn=2, role="user", content=[{"type": "text", "text": "two"}], text="two")
     other.close()
     assert [m.text for m in store.messages(session.id)] == ["one", "two"]
+
+
+def test_every_folder_the_store_makes_is_private(tmp_path: Path) -> None:
+    import stat
+
+    store = SessionStore(tmp_path / "home" / "data" / "sessions.db")
+    store.create_session(str(tmp_path), "backend-developer", "claude-sonnet-5-5")
+    store.close()
+    for folder in (tmp_path / "home", tmp_path / "home" / "data"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from backdev import paths
 from backdev.llm.events import Usage
 from backdev.safe_text import without_lone_surrogates
 from backdev.session.migrations import migrate
@@ -125,7 +126,7 @@ class SessionStore:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            paths.ensure_dir(self.path.parent)  # every folder it makes private, not only the last
             db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA foreign_keys = ON")
