@@ -86,8 +86,9 @@ class ApiWorker:
                 self.process.kill()
         return self.failed
 
-    def open(self) -> tuple[int, asyncio.Queue[Any]]:
-        """A new request id and the queue its answers arrive on (in the running loop)."""
+    def request(self, kind: str, *payload: Any) -> tuple[int, asyncio.Queue[Any]] | None:
+        """Send `(kind, id, *payload)`: the id and the queue its answers arrive on (in the running
+        loop), or None when it cannot be pickled (the caller does the work itself)."""
         import asyncio  # not at import: see wait_ready
 
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -97,6 +98,9 @@ class ApiWorker:
                 queue.put_nowait(_LOST)
             else:
                 self._waiting[request_id] = (asyncio.get_running_loop(), queue)
+        if not self.send((kind, request_id, *payload)):
+            self.finish(request_id, cancel=False)
+            return None
         return request_id, queue
 
     def finish(self, request_id: int, *, cancel: bool) -> None:

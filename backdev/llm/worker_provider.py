@@ -56,16 +56,12 @@ class WorkerProvider:
     async def stream(self, request: Request) -> AsyncIterator[ProviderEvent]:
         """See `Provider.stream`; a worker lost mid-stream ends it as interrupted, with the text so far."""
         worker = await self._serving()
-        if worker is None:
+        sent = worker.request("stream", request) if worker is not None else None
+        if worker is None or sent is None:
             async for event in self.local.stream(request):
                 yield event
             return
-        request_id, queue = worker.open()
-        if not worker.send(("stream", request_id, request)):
-            worker.finish(request_id, cancel=False)
-            async for event in self.local.stream(request):
-                yield event
-            return
+        request_id, queue = sent
         text: list[str] = []
         done = False
         try:
@@ -89,12 +85,10 @@ class WorkerProvider:
 
     async def _call(self, method: str, *args: Any) -> Any:
         worker = await self._serving()
-        if worker is None:
+        sent = worker.request("call", method, args) if worker is not None else None
+        if worker is None or sent is None:
             return await getattr(self.local, method)(*args)
-        request_id, queue = worker.open()
-        if not worker.send(("call", request_id, method, args)):
-            worker.finish(request_id, cancel=False)
-            return await getattr(self.local, method)(*args)
+        request_id, queue = sent
         done = False
         try:
             frame = await queue.get()
