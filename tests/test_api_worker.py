@@ -257,3 +257,14 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_closing_a_worker_still_loading_the_sdk_does_not_wait_for_it() -> None:
+    # Quitting a chat in its first second must not hang on the worker's import: it reads no input yet.
+    started = ApiWorker.start()
+    assert started is not None
+    begun = time.perf_counter()
+    started.close()
+    took = time.perf_counter() - begun
+    assert started.process.poll() is not None
+    assert took < 0.5, f"close() waited {took:.2f} s for a worker still importing"

@@ -126,10 +126,11 @@ class ApiWorker:
 
     def close(self) -> None:
         """End the worker: its input closes, it cancels what runs and exits; killed if it lingers."""
+        loaded = self._ready.is_set()  # before _fail, which sets it to wake whoever waits
         self._fail("the API worker was closed", quiet=True)
         self._writer.close()
         try:  # still importing, it reads no input yet: nothing of it is worth the wait
-            self.process.wait(timeout=1 if self._ready.is_set() else 0)
+            self.process.wait(timeout=1 if loaded else 0)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
