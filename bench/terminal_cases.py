@@ -1,8 +1,10 @@
 """The cases of bench/bench_tui.py measured in a real terminal: tmux 120x40, polling `capture-pane`.
 
 What a person sees, not what the app thinks it drew: a line counts as on screen when tmux's copy of
-the screen has it. Polling costs a few milliseconds a sample, so times are good to about 10-20 ms
-and "distinct screens" undercounts updates that come faster than the polling.
+the screen has it. Samples go through one control-mode client (`tmux -C`) rather than a `tmux
+capture-pane` process each: spawning ~200 processes a second took most of a CPU, which the program
+being measured (and the API worker beside it) then did not have. Times are good to about 10 ms, and
+"distinct screens" undercounts updates that come faster than the polling.
 
 - `backdev chat` (`python -m backdev chat`): process start to its first frame (the prompt's
   placeholder); a message typed and sent at once, to the moment it reaches the fake API (ready to
@@ -40,13 +42,37 @@ class Terminal:
         self.socket = socket.with_name(f"{socket.stem}-{Terminal.opened}.sock")
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         self.started = time.perf_counter()
+        self.started_wall = time.time()
         self.tmux("new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", "-c", str(cwd), f"env -i {exports} {command}")
+        # A client that reads no output and never sizes the window: it only answers capture-pane.
+        self.control = subprocess.Popen(
+            ["tmux", "-S", str(self.socket), "-C", "attach", "-t", "bench", "-f", "no-output,ignore-size,read-only"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self._command("display -p control-ready")  # the attach's own reply comes first: read past it
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-S", str(self.socket), *args], check=True, capture_output=True, text=True).stdout
 
+    def _command(self, command: str) -> str:
+        """Run a command through the control client; its output (up to the `%end` of its block)."""
+        assert self.control.stdin is not None and self.control.stdout is not None
+        self.control.stdin.write(command + "\n")
+        self.control.stdin.flush()
+        while True:  # blocks of other commands (the attach) and notifications (%...) come and go
+            lines: list[str] = []
+            line = self.control.stdout.readline()
+            if not line:
+                raise SystemExit("the tmux control client ended")
+            if not line.startswith("%begin"):
+                continue
+            while not (line := self.control.stdout.readline()).startswith(("%end", "%error")):
+                lines.append(line)
+            if command.startswith("display") and "".join(lines).strip() != command.split()[-1]:
+                continue
+            return "".join(lines)
+
     def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "bench")
+        return self._command("capture-pane -p -t bench")
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "bench", *keys)
@@ -70,7 +96,15 @@ class Terminal:
             time.sleep(0.005)
 
     def close(self) -> None:
+        self.control.kill()
+        self.control.wait()
         subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
+
+
+def _message_requests(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Messages API calls among the fake's requests (not token counts or model lookups)."""
+    return [r for r in requests if r["path"].startswith("/v1/messages")
+            and not r["path"].startswith("/v1/messages/count_tokens")]
 
 
 def _base_env(env: dict[str, str]) -> dict[str, str]:
@@ -101,9 +135,11 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
         frame, _ = terminal.until(lambda s: "Enter sends" in s, "the first frame")
         terminal.type("first question")
         terminal.keys("Enter")
-        while len(fake.requests()) == before:
-            time.sleep(0.003)
-        sent = time.perf_counter()
+        # Asked gently, and timed by the fake's own clock: asking it every few milliseconds over HTTP
+        # took CPU from the worker whose loading is what this measures.
+        while not (messages := _message_requests(fake.requests()[before:])):
+            time.sleep(0.05)
+        sent = messages[0]["at"] - terminal.started_wall + terminal.started
         cold_end, _ = terminal.until(lambda s: f"Reply ends here {cold}" in s, "the cold reply")
         terminal.until(lambda s: "streaming…" not in s, "the turn to end")
         terminal.type("second question")
@@ -115,8 +151,7 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
         warm_end, warm_screens = terminal.until(lambda s: f"Reply ends here {warm}" in s, "the warm reply")
         # The fake streams an instant reply in a few milliseconds: its request's arrival (the
         # fake's wall clock) stands for the first delta.
-        request_at = next(r["at"] for r in fake.requests()[asked:] if r["path"].startswith("/v1/messages")
-                          and not r["path"].startswith("/v1/messages/count_tokens"))
+        request_at = _message_requests(fake.requests()[asked:])[0]["at"]
         terminal.until(lambda s: "streaming…" not in s, "the turn to end")
         terminal.type("third question")
         paced_enter = time.perf_counter()
