@@ -7,6 +7,7 @@ each command imports what it needs.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -221,6 +222,17 @@ def _chat(args: argparse.Namespace) -> int:
 
     # First of all: the worker loads the SDK (~1.4 s) on another core while this process starts the app.
     worker = ApiWorker.start()
+    # The core's modules and the session are built next, all long-lived: the cyclic collector
+    # walking them over and over was ~10 ms of the first frame. It resumes once the app's API
+    # client is ready (run_app), or before plain mode's REPL starts.
+    gc.disable()
+    try:
+        return _open_chat(args, worker)
+    finally:
+        gc.enable()  # as it was, whatever ended the chat (for callers in this process, e.g. tests)
+
+
+def _open_chat(args: argparse.Namespace, worker: Any) -> int:
     from backdev.cli_trust import trust_choice  # loaded by the command that needs it: `backdev --help` stays fast
     from backdev.compose import make_chat_provider, open_store, open_workspace, start_session
     from backdev.llm.models import UnknownModelError, resolve_model
@@ -243,6 +255,8 @@ def _chat(args: argparse.Namespace) -> int:
         from backdev.repl.app import PlainRepl  # loaded by the command that needs it: `backdev --help` stays fast
 
         import asyncio
+
+        gc.enable()  # a line-mode session has no first frame to hurry
 
         return asyncio.run(PlainRepl(startup, workspace).run())
     from backdev.tui.launch import run_tui  # loaded by the command that needs it: `backdev --help` stays fast

@@ -135,6 +135,7 @@ def child_app(resume: str | None, wait_for_provider: bool = False) -> None:
     from backdev.llm.worker_process import ApiWorker
 
     worker = ApiWorker.start()
+    gc.disable()  # as _chat does, from here to the API client loaded
     from backdev.compose import make_chat_provider, open_store, open_workspace, start_session
     from backdev.logs import setup_logging
 
@@ -143,7 +144,6 @@ def child_app(resume: str | None, wait_for_provider: bool = False) -> None:
     store = open_store()
     provider = make_chat_provider(workspace.settings, worker)
     startup = start_session(workspace, store, provider, resume=resume)
-    gc.disable()  # run_tui's first line (see run_app)
     from backdev.tui.app import BackdevApp
     from backdev.tui.factory import make_app
     from backdev.tui.launch import run_app

@@ -70,3 +70,39 @@ async def test_what_the_first_reply_draws_with_loads_while_the_api_client_still_
         await wait_for(lambda: app.ready_for_turns, what="the provider")
         await pilot.pause()
     assert preloaded == [False]
+
+
+def test_collection_waits_from_the_chats_first_step_to_the_first_frame(project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The core's modules and the session are built before the app: the collector walking them
+    # there was ~10 ms of the first frame. Plain mode gets it back before its REPL starts.
+    import gc
+    import sys
+
+    import backdev.compose
+    import backdev.tui.launch
+    from backdev import cli
+    from backdev.llm.worker_process import ApiWorker
+
+    seen: dict[str, bool] = {}
+    opened = backdev.compose.open_workspace
+
+    def open_workspace(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["building the session"] = gc.isenabled()
+        return opened(*args, **kwargs)
+
+    def run_tui(startup, workspace) -> int:  # type: ignore[no-untyped-def]
+        seen["at the app"] = gc.isenabled()
+        return 0
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(ApiWorker, "start", classmethod(lambda cls: None))
+    monkeypatch.setattr(backdev.compose, "open_workspace", open_workspace)
+    monkeypatch.setattr(backdev.tui.launch, "run_tui", run_tui)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    assert gc.isenabled()
+    try:
+        assert cli.main(["chat"]) == 0
+        assert seen == {"building the session": False, "at the app": False}
+    finally:
+        gc.enable()
