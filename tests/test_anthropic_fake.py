@@ -12,7 +12,8 @@ from backdev.assistant import drain
 from backdev.compose import open_store, start_session
 from backdev.fakeapi import FakeAnthropic
 from backdev.llm.anthropic_provider import AnthropicProvider
-from backdev.llm.events import StreamFailed, StreamRetrying, TextDelta, ToolCallFinished, TurnFailed, TurnFinished
+from backdev.llm.events import (MessageFinished, StreamFailed, StreamRetrying, TextDelta, ToolCallFinished,
+                                ToolCallRequested, TurnFailed, TurnFinished)
 from backdev.llm.provider import Request
 from backdev.repo.context import RepoContext
 from backdev.repo.repository import RepoInfo, Repository
@@ -228,3 +229,14 @@ async def test_a_lone_surrogate_in_the_conversation_is_sent_as_a_replacement_cha
     assert isinstance(events[-1], TurnFinished)
     sent = fake_api.message_requests[0].body["messages"][0]["content"][-1]["text"]
     assert sent == "bad \ufffd byte"
+
+
+async def test_a_rehearsal_reads_a_canned_reply_through_the_sdk_and_sends_nothing(fake_api: FakeAnthropic) -> None:
+    provider = AnthropicProvider(api_key="test-key", base_url=fake_api.url, max_retries=0)
+    events = await provider.rehearse()
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "# A\nb"
+    calls = [e for e in events if isinstance(e, ToolCallRequested)]
+    assert [(c.name, c.input) for c in calls] == [("rehearsal", {"path": "a.py"})]
+    assert isinstance(events[-1], MessageFinished) and events[-1].stop_reason == "tool_use"
+    assert fake_api.requests == []  # in memory: no connection to the API
+    assert provider._client is None  # the person's client is not the one that rehearsed

@@ -268,3 +268,17 @@ def test_closing_a_worker_still_loading_the_sdk_does_not_wait_for_it() -> None:
     took = time.perf_counter() - begun
     assert started.process.poll() is not None
     assert took < 0.5, f"close() waited {took:.2f} s for a worker still importing"
+
+
+async def test_a_worker_rehearses_a_reply_once_ready_and_then_serves(worker: ApiWorker, fake_api: FakeAnthropic) -> None:
+    # The SDK's validators are built on the first stream it reads: the worker reads a canned one
+    # in memory while the person types, so the first real reply does not wait for them.
+    fake_api.enqueue({"type": "text", "text": "Add an index."})
+    provider = WorkerProvider(worker, log_to_file=True, api_key="test-key", base_url=fake_api.url, timeout=5.0,
+                              max_retries=0)
+    await provider.warm_up()
+    events = await events_of(provider)
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Add an index."
+    logged = (paths.log_dir() / "backdev.log").read_text()
+    assert "API worker rehearsed a reply (" in logged, logged
+    assert len(fake_api.requests) == 1  # the rehearsal sent nothing

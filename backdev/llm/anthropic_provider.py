@@ -151,6 +151,28 @@ class AnthropicProvider:
         """Import the SDK and build the client in a thread, so the first message does not wait."""
         await asyncio.to_thread(self.client)
 
+    async def rehearse(self) -> list[ProviderEvent]:
+        """Stream the canned reply of `backdev.llm.rehearsal` through the SDK and this class, in memory.
+
+        No connection is made: the SDK's client gets an in-memory transport. What it builds on its
+        first stream (its validators) is then built; the events are returned for the caller to check.
+        """
+        import anthropic  # loaded already wherever this is called (the API worker, after the client)
+        import httpx2  # the SDK's HTTP library, loaded with it
+
+        from backdev.llm.rehearsal import REHEARSAL_REQUEST, rehearsal_stream  # only the worker rehearses
+
+        body = rehearsal_stream()
+
+        def answer(request: Any) -> Any:
+            return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+        twin = AnthropicProvider(api_key="rehearsal", max_retries=0)
+        async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
+            twin._client = anthropic.AsyncAnthropic(api_key="rehearsal", base_url="http://rehearsal.invalid",
+                                                     max_retries=0, http_client=http)
+            return [event async for event in twin.stream(REHEARSAL_REQUEST)]
+
     async def check(self) -> str:
         """Make one cheap request (list one model) and return what answered; raises on failure."""
         page = await self.client().models.list(limit=1)

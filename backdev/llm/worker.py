@@ -22,6 +22,7 @@ import os
 import pickle
 import sys
 import threading
+import time
 from typing import Any
 
 from backdev.llm.frames import FrameWriter, read_frame
@@ -81,6 +82,8 @@ async def _serve(stdin: Any, writer: FrameWriter, loaded: str | None) -> None:
             loaded = f"{type(exc).__name__}: {exc}"
     writer.write(("ready", loaded))
     log.info("API worker %d ready for the chat %d%s", os.getpid(), os.getppid(), f" ({loaded})" if loaded else "")
+    if loaded is None and inbox.empty():  # a request already waiting warms the SDK itself, and sooner
+        await _rehearse(provider)
     gc.freeze()
     gc.enable()
     tasks: dict[int, asyncio.Task[None]] = {}
@@ -99,6 +102,17 @@ async def _serve(stdin: Any, writer: FrameWriter, loaded: str | None) -> None:
     for task in list(tasks.values()):  # the chat is gone: close every connection before leaving
         task.cancel()
     await asyncio.gather(*tasks.values(), return_exceptions=True)
+
+
+async def _rehearse(provider: Any) -> None:
+    """Read a canned reply through the SDK in memory (see backdev.llm.rehearsal); never fatal."""
+    started = time.perf_counter()
+    try:
+        events = await provider.rehearse()
+    except Exception as exc:  # the first real reply then builds what this would have: slower, not wrong
+        log.info("API worker rehearsal failed: %s", type(exc).__name__)
+        return
+    log.info("API worker rehearsed a reply (%d events) in %.0f ms", len(events), (time.perf_counter() - started) * 1000)
 
 
 def _pump(stdin: Any, loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[Any]) -> None:
