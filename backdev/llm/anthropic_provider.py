@@ -156,6 +156,7 @@ class AnthropicProvider:
 
         No connection is made: the SDK's client gets an in-memory transport. What it builds on its
         first stream (its validators) is then built; the events are returned for the caller to check.
+        It gives way to other tasks after every event, so a real request running beside it waits little.
         """
         import anthropic  # loaded already wherever this is called (the API worker, after the client)
         import httpx2  # the SDK's HTTP library, loaded with it
@@ -171,7 +172,11 @@ class AnthropicProvider:
         async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
             twin._client = anthropic.AsyncAnthropic(api_key="rehearsal", base_url="http://rehearsal.invalid",
                                                      max_retries=0, http_client=http)
-            return [event async for event in twin.stream(REHEARSAL_REQUEST)]
+            events: list[ProviderEvent] = []
+            async for event in twin.stream(REHEARSAL_REQUEST):
+                events.append(event)
+                await asyncio.sleep(0)  # an in-memory stream never waits: let real requests in between
+            return events
 
     async def check(self) -> str:
         """Make one cheap request (list one model) and return what answered; raises on failure."""

@@ -82,11 +82,12 @@ async def _serve(stdin: Any, writer: FrameWriter, loaded: str | None) -> None:
             loaded = f"{type(exc).__name__}: {exc}"
     writer.write(("ready", loaded))
     log.info("API worker %d ready for the chat %d%s", os.getpid(), os.getppid(), f" ({loaded})" if loaded else "")
-    if loaded is None and inbox.empty():  # a request already waiting warms the SDK itself, and sooner
-        await _rehearse(provider)
     gc.freeze()
     gc.enable()
     tasks: dict[int, asyncio.Task[None]] = {}
+    if loaded is None:  # beside the requests, never before them: the first may come at once
+        tasks[-1] = asyncio.create_task(_rehearse(provider))
+        tasks[-1].add_done_callback(lambda _: tasks.pop(-1, None))
     while (frame := await inbox.get()) is not None:
         if not (isinstance(frame, tuple) and len(frame) >= 2 and isinstance(frame[1], int)):
             log.info("ignored a frame that is no request: %s", type(frame).__name__)
