@@ -72,6 +72,41 @@ async def test_what_the_first_reply_draws_with_loads_while_the_api_client_still_
     assert preloaded == [False]
 
 
+async def test_the_first_frame_is_laid_out_once_and_a_new_size_still_is(workspace: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Textual sends a new screen Resize events of the size it was just laid out at, and lays the
+    # whole screen out for each: three more layouts before the first frame here. A new size must
+    # still be laid out (the panel gives way below its breakpoint).
+    from backdev.tui.screens.chat import ChatScreen
+    from backdev.tui.widgets.workflow_panel import WorkflowPanel
+
+    layouts: list[tuple[int, int]] = []
+    refresh_layout = ChatScreen._refresh_layout
+
+    def counted(self, size=None, scroll=False):  # type: ignore[no-untyped-def]
+        layouts.append(tuple(size or self.outer_size))
+        return refresh_layout(self, size, scroll)
+
+    monkeypatch.setattr(ChatScreen, "_refresh_layout", counted)
+    app = build(start_session(workspace, open_store(), GatedStart()), workspace)
+    at_first_frame: list[list[tuple[int, int]]] = []
+    original_ready = type(app).on_ready
+
+    def on_ready(self) -> None:  # type: ignore[no-untyped-def]
+        at_first_frame.append(list(layouts))
+        original_ready(self)
+
+    monkeypatch.setattr(type(app), "on_ready", on_ready)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: bool(at_first_frame), what="the first frame")
+        assert at_first_frame == [[(100, 30)]]
+        panel = app.chat.query_one(WorkflowPanel)
+        assert panel.display
+        await pilot.resize_terminal(60, 20)
+        await wait_for(lambda: (60, 20) in layouts, what="a layout at the new size")
+        await pilot.pause()
+        assert not panel.display and app.chat.transcript.outer_size.width == 60
+
+
 def test_collection_waits_from_the_chats_first_step_to_the_first_frame(project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # The core's modules and the session are built before the app: the collector walking them
     # there was ~10 ms of the first frame. Plain mode gets it back before its REPL starts.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
+from textual import events
 
 from backdev.llm.models import ALIASES
 from backdev.tui.screens.chat_core import ChatCore
@@ -172,7 +173,12 @@ class ChatActions(ChatCore):
         preference = self.driver.settings.side_panel if self._panel_saved is None else self._panel_saved
         self.query_one(WorkflowPanel).display = preference if not self.narrow else bool(self._narrow_choice)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # Textual sends a new screen Resize events (three at start-up) of the size it has just been
+        # laid out at, and lays the whole screen out again for each: ~15-30 ms of the first frame.
+        # Only a size the screen has not been laid out at needs Textual's handling.
+        if event.size == self.outer_size:
+            event.prevent_default()
         self.place_panel()
 
     def action_toggle_panel(self) -> None:
