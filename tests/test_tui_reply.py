@@ -262,6 +262,45 @@ async def test_older_replies_let_go_of_their_lines_and_paint_again_when_looked_a
         assert "Reply 0 section 0" in first.render_line(0).text
 
 
+async def test_scrolling_back_through_a_long_session_keeps_only_the_replies_near_the_view_painted() -> None:
+    # Painted lines are most of what a long session holds, and a full collection walks all of them:
+    # scrolled back through 12 long replies, each painted on the way, the collector paused the
+    # screen for longer each time. Replies far from what is on screen let go of their lines again.
+    from backdev.tui.widgets.transcript import Transcript
+
+    class Session(App[None]):
+        CSS = "Transcript { height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield Transcript()
+
+    app = Session()
+    async with app.run_test(size=(100, 30)) as pilot:
+        transcript = app.query_one(Transcript)
+        for n in range(12):
+            reply = await transcript.start_reply()
+            await reply.write(long_reply(8).replace("Section", f"Reply {n} section"))
+            await reply.finish()
+        await pilot.pause()
+        while transcript.scroll_y > 0:  # up a page at a time, as PageUp does
+            transcript.scroll_page_up(animate=False)
+            await pilot.pause()
+        await pilot.pause(0.3)
+        painted = [n for n, r in enumerate(transcript.replies()) if r.body.painted_lines]
+        assert painted and painted[0] == 0 and len(painted) <= 4, painted
+        # Textual keeps a copy of every line each widget drew, the entry's own background too:
+        # those of the replies let go of are dropped with them.
+        lines = sum(r.body.line_count for r in transcript.replies())
+        drawn = sum(len(r._styles_cache._cache) + len(r.body._styles_cache._cache) for r in transcript.replies())
+        assert drawn <= lines // 2, (drawn, lines)
+        first = transcript.replies()[0].body
+        assert "Reply 0 section 0" in first.render_line(0).text
+        transcript.scroll_end(animate=False)
+        await pilot.pause(0.3)
+        painted = [n for n, r in enumerate(transcript.replies()) if r.body.painted_lines]
+        assert painted and painted[-1] == 11 and len(painted) <= 4, painted
+
+
 async def test_a_long_session_keeps_a_bounded_number_of_entries_built_and_loses_none() -> None:
     from backdev.tui.widgets.entries import EarlierEntry, NoteEntry, ToolEntry, UserEntry
     from backdev.tui.widgets.transcript import Transcript

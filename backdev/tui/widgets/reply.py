@@ -13,7 +13,6 @@ wrapped screen lines.
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from bisect import bisect_right
 
@@ -25,6 +24,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from backdev.tui.collector import collector as _collector
 from backdev.tui.widgets.markdown_blocks import Block, Painter, display_text, split_blocks
 
 GAP = 1  # blank lines between two blocks
@@ -143,6 +143,11 @@ class ReplyBody(Widget):
         if self._width in block.heights:
             return block.heights[self._width]
         return estimate_height(block, self._width)
+
+    @property
+    def is_painted(self) -> bool:
+        """True while any finished block holds painted lines."""
+        return any(block.painted for block in self._blocks)
 
     def release(self) -> None:
         """Let go of the painted lines (a reply far up a long session); heights are kept, so nothing
@@ -282,44 +287,6 @@ def estimate_height(block: Block, width: int) -> int:
     return rows
 
 
-class _CollectorHold:
-    """Python's cyclic garbage collector held off while replies stream.
-
-    A full collection walks every object the session has made since start-up (50-400 ms measured
-    here, several times a reply), and the screen cannot follow the stream meanwhile. Reference
-    counting still frees all garbage without cycles; what has cycles is collected a quarter of a
-    second after the last streaming reply ends, once its final frame is on screen (one pause then,
-    instead of several while the person reads the stream).
-    """
-
-    def __init__(self) -> None:
-        self.streaming = 0
-        self.held = False
-        self.was_enabled = False
-
-    def hold(self) -> None:
-        if self.streaming == 0 and not self.held:
-            self.was_enabled, self.held = gc.isenabled(), True
-            gc.disable()
-        self.streaming += 1
-
-    def release(self, widget: Widget) -> None:
-        self.streaming = max(0, self.streaming - 1)
-        if self.streaming == 0 and self.held:
-            widget.set_timer(0.25, self.settle)  # after the reply's last frame
-
-    def settle(self) -> None:
-        """Collect and let the collector run again, once no reply streams (also when the app closes)."""
-        if self.streaming == 0 and self.held:
-            self.held = False
-            if self.was_enabled:
-                gc.collect()  # before enabling: else the first automatic pass walks all of it mid-frame
-                gc.enable()
-
-
-_collector = _CollectorHold()
-
-
 class ReplyEntry(Vertical):
     """One reply of the model, streamed or restored, with a mark when it did not complete."""
 
@@ -346,6 +313,12 @@ class ReplyEntry(Vertical):
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
+
+    def release(self) -> None:
+        """Let go of the painted lines: the body's, and the copies Textual keeps of each line drawn
+        (of the body and of this entry's own background: one per line of its height, ever drawn)."""
+        self.body.release()
+        self.refresh()
 
     @property
     def streaming(self) -> bool:
@@ -379,8 +352,9 @@ class ReplyEntry(Vertical):
     def on_unmount(self) -> None:
         if self._streaming:  # removed (or the app closed) mid-stream
             self._streaming = False
-            _collector.streaming = max(0, _collector.streaming - 1)
-        _collector.settle()
+            _collector.drop()
+        else:
+            _collector.settle()
 
     def set_status(self, status: str) -> None:
         self.status = status

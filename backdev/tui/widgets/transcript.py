@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button
 
@@ -22,6 +23,10 @@ from backdev.tui.widgets.entries import EarlierEntry, ErrorEntry, NoteEntry, Rep
 
 
 KEEP_PAINTED = 4  # the newest replies that keep their painted lines
+# Scrolled back, the replies within this many screens above and below the view keep theirs; the
+# others let go (looked at, at most this often while scrolling, in seconds).
+KEEP_NEAR_SCREENS = 2
+SWEEP_EVERY = 0.2
 
 
 def entry_for(item: TranscriptItem) -> Widget:
@@ -68,6 +73,7 @@ class Transcript(VerticalScroll):
         self._older: list[TranscriptItem] = []
         self._loading = False
         self._more_asked = False
+        self._sweep: Timer | None = None
 
     def on_mount(self) -> None:
         self.anchor()
@@ -84,7 +90,7 @@ class Transcript(VerticalScroll):
         # Memory stays flat over a long session: replies well above the newest let go of their
         # painted lines (they paint again if scrolled back to; their heights stay, so nothing moves).
         for older in self.replies()[:-KEEP_PAINTED]:
-            older.body.release()
+            older.release()
         return entry
 
     async def note(self, text: str, *, error: bool = False) -> NoteEntry:
@@ -141,6 +147,24 @@ class Transcript(VerticalScroll):
         super().watch_scroll_y(old, new)
         if new == 0 and old > 0 and self._older:
             self.run_worker(self.show_earlier(), group="earlier")  # scrolled to the top: bring more
+        if self._sweep is None:
+            self._sweep = self.set_timer(SWEEP_EVERY, self._release_far_replies)
+
+    def _release_far_replies(self) -> None:
+        """Let replies far from the view go of their painted lines (they paint again when looked at).
+
+        Painted lines are most of what a long session holds, and the cyclic collector walks all
+        of them: scrolled back through fifty long replies, each painted on the way, its passes
+        grew to half a second. Kept near the view, what is painted stays about three screens' worth.
+        """
+        self._sweep = None
+        height = self.size.height
+        top = self.scroll_y - KEEP_NEAR_SCREENS * height
+        bottom = self.scroll_y + (KEEP_NEAR_SCREENS + 1) * height
+        for reply in self.replies():
+            region = reply.virtual_region
+            if (region.bottom < top or region.y > bottom) and reply.body.is_painted and not reply.streaming:
+                reply.release()
 
     @on(Button.Pressed, "#earlier")
     async def _earlier_pressed(self, event: Button.Pressed) -> None:
