@@ -78,6 +78,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
@@ -166,6 +167,16 @@ def child_app(resume: str | None, wait_for_provider: bool = False) -> None:
     os._exit(0)
 
 
+def child_scroll(session_id: str) -> None:
+    import asyncio
+
+    sys.path.insert(0, str(HERE.parent))
+    from scroll_case import run_scroll
+
+    print(json.dumps(asyncio.run(run_scroll(session_id))), flush=True)
+    os._exit(0)
+
+
 def child_stream(mode: str, url: str, *tags: str) -> None:
     sys.path.insert(0, str(HERE.parent))
     from stream_cases import child
@@ -203,8 +214,9 @@ def make_project(root: Path) -> Path:
     return project
 
 
-def make_long_session(project: Path, exchanges: int = 500) -> str:
-    """A session of `exchanges` questions and markdown replies (with code), written to the store."""
+def make_long_session(project: Path, exchanges: int = 500, reply: Callable[[int], str] | None = None) -> str:
+    """A session of `exchanges` questions and markdown replies (with code), written to the store;
+    `reply(turn)` gives replies of another shape."""
     from backdev.llm.events import Usage
     from backdev.session.store import SessionStore
     from backdev import paths
@@ -217,6 +229,8 @@ def make_long_session(project: Path, exchanges: int = 500) -> str:
                   f"Django runs one query per row. Use `select_related`:\n\n```python\n"
                   f"orders = Order.objects.select_related('customer')[:{turn}]\n```\n\n"
                   "- measure with `django-debug-toolbar`\n- add a test asserting the query count\n")
+        if reply is not None:
+            answer = reply(turn)
         store.append_message(record.id, turn=turn, role="user", content=[{"type": "text", "text": question}], text=question)
         store.append_message(record.id, turn=turn, role="assistant", content=[{"type": "text", "text": answer}],
                              text=answer, usage=Usage(2000, 150, 0, 1800), model="claude-sonnet-5-5")
@@ -359,6 +373,26 @@ def bench_long_session(project: Path, env: dict[str, str], turns: int = 300, eve
           f" {last['seconds']:.0f} s for all turns ({last['seconds'] / turns * 1000:.0f} ms a turn)")
 
 
+def bench_scroll(project: Path, env: dict[str, str], runs: int) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from stream_cases import reply_300
+
+    session_id = make_long_session(project, 50, reply=lambda turn: reply_300(f"r{turn}"))
+    results = [run_child("scroll", session_id, cwd=project, env=env) for _ in range(runs)]
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in results)
+
+    stalls = max(r["stalls"] for r in results)
+    print(f"6. scrolling a resumed session of 50 300-line replies, page by page to the first question and back"
+          f" (headless 120x40; runs={runs})")
+    print(f"   {med('up'):.0f} pages up, {med('down'):.0f} down in {med('seconds'):.1f} s; each page to its screen"
+          f" update: median {med('median') * 1000:.0f} ms, p95 {med('p95') * 1000:.0f} ms, worst"
+          f" {max(r['worst'] for r in results) * 1000:.0f} ms; pages over 100 ms (stalls): {stalls}"
+          f" (target 0)  {'OK' if stalls == 0 else 'MISSED'}; the first question reached:"
+          f" {all(r['first_shown'] for r in results)}; {med('replies_built'):.0f} replies built at the end")
+
+
 def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pace: float,
                    before: str | None = None) -> None:
     sys.path.insert(0, str(HERE.parent))
@@ -412,7 +446,7 @@ def bench_terminal(root: Path, project: Path, env: dict[str, str], runs: int, pa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="repetitions of each timed run (medians are reported)")
-    parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal", "long"], help="run one benchmark")
+    parser.add_argument("--only", choices=["startup", "stream", "resume", "terminal", "long", "scroll"], help="run one benchmark")
     parser.add_argument("--pace", type=float, default=150.0, help="deltas a second of the paced stream (default 150)")
     parser.add_argument("--before", help="a checkout of an earlier backdev to run beside this one in the terminal cases")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -427,6 +461,8 @@ def main() -> int:
             child_import()
         elif kind == "ready":
             child_app(None, wait_for_provider=True)
+        elif kind == "scroll":
+            child_scroll(rest[0])
         elif kind in ("bare-tty", "floor-tty"):
             sys.path.insert(0, str(HERE.parent))
             import terminal_cases
@@ -456,6 +492,8 @@ def main() -> int:
             bench_resume(project, env, args.runs, make_long_session(project))
         if args.only in (None, "long"):
             bench_long_session(project, env)
+        if args.only in (None, "scroll"):
+            bench_scroll(project, env, max(1, args.runs // 3))
         if args.only in (None, "terminal"):
             bench_terminal(root, project, env, max(1, args.runs // 2), args.pace, args.before)
     return 0
