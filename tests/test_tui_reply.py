@@ -235,16 +235,21 @@ async def test_a_long_reply_that_arrived_at_once_shows_its_end_first_and_the_res
         assert body.line_count == exact and "Section 0" in body.render_line(0).text
 
 
+class TranscriptApp(App[None]):
+    """The transcript alone, filling the screen."""
+
+    CSS = "Transcript { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        from backdev.tui.widgets.transcript import Transcript
+
+        yield Transcript()
+
+
 async def test_older_replies_let_go_of_their_lines_and_paint_again_when_looked_at() -> None:
     from backdev.tui.widgets.transcript import KEEP_PAINTED, Transcript
 
-    class Session(App[None]):
-        CSS = "Transcript { height: 1fr; }"
-
-        def compose(self) -> ComposeResult:
-            yield Transcript()
-
-    app = Session()
+    app = TranscriptApp()
     async with app.run_test(size=(100, 30)) as pilot:
         transcript = app.query_one(Transcript)
         for n in range(KEEP_PAINTED + 3):
@@ -268,13 +273,7 @@ async def test_scrolling_back_through_a_long_session_keeps_only_the_replies_near
     # screen for longer each time. Replies far from what is on screen let go of their lines again.
     from backdev.tui.widgets.transcript import Transcript
 
-    class Session(App[None]):
-        CSS = "Transcript { height: 1fr; }"
-
-        def compose(self) -> ComposeResult:
-            yield Transcript()
-
-    app = Session()
+    app = TranscriptApp()
     async with app.run_test(size=(100, 30)) as pilot:
         transcript = app.query_one(Transcript)
         for n in range(12):
