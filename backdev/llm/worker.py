@@ -85,9 +85,8 @@ async def _serve(stdin: Any, writer: FrameWriter, loaded: str | None) -> None:
     gc.freeze()
     gc.enable()
     tasks: dict[int, asyncio.Task[None]] = {}
-    if loaded is None:  # beside the requests, never before them: the first may come at once
-        tasks[-1] = asyncio.create_task(_rehearse(provider))
-        tasks[-1].add_done_callback(lambda _: tasks.pop(-1, None))
+    # Beside the requests, never before them: the first may come at once.
+    rehearsal = asyncio.create_task(_rehearse(provider)) if loaded is None else None
     while (frame := await inbox.get()) is not None:
         if not (isinstance(frame, tuple) and len(frame) >= 2 and isinstance(frame[1], int)):
             log.info("ignored a frame that is no request: %s", type(frame).__name__)
@@ -100,9 +99,10 @@ async def _serve(stdin: Any, writer: FrameWriter, loaded: str | None) -> None:
         task = asyncio.create_task(_answer(provider, frame, writer))
         tasks[request_id] = task
         task.add_done_callback(lambda _, key=request_id: tasks.pop(key, None))
-    for task in list(tasks.values()):  # the chat is gone: close every connection before leaving
+    running = [*tasks.values(), *([rehearsal] if rehearsal is not None else [])]
+    for task in running:  # the chat is gone: close every connection before leaving
         task.cancel()
-    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 async def _rehearse(provider: Any) -> None:
