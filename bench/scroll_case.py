@@ -66,7 +66,7 @@ async def run_scroll(session_id: str) -> dict[str, Any]:
         screen = Screen(app)
         steps: dict[str, list[float]] = {"up": [], "down": []}
         started = time.perf_counter()
-        while not (transcript.scroll_y == 0 and not transcript._older and not transcript._loading):
+        while not (transcript.scroll_y == 0 and not transcript.hidden_count and not transcript._loading):
             before = transcript.scroll_y
             since = time.perf_counter()
             transcript.scroll_page_up(animate=False)
@@ -80,7 +80,7 @@ async def run_scroll(session_id: str) -> dict[str, Any]:
                 print("up", len(steps["up"]), round(steps["up"][-1] * 1000), "at top" if before == 0 else before,
                       file=sys.stderr)
             if os.environ.get("BENCH_STALLS") and len(steps["up"]) % 100 == 0:
-                print("step", len(steps["up"]), transcript.scroll_y, transcript.max_scroll_y, len(transcript._older),
+                print("step", len(steps["up"]), transcript.scroll_y, transcript.max_scroll_y, transcript.hidden_count,
                       transcript._loading, file=sys.stderr)
             if len(steps["up"]) > 5000:
                 raise SystemExit("never reached the first question")
