@@ -319,11 +319,13 @@ async def run_long_session(url: str, turns: int, every: int) -> list[dict[str, A
             await pilot.pause(0.05)
         started = time.perf_counter()
         for turn in range(1, turns + 1):
+            before = app.chat.transcript.last_reply_text()
             app.chat.prompt.set_text(f"question {turn}")
             app.chat.prompt.action_submit()
-            done = f"Reply ends here t{turn - 1}"
-            while app.chat.busy or not app.chat.transcript.last_reply_text() or \
-                    not app.chat.transcript.last_reply_text().endswith(done):
+            # Done once a new reply has ended. Near the context window the app compacts the earlier
+            # turns first, and that request takes the next scripted reply: so not "the reply of turn N".
+            while app.chat.busy or (last := app.chat.transcript.last_reply_text()) == before or \
+                    not (last or "").rpartition("\n")[2].startswith("Reply ends here t"):
                 await asyncio.sleep(0.005)
             if turn % every == 0:
                 await pilot.pause()
