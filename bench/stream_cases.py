@@ -331,7 +331,6 @@ async def run_long_session(url: str, turns: int, every: int) -> list[dict[str, A
                 await pilot.pause()
                 gc.collect()
                 if os.environ.get("BENCH_TRACEMALLOC"):  # where memory grows, between two samples
-                    import sys
                     import tracemalloc
 
                     from collections import Counter
@@ -346,6 +345,8 @@ async def run_long_session(url: str, turns: int, every: int) -> list[dict[str, A
                             print(stat, file=sys.stderr)
                     tracemalloc.start() if not tracemalloc.is_tracing() else None
                     previous = tracemalloc.take_snapshot()
+                # Resident size keeps what the allocator once took; the objects alive tell a leak from that.
                 samples.append({"turn": turn, "rss": rss_mb(), "seconds": time.perf_counter() - started,
-                                "entries": len(app.chat.transcript.children)})
+                                "entries": len(app.chat.transcript.children), "objects": len(gc.get_objects()),
+                                "blocks": sys.getallocatedblocks()})
     return samples
