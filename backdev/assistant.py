@@ -24,11 +24,9 @@ from backdev.context.compaction import (
     CompactionRecord, as_sent, kept_rows, load_record, opening, rehomed, server_compacts, spent_by_model)
 from backdev.context.calibration import load_calibration, save_calibration
 from backdev.context.estimate import estimate_request_tokens, reported_prompt_tokens
-from backdev.context.fit import RequestFitter
 from backdev.context.limits import ModelLimits, fetch_limits, model_limits
 from backdev.llm.cost import cost_of, overrides_from_settings, total_of
 from backdev.llm.events import AssistantMessage, LoopEvent, Notice, Usage
-from backdev.llm.loop import ToolLoop
 from backdev.llm.models import ModelChoice, resolve_model
 from backdev.llm.provider import Provider, Request
 from backdev.llm.reasoning import Reasoning
@@ -294,6 +292,8 @@ class Assistant:
             yield event
 
     async def _run_turn(self, turn: int, approve: Approver) -> AsyncGenerator[LoopEvent, None]:
+        from backdev.context.fit import RequestFitter  # loaded by the first turn: the first frame does without
+        from backdev.llm.loop import ToolLoop
         recorder = TurnRecorder(self.store, self.session.id, turn, self.model.model_id)
         prompt = self.prompt()
         window = self.limits().max_input_tokens

@@ -54,6 +54,36 @@ def test_importing_the_core_is_light_and_has_no_side_effects(tmp_path: Path) -> 
     assert not (tmp_path / "home").exists()  # no folder or database created at import
 
 
+# What a turn, a finding or a report needs, and the first frame does not: loaded when first used.
+NOT_FOR_THE_FIRST_FRAME = ("backdev.llm.loop", "backdev.context.fit", "backdev.workflow.review.scope",
+                           "backdev.repo.repository", "backdev.repo.history", "backdev.chat.report")
+
+
+def test_the_chats_first_frame_loads_nothing_only_a_turn_needs(tmp_path: Path) -> None:
+    # Each module is import time before the first frame (Python 3.11 builds a dataclass's methods
+    # from source at import); these are only needed by a turn, a review's finding or a report.
+    project = tmp_path / "project"
+    project.mkdir()
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from backdev.compose import make_chat_provider, open_store, open_workspace, start_session\n"
+        "from backdev.tui.factory import make_app\n"
+        "workspace = open_workspace(Path.cwd(), {})\n"
+        "app = make_app(start_session(workspace, open_store(), make_chat_provider(workspace.settings, None)), workspace)\n"
+        f"def report():\n    print('heavy:' + ','.join(m for m in {NOT_FOR_THE_FIRST_FRAME!r} if m in sys.modules), flush=True)\n"
+        "    os._exit(0)\n"
+        "app.after_first_frame.append(report)\n"
+        "app.run(headless=True, size=(100, 30))\n"
+    )
+    env = {**os.environ, "BACKDEV_HOME": str(tmp_path / "home")}
+    env.pop("ANTHROPIC_API_KEY", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=project,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == "heavy:"
+
+
 def test_yaml_is_only_ever_safe_loaded() -> None:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text()

@@ -12,7 +12,6 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from backdev.chat.report import Report
 from backdev.chat.transcript import TranscriptItem
 from backdev.context.budget import LargeMessage
 from backdev.context.estimate import format_fill
@@ -20,7 +19,8 @@ from backdev.llm.events import LoopEvent, Usage
 from backdev.workflow.phases.outline import ExitWork
 from backdev.workflow.review.findings import Finding
 
-if TYPE_CHECKING:  # the report's module loads with the first review, the commands' with the first command
+if TYPE_CHECKING:  # the reports' modules load with the first review or table, the commands' with the first command
+    from backdev.chat.report import Report
     from backdev.commands.base import CommandOutcome
     from backdev.workflow.review.report import ReviewReport
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from backdev.chat.report import Report
 from backdev.commands.syntax import command_name
 from backdev.workflow.review.findings import ReviewFindings
 
 if TYPE_CHECKING:  # the review modules load with the commands that use them, not with every front end
+    from backdev.chat.report import Report
     from backdev.workflow.phases.definition import Phase
     from backdev.workflow.phases.outline import ExitWork
     from backdev.workflow.review.request import ReviewRequest

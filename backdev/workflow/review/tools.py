@@ -7,7 +7,6 @@ from typing import Any
 from backdev.tools.base import Tool, ToolOutcome, refusal
 from backdev.workflow.phases.engine import WorkflowSession
 from backdev.workflow.review.findings import SEVERITIES, Finding
-from backdev.workflow.review.scope import FindingRefused, ReviewScope
 
 
 def report_finding_tool(workflow: WorkflowSession) -> Tool:
@@ -15,6 +14,10 @@ def report_finding_tool(workflow: WorkflowSession) -> Tool:
     categories = [c.id for c in review.categories] if review else []
 
     def handler(args: dict[str, Any]) -> ToolOutcome:
+        # Loaded by the first finding, not with the tool: it brings the repository's reading modules,
+        # which the chat's first frame does not need.
+        from backdev.workflow.review.scope import FindingRefused, ReviewScope
+
         raw_path = str(args.get("path", ""))
         scope = workflow.finding_scope or ReviewScope(workflow.root)
         try:
