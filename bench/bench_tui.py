@@ -95,6 +95,30 @@ session's start, run beside it):
   older replies built at the top (100-130 ms each): not yet under the target. Holding full
   collections while scrolling was tried and dropped: a minute of scrolling piled up cyclic garbage
   (1M objects, hundreds of MB).
+
+Measured 2026-12-03 (quiet machine: a bare app 0.195-0.199 s, so the seconds ran faster than the
+day before; read the ratios):
+- first frame: 1.24x and 1.25x (`--only startup --runs 7`); interleaved A/B, n=15 and n=12: 1.26x
+  and 1.29x before, 1.22x and 1.23x after the chat stopped loading the tool loop, the request
+  fitter, the review's path checks (and the repository modules behind them) and the report tables
+  before its first frame (109 -> 101 backdev modules); `--only startup --runs 7` after it 1.29x
+  (its two series run one after the other, so drift shows: backdev 0.243-0.290 s in that run). What is left over a bare app is ~45 ms: 36 ms of it is creating
+  backdev's 103 dataclasses (Python 3.11 compiles each generated method from source, ~0.17 ms a
+  plain class and ~0.33 ms a frozen one); the worker's import on the other CPU costs ~4 ms. tmux:
+  0.279 vs 0.242 s (1.15x).
+- ready to send 0.76 s headless, 0.94 s in tmux; warm reply 0.139 s (0.42x the floor), cold 0.190 s
+  (0.46x); 59.7 updates/s at 150 deltas/s, worst lag 29 ms; tmux warm 0.122 s (0.24x).
+- long session: the case waited forever at turn ~260 (a compaction took the next scripted reply, so
+  every later reply was the one scripted for the turn after); fixed. 300 turns in 68 s; resident
+  size 140 MB at turn 50, 189 MB by turn 150 and then flat to turn 300; the objects the collector
+  tracks 302-314k from turn 100 on (+1.2% per 100 turns: the conversation itself).
+- scrolling (n=1 each, six runs): worst page 52-84 ms, no page over 100 ms; the heaviest are full
+  collections (31-36 ms, about every 16 pages) and the batch of older replies built at the top
+  (42-56 ms). Tried and dropped: freezing what is alive after each batch (no pass over 30 ms, but
+  cyclic garbage made from frozen objects is never collected: 300-540k objects more alive, RSS
+  +35-65 MB); a larger young-generation threshold (5,000 or 20,000: 8 or 2 full passes instead of
+  61, but of 75-100 ms each, worst page 119 ms); a fresh `Strip` per `render_line`, so that
+  Textual's derived strips die with it (99k -> 90k objects tracked, the same pauses).
 """
 
 from __future__ import annotations
