@@ -300,6 +300,49 @@ async def test_scrolling_back_through_a_long_session_keeps_only_the_replies_near
         assert painted and painted[-1] == 11 and len(painted) <= 4, painted
 
 
+async def test_the_sweep_knows_where_each_entry_is_without_asking_the_compositor(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Scrolled, the sweep looks where every reply is. The compositor answers that for an entry off
+    # screen by arranging every widget of the screen again (3-5 ms after each scroll, up to 25 ms
+    # in the bench's scrolling case); the transcript works it out from its entries' heights.
+    from pathlib import Path
+
+    from textual.widget import Widget
+
+    import backdev.tui.screens
+    from backdev.tui.widgets.entries import NoteEntry, ToolEntry, UserEntry
+    from backdev.tui.widgets.transcript import Transcript
+
+    class RealStyles(TranscriptApp):  # the chat screen's margins, which collapse where entries meet
+        CSS_PATH = Path(backdev.tui.screens.__file__).parent / "chat.tcss"
+
+    app = RealStyles()
+    async with app.run_test(size=(80, 24)) as pilot:
+        transcript = app.query_one(Transcript)
+        for n in range(6):
+            await transcript.add(UserEntry(f"question {n}"))
+            reply = await transcript.start_reply()
+            await reply.write(long_reply(3).replace("Section", f"Reply {n} section"))
+            await reply.finish()
+            await transcript.add(ToolEntry(f"read_file shop/{n}.py"), NoteEntry(f"note {n}"))
+        hidden = NoteEntry("not shown")
+        hidden.display = False
+        await transcript.add(hidden)
+        await pilot.pause()
+        transcript.scroll_to(y=transcript.max_scroll_y // 2, animate=False)
+        await pilot.pause()
+        expected = {child: (child.virtual_region.y, child.virtual_region.bottom)
+                    for child in transcript.children if child.display}
+        assert {child: (top, bottom) for child, top, bottom in transcript.entry_spans()} == expected
+
+        asked: list[Widget] = []
+        where = Widget.virtual_region
+        monkeypatch.setattr(Widget, "virtual_region", property(lambda self: asked.append(self) or where.fget(self)))
+        transcript._release_far_replies()
+        assert asked == []
+        painted = [n for n, r in enumerate(transcript.replies()) if r.body.painted_lines]
+        assert painted and len(painted) < 6, painted  # the sweep still let the far ones go
+
+
 async def test_a_long_session_keeps_a_bounded_number_of_entries_built_and_loses_none() -> None:
     from backdev.tui.widgets.entries import EarlierEntry, NoteEntry, ToolEntry, UserEntry
     from backdev.tui.widgets.transcript import Transcript

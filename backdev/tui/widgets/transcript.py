@@ -12,6 +12,8 @@ entries" button at the top, or by themselves when the person scrolls to the top.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual import on
 from textual.containers import VerticalScroll
 from textual.timer import Timer
@@ -161,10 +163,24 @@ class Transcript(VerticalScroll):
         height = self.size.height
         top = self.scroll_y - KEEP_NEAR_SCREENS * height
         bottom = self.scroll_y + (KEEP_NEAR_SCREENS + 1) * height
-        for reply in self.replies():
-            region = reply.virtual_region
-            if (region.bottom < top or region.y > bottom) and reply.body.is_painted and not reply.streaming:
-                reply.release()
+        for entry, entry_top, entry_bottom in self.entry_spans():
+            if isinstance(entry, ReplyEntry) and (entry_bottom < top or entry_top > bottom) \
+                    and entry.body.is_painted and not entry.streaming:
+                entry.release()
+
+    def entry_spans(self) -> Iterator[tuple[Widget, int, int]]:
+        """Each shown entry with its first line and the line after its last, in the transcript.
+
+        Worked out from the entries' sizes at the last layout, as Textual's vertical layout places
+        them (where two entries meet, the larger of their margins), because the compositor answers
+        `virtual_region` for an entry off screen by arranging every widget of the screen again.
+        """
+        shown = [child for child in self.children if child.display]
+        y = shown[0].styles.margin.top if shown else 0
+        for entry, below in zip(shown, [*shown[1:], None]):
+            height = entry.outer_size.height
+            yield entry, y, y + height
+            y += height + max(entry.styles.margin.bottom, below.styles.margin.top if below is not None else 0)
 
     @on(Button.Pressed, "#earlier")
     async def _earlier_pressed(self, event: Button.Pressed) -> None:
