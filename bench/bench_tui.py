@@ -118,7 +118,11 @@ day before; read the ratios):
   cyclic garbage made from frozen objects is never collected: 300-540k objects more alive, RSS
   +35-65 MB); a larger young-generation threshold (5,000 or 20,000: 8 or 2 full passes instead of
   61, but of 75-100 ms each, worst page 119 ms); a fresh `Strip` per `render_line`, so that
-  Textual's derived strips die with it (99k -> 90k objects tracked, the same pauses).
+  Textual's derived strips die with it (99k -> 90k objects tracked, the same pauses). The sweep
+  that lets far replies go no longer asks the compositor where each reply is (that rebuilt the map
+  of every widget after each scroll): sweeps 4.4 -> 1.5 ms median, 25-47 -> 15 ms at most; the
+  pages themselves the same within noise (A/B, two runs each: worst 67/66 vs 63/82 ms, p95 33/34 vs
+  34/35 ms, none over 100 ms).
 """
 
 from __future__ import annotations
