@@ -417,14 +417,13 @@ def bench_long_session(project: Path, env: dict[str, str], turns: int = 300, eve
     sys.path.insert(0, str(HERE.parent))
     from stream_cases import reply_lines, step
 
-    from backdev.fakeapi.process import FakeApiProcess
+    from backdev.fakeapi.process import FakeApiProcess, message_requests
 
     with FakeApiProcess(env=env) as fake:
         # A few replies to spare: near the context window the app compacts, and that request takes one.
         fake.enqueue(*(step(reply_lines(f"t{turn}", 60), 0) for turn in range(turns + 10)))
         samples = run_child("stream", "long", fake.url, str(turns), str(every), cwd=project, env=env)["results"]
-        sent = [r for r in fake.requests() if r["method"] == "POST" and r["path"].split("?")[0] == "/v1/messages"]
-        compactions = len(sent) - turns
+        compactions = len(message_requests(fake.requests())) - turns
     # The transcript builds up to 2 x 40 entries before it puts the oldest away, which takes the
     # first ~100 turns; growth is counted from the second sample on.
     first, last = samples[min(1, len(samples) - 1)], samples[-1]

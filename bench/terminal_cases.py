@@ -101,12 +101,6 @@ class Terminal:
         subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
 
 
-def _message_requests(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The Messages API calls among the fake's requests (not token counts or model lookups)."""
-    return [r for r in requests if r["path"].startswith("/v1/messages")
-            and not r["path"].startswith("/v1/messages/count_tokens")]
-
-
 def _base_env(env: dict[str, str]) -> dict[str, str]:
     keep = ("PATH", "BACKDEV_HOME", "PYTHONPATH", "LANG", "LC_ALL")
     return {**{k: env[k] for k in keep if k in env}, "TERM": "xterm-256color", "HOME": env.get("BACKDEV_HOME", "/tmp")}
@@ -126,6 +120,8 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
     """One `backdev chat` process: start-up, a message sent at once (cold reply), a warm and a paced one."""
     from stream_cases import REPLY_TEXT, reply_300, step
 
+    from backdev.fakeapi.process import message_requests
+
     cold, warm, paced = tags
     fake.enqueue(step(reply_300(cold), 0), step(reply_300(warm), 0), step(reply_300(paced), pace))
     before = len(fake.requests())
@@ -137,7 +133,7 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
         terminal.keys("Enter")
         # Asked gently, and timed by the fake's own clock: asking it every few milliseconds over HTTP
         # took CPU from the worker whose loading is what this measures.
-        while not (messages := _message_requests(fake.requests()[before:])):
+        while not (messages := message_requests(fake.requests()[before:])):
             time.sleep(0.05)
         sent = messages[0]["at"] - terminal.started_wall + terminal.started
         cold_end, _ = terminal.until(lambda s: f"Reply ends here {cold}" in s, "the cold reply")
@@ -151,7 +147,7 @@ def app_session(scratch: Path, project: Path, env: dict[str, str], fake: Any, ta
         warm_end, warm_screens = terminal.until(lambda s: f"Reply ends here {warm}" in s, "the warm reply")
         # The fake streams an instant reply in a few milliseconds: its request's arrival (the
         # fake's wall clock) stands for the first delta.
-        request_at = _message_requests(fake.requests()[asked:])[0]["at"]
+        request_at = message_requests(fake.requests()[asked:])[0]["at"]
         terminal.until(lambda s: "streaming…" not in s, "the turn to end")
         terminal.type("third question")
         paced_enter = time.perf_counter()

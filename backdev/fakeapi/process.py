@@ -56,3 +56,9 @@ class FakeApiProcess:
         """Every request the fake has received."""
         with urllib.request.urlopen(self.url + "/_fake/requests", timeout=5) as response:
             return json.loads(response.read())
+
+
+def message_requests(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Messages API calls among the fake's recorded requests (not token counts or model lookups)."""
+    return [r for r in requests if r["path"].startswith("/v1/messages")
+            and not r["path"].startswith("/v1/messages/count_tokens")]
