@@ -34,3 +34,21 @@ def test_a_new_message_gets_its_own_first_paints() -> None:
     assert paints(pacer, [(0.0, "one\n"), (0.001, "two")]) == ["one\n"]
     pacer.message_started()
     assert paints(pacer, [(0.002, "after"), (0.003, " the tool\n")]) == [" the tool\n"]
+
+
+def test_a_long_first_line_read_within_a_frame_is_painted_before_it_can_fill_a_screen() -> None:
+    # A reply whose first paragraph is one long line, read faster than a frame (a fast machine reads
+    # thousands of characters of a buffered reply in 16 ms): painted only a frame after its first
+    # words, its start had already scrolled off the top at the first paint.
+    from backdev.tui.paint_pace import FIRST_PAINT_CHARS
+
+    pacer = PaintPacer()
+    taken, painted_at = 0, []
+    for k in range(2000):  # 10,000 characters in 2 ms
+        text = "Reply" if k == 0 else " more"
+        taken += len(text)
+        if pacer.wants_paint(text, k * 1e-6):
+            pacer.painted(text, k * 1e-6)
+            painted_at.append(taken)
+    assert len(painted_at) == 1 and FIRST_PAINT_CHARS <= painted_at[0] < FIRST_PAINT_CHARS + 5, painted_at
+    assert FIRST_PAINT_CHARS <= 58 * 15 // 2  # at most half a 60x20 terminal's transcript
